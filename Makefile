@@ -1,0 +1,120 @@
+# sigrec - top-level build.  `make` builds sigrec and sigdump into build/.
+# make run     set-up + build + record to the default ring (as root)
+# make test    set-up + build + every test (unit, end to end, qemu)
+# make bench   benchmark figures
+# make san     ASan/UBSan build in build-san/ (make test SAN=1 runs it)
+# V=1 shows full commands.  VMLINUX_BTF=path overrides the BTF source.
+
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+ifeq ($(SAN),1)
+BUILD     ?= build-san
+SANFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+BUILD     ?= build
+SANFLAGS  :=
+endif
+
+CC        ?= gcc
+CLANG     ?= clang
+BPFTOOL   ?= bpftool
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+ARCH      := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+
+CFLAGS    ?= -O2 -g
+CFLAGS    += -Wall -Wextra -Werror -std=gnu11 -MMD -MP -Ibpf -Irecorder -I$(BUILD) $(SANFLAGS)
+LDFLAGS   += $(SANFLAGS)
+LDLIBS_BPF := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
+LDLIBS    := -llz4
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+COMMON_SRC := recorder/ring.c recorder/codec.c recorder/crc32c.c recorder/util.c
+SIGREC_SRC := recorder/sigrec.c recorder/capture.c recorder/procscan.c $(COMMON_SRC)
+SIGDUMP_SRC := tools/sigdump.c tools/model.c tools/output.c $(COMMON_SRC)
+
+obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+
+.PHONY: all run test bench san clean deps unit e2e qemu fmt
+all: $(BUILD)/sigrec $(BUILD)/sigdump $(BUILD)/sigsend $(BUILD)/storm
+
+deps:
+	$(Q)./scripts/deps.sh
+
+$(BUILD)/vmlinux.h:
+	$(call msg,BTF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
+
+$(BUILD)/sigrec.bpf.o: bpf/sigrec.bpf.c bpf/sigrec.h $(BUILD)/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+		-I$(BUILD) -Ibpf -c $< -o $@
+	$(Q)llvm-strip -g $@ 2>/dev/null || true
+
+$(BUILD)/sigrec.skel.h: $(BUILD)/sigrec.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name sigrec_bpf > $@
+
+# the skeleton must exist before any recorder object is compiled
+$(call obj,recorder/capture.c): $(BUILD)/sigrec.skel.h
+
+$(BUILD)/%.o: %.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/sigrec: $(call obj,$(SIGREC_SRC))
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS_BPF) $(LDLIBS)
+
+$(BUILD)/sigdump: $(call obj,$(SIGDUMP_SRC))
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
+$(BUILD)/sigsend: $(call obj,tests/e2e/sigsend.c)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@
+
+$(BUILD)/storm: $(call obj,bench/storm.c)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@
+
+# ---- unit tests (cmocka), linked against the modules, not main ----
+UNIT_TESTS := test_ring test_codec test_util
+$(BUILD)/tests/test_ring: $(call obj,tests/unit/test_ring.c $(COMMON_SRC))
+$(BUILD)/tests/test_codec: $(call obj,tests/unit/test_codec.c $(COMMON_SRC))
+$(BUILD)/tests/test_util: $(call obj,tests/unit/test_util.c $(COMMON_SRC))
+$(BUILD)/tests/test_%:
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS) -lcmocka
+
+unit-bin: $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	./$(BUILD)/sigrec
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all unit-bin
+	$(Q)BUILD=$(BUILD) ./tests/run.sh
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)BUILD=$(BUILD) ./bench/bench.sh
+
+san:
+	$(Q)$(MAKE) --no-print-directory SAN=1 all unit-bin
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

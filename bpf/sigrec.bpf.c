@@ -1,0 +1,537 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sigrec.bpf.c - kernel side of the signal flight recorder.
+ *
+ * signal_generate (tp_btf) sees every signal the kernel generates; the
+ * kill-family syscall hooks (fentry/fexit, or syscall tracepoints where
+ * fentry is refused) add the raw target argument and the return value, and
+ * turn attempts that raised nothing into "failed" records.  Lifecycle hooks
+ * (fork, exec, exit, rename, OOM) let user space rebuild process trees.
+ *
+ * Filters are const volatile (.rodata) so the verifier prunes what a run
+ * does not use; events are submitted without a wakeup until the ring holds
+ * wakeup_bytes, so the reader wakes per batch, never per event.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "sigrec.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+const volatile __u64 sig_mask[2] = { ~0ULL, ~0ULL };
+const volatile __u32 filter_tgid = 0;
+const volatile __u8 filter_comm_on = 0;
+const volatile char filter_comm[SIGREC_COMM_LEN] = {};
+const volatile __u8 failed_only = 0;
+const volatile __u64 wakeup_bytes = 1 << 20;
+
+/* Events to user space; size set by the recorder before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20);
+} events SEC(".maps");
+
+/* Per-CPU count and time range of events the ring buffer had no room for. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sigrec_drops);
+} drops SEC(".maps");
+
+/* Per-task state of a kill-family call in progress (enter -> exit). */
+struct inflight {
+	__u16 sc;
+	__u16 pad;
+	__s32 sig;
+	__s64 arg0;
+	__s64 arg1;
+	__u32 count;	/* signals generated during the call */
+	__u32 pad2;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct inflight);
+} inflight SEC(".maps");
+
+/*
+ * Per-CPU interrupt nesting depth, kept by the irq, softirq and hrtimer
+ * entry/exit hooks below.  It tells a signal raised from interrupt context
+ * (a timer, a softirq) from one raised by the running task.  (The kernel's
+ * own per-CPU preempt count is a ksym that kernels without KALLSYMS_ALL
+ * cannot resolve, and a stack-address test breaks on kernels that give
+ * BPF programs a private stack.)  User space attaches the exit hooks first,
+ * and exits saturate at zero, so the depth can never stick above zero.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} irq_depth SEC(".maps");
+
+/* Kernel's TRACE_SIGNAL_OVERFLOW_FAIL */
+#define KSIG_OVERFLOW_FAIL	3
+
+#define SI_USER_CODE	0
+#define SI_KERNEL_CODE	0x80
+#define SI_TIMER_CODE	(-2)
+
+static __always_inline __u8 run_ctx(void)
+{
+	__u32 zero = 0;
+	__u64 *d = bpf_map_lookup_elem(&irq_depth, &zero);
+
+	return d && *d ? SIGREC_CTX_IRQ : SIGREC_CTX_TASK;
+}
+
+static __always_inline void irq_enter(void)
+{
+	__u32 zero = 0;
+	__u64 *d = bpf_map_lookup_elem(&irq_depth, &zero);
+
+	if (d)
+		(*d)++;
+}
+
+static __always_inline void irq_leave(void)
+{
+	__u32 zero = 0;
+	__u64 *d = bpf_map_lookup_elem(&irq_depth, &zero);
+
+	if (d && *d)
+		(*d)--;
+}
+
+SEC("tp_btf/irq_handler_entry")
+int BPF_PROG(on_irq_entry) { irq_enter(); return 0; }
+SEC("tp_btf/irq_handler_exit")
+int BPF_PROG(on_irq_exit) { irq_leave(); return 0; }
+SEC("tp_btf/softirq_entry")
+int BPF_PROG(on_softirq_entry) { irq_enter(); return 0; }
+SEC("tp_btf/softirq_exit")
+int BPF_PROG(on_softirq_exit) { irq_leave(); return 0; }
+SEC("tp_btf/hrtimer_expire_entry")
+int BPF_PROG(on_hrtimer_entry) { irq_enter(); return 0; }
+SEC("tp_btf/hrtimer_expire_exit")
+int BPF_PROG(on_hrtimer_exit) { irq_leave(); return 0; }
+
+static __always_inline int sig_wanted(int sig)
+{
+	if (sig < 1 || sig > SIGREC_NSIG)
+		return 1;	/* invalid numbers are only seen as failed attempts */
+	__u32 n = sig - 1;
+
+	return (sig_mask[(n >> 6) & 1] >> (n & 63)) & 1;
+}
+
+static __always_inline int comm_wanted(const char *comm)
+{
+	int i;
+
+	if (!filter_comm_on)
+		return 1;
+	for (i = 0; i < SIGREC_COMM_LEN; i++) {
+		if (comm[i] != filter_comm[i])
+			return 0;
+		if (!comm[i])
+			break;
+	}
+	return 1;
+}
+
+static __always_inline void fill_task(struct sigrec_task *t, struct task_struct *task)
+{
+	struct task_struct *leader = task->group_leader;
+	struct pid *lp = leader->thread_pid;
+	unsigned int level = lp->level;
+
+	t->pid = task->tgid;
+	t->tid = task->pid;
+	t->start_ns = leader->start_boottime;
+	t->uid = task->real_cred->uid.val;
+	t->ns_pid = BPF_CORE_READ(lp, numbers[level].nr);
+	t->cgroup_id = task->cgroups->dfl_cgrp->kn->id;
+	bpf_probe_read_kernel(t->comm, sizeof(t->comm), task->comm);
+}
+
+static __always_inline void count_drop(void)
+{
+	__u32 zero = 0;
+	struct sigrec_drops *d = bpf_map_lookup_elem(&drops, &zero);
+	__u64 now = bpf_ktime_get_boot_ns();
+
+	if (!d)
+		return;
+	if (!d->count)
+		d->first_ts = now;
+	d->count++;
+	d->last_ts = now;
+}
+
+static __always_inline void *reserve(__u32 size, __u8 type)
+{
+	struct sigrec_rec_hdr *h = bpf_ringbuf_reserve(&events, size, 0);
+
+	if (!h) {
+		count_drop();
+		return NULL;
+	}
+	h->type = type;
+	h->flags = 0;
+	h->size = size;
+	h->cpu = bpf_get_smp_processor_id();
+	h->ts = bpf_ktime_get_boot_ns();
+	return h;
+}
+
+static __always_inline void submit(void *e)
+{
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+
+	bpf_ringbuf_submit(e, avail >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+}
+
+static __always_inline __u8 classify(int sig, int code, __u8 ctx, __u64 info)
+{
+	if (ctx != SIGREC_CTX_TASK)
+		return code == SI_TIMER_CODE ? SIGREC_C_TIMER : SIGREC_C_IRQ;
+	if (info <= 1)		/* SEND_SIG_NOINFO / SEND_SIG_PRIV */
+		return SIGREC_C_KERNEL;
+	if (code == SI_TIMER_CODE)
+		return SIGREC_C_TIMER;
+	if (code > 0 && code != SI_KERNEL_CODE &&
+	    (sig == 4 || sig == 5 || sig == 7 || sig == 8 || sig == 11 || sig == 31))
+		return SIGREC_C_FAULT;	/* ILL TRAP BUS FPE SEGV SYS */
+	if (code > 0)
+		return SIGREC_C_KERNEL;
+	return SIGREC_C_USER;
+}
+
+SEC("tp_btf/signal_generate")
+int BPF_PROG(on_signal_generate, int sig, struct kernel_siginfo *info,
+	     struct task_struct *task, int group, int result)
+{
+	struct task_struct *cur = bpf_get_current_task_btf();
+	struct inflight *fl = NULL;
+	struct sigrec_signal *e;
+	__u64 infov = (__u64)info;
+	__u8 rctx = run_ctx();
+	int code = 0;
+
+	if (rctx == SIGREC_CTX_TASK) {
+		fl = bpf_task_storage_get(&inflight, cur, 0, 0);
+		if (fl && fl->sc)
+			fl->count++;
+		else
+			fl = NULL;
+	}
+	if (!sig_wanted(sig) || (filter_tgid && task->tgid != filter_tgid) ||
+	    !comm_wanted(task->comm))
+		return 0;
+	if (failed_only && result != KSIG_OVERFLOW_FAIL)
+		return 0;
+
+	e = reserve(sizeof(*e), SIGREC_T_SIGNAL);
+	if (!e)
+		return 0;
+	e->sig = sig;
+	e->result = result;
+	e->group = group;
+	e->ctx = rctx;
+	e->sflags = 0;
+	e->err = 0;
+	e->claimed_pid = 0;
+	e->claimed_uid = 0;
+	if (infov == 0) {
+		e->sflags |= SIGREC_SF_NOINFO;
+		code = SI_USER_CODE;
+	} else if (infov == 1) {
+		e->sflags |= SIGREC_SF_PRIV;
+		code = SI_KERNEL_CODE;
+	} else {
+		code = info->si_code;
+		e->err = info->si_errno;
+		/* _kill._pid/_uid overlay every si_code <= 0 layout and SIGCHLD */
+		if (code <= 0 || sig == 17) {
+			e->claimed_pid = info->_sifields._kill._pid;
+			e->claimed_uid = info->_sifields._kill._uid;
+			e->sflags |= SIGREC_SF_CLAIMED;
+		}
+	}
+	e->code = code;
+	if (fl) {
+		e->cause = SIGREC_C_SYSCALL;
+		e->syscall = fl->sc;
+		e->arg0 = fl->arg0;
+		e->arg1 = fl->arg1;
+	} else {
+		e->cause = classify(sig, code, rctx, infov);
+		e->syscall = SIGREC_SC_NONE;
+		e->arg0 = 0;
+		e->arg1 = 0;
+	}
+	e->ret = 0;
+	if (rctx == SIGREC_CTX_TASK)
+		e->sflags |= SIGREC_SF_SENDER;
+	fill_task(&e->sender, cur);
+	fill_task(&e->target, task);
+	submit(e);
+	return 0;
+}
+
+/* ---- kill-family syscall hooks ---- */
+
+static __always_inline void sc_enter(__u16 sc, __s64 arg0, __s64 arg1, __s64 sig)
+{
+	struct task_struct *cur = bpf_get_current_task_btf();
+	struct inflight *fl;
+
+	if (sig == 0)		/* existence probe: raises nothing */
+		return;
+	fl = bpf_task_storage_get(&inflight, cur, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!fl)
+		return;
+	fl->sc = sc;
+	fl->sig = sig;
+	fl->arg0 = arg0;
+	fl->arg1 = arg1;
+	fl->count = 0;
+}
+
+static __always_inline void emit_failed(struct task_struct *cur, struct inflight *fl, long ret)
+{
+	struct sigrec_signal *e;
+
+	if (!sig_wanted(fl->sig) || filter_comm_on)
+		return;
+	if (filter_tgid && fl->arg0 != filter_tgid)
+		return;
+	e = reserve(sizeof(*e), SIGREC_T_SIGNAL);
+	if (!e)
+		return;
+	__builtin_memset(&e->sig, 0, sizeof(*e) - sizeof(e->h));
+	e->sig = fl->sig;
+	e->result = SIGREC_R_FAILED;
+	e->group = fl->sc == SIGREC_SC_KILL || fl->sc == SIGREC_SC_RT_SIGQUEUEINFO ||
+		   fl->sc == SIGREC_SC_PIDFD_SEND_SIGNAL;
+	e->cause = SIGREC_C_SYSCALL;
+	e->syscall = fl->sc;
+	e->sflags = SIGREC_SF_SENDER;
+	e->ret = ret;
+	e->arg0 = fl->arg0;
+	e->arg1 = fl->arg1;
+	fill_task(&e->sender, cur);
+	switch (fl->sc) {
+	case SIGREC_SC_TKILL:
+		e->target.tid = fl->arg0;
+		break;
+	case SIGREC_SC_TGKILL:
+	case SIGREC_SC_RT_TGSIGQUEUEINFO:
+		e->target.pid = fl->arg0;
+		e->target.tid = fl->arg1;
+		break;
+	case SIGREC_SC_PIDFD_SEND_SIGNAL:
+		break;
+	default:
+		if (fl->arg0 > 0)
+			e->target.pid = fl->arg0;
+	}
+	submit(e);
+}
+
+static __always_inline void emit_sysret(struct task_struct *cur, struct inflight *fl, long ret)
+{
+	struct sigrec_sysret *e = reserve(sizeof(*e), SIGREC_T_SYSRET);
+
+	if (!e)
+		return;
+	e->tid = cur->pid;
+	e->syscall = fl->sc;
+	e->pad = 0;
+	e->ret = ret;
+	e->count = fl->count;
+	submit(e);
+}
+
+static __always_inline void sc_exit(long ret)
+{
+	struct task_struct *cur = bpf_get_current_task_btf();
+	struct inflight *fl = bpf_task_storage_get(&inflight, cur, 0, 0);
+
+	if (!fl || !fl->sc)
+		return;
+	if (ret < 0 && fl->count == 0)
+		emit_failed(cur, fl, ret);
+	else if (ret < 0)
+		emit_sysret(cur, fl, ret);
+	fl->sc = 0;
+}
+
+/*
+ * Syscall tracepoints: the fallback where fentry is refused.  Context
+ * layout of syscalls:sys_enter_* / sys_exit_*: 8 bytes of common fields,
+ * int __syscall_nr, then 8-byte args (or the 8-byte ret).
+ */
+struct sc_enter_ctx {
+	__u64 common;
+	__s32 nr;
+	__s32 pad;
+	__s64 args[6];
+};
+
+struct sc_exit_ctx {
+	__u64 common;
+	__s32 nr;
+	__s32 pad;
+	__s64 ret;
+};
+
+#define SC_TP(name, idx, a0, a1, s)						\
+SEC("tracepoint/syscalls/sys_enter_" #name)					\
+int tp_enter_##name(struct sc_enter_ctx *ctx)					\
+{										\
+	sc_enter(idx, a0, a1, s);						\
+	return 0;								\
+}										\
+SEC("tracepoint/syscalls/sys_exit_" #name)					\
+int tp_exit_##name(struct sc_exit_ctx *ctx)					\
+{										\
+	sc_exit(ctx->ret);							\
+	return 0;								\
+}
+
+SC_TP(kill, SIGREC_SC_KILL, (int)ctx->args[0], 0, (int)ctx->args[1])
+SC_TP(tkill, SIGREC_SC_TKILL, (int)ctx->args[0], 0, (int)ctx->args[1])
+SC_TP(tgkill, SIGREC_SC_TGKILL, (int)ctx->args[0], (int)ctx->args[1], (int)ctx->args[2])
+SC_TP(rt_sigqueueinfo, SIGREC_SC_RT_SIGQUEUEINFO, (int)ctx->args[0], 0, (int)ctx->args[1])
+SC_TP(rt_tgsigqueueinfo, SIGREC_SC_RT_TGSIGQUEUEINFO, (int)ctx->args[0], (int)ctx->args[1],
+      (int)ctx->args[2])
+SC_TP(pidfd_send_signal, SIGREC_SC_PIDFD_SEND_SIGNAL, (int)ctx->args[0], 0, (int)ctx->args[1])
+
+/*
+ * fentry/fexit on the x86-64 syscall wrappers: no cost to other syscalls.
+ * The wrappers take the user's pt_regs; arguments are di, si, dx.
+ */
+#define SC_FENTRY(name, idx, a0, a1, s)						\
+SEC("fentry/__x64_sys_" #name)							\
+int BPF_PROG(fe_##name, const struct pt_regs *regs)				\
+{										\
+	sc_enter(idx, a0, a1, s);						\
+	return 0;								\
+}										\
+SEC("fexit/__x64_sys_" #name)							\
+int BPF_PROG(fx_##name, const struct pt_regs *regs, long ret)			\
+{										\
+	sc_exit(ret);								\
+	return 0;								\
+}
+
+SC_FENTRY(kill, SIGREC_SC_KILL, (int)regs->di, 0, (int)regs->si)
+SC_FENTRY(tkill, SIGREC_SC_TKILL, (int)regs->di, 0, (int)regs->si)
+SC_FENTRY(tgkill, SIGREC_SC_TGKILL, (int)regs->di, (int)regs->si, (int)regs->dx)
+SC_FENTRY(rt_sigqueueinfo, SIGREC_SC_RT_SIGQUEUEINFO, (int)regs->di, 0, (int)regs->si)
+SC_FENTRY(rt_tgsigqueueinfo, SIGREC_SC_RT_TGSIGQUEUEINFO, (int)regs->di, (int)regs->si,
+	  (int)regs->dx)
+SC_FENTRY(pidfd_send_signal, SIGREC_SC_PIDFD_SEND_SIGNAL, (int)regs->di, 0, (int)regs->si)
+
+/* ---- process lifecycle ---- */
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
+{
+	struct sigrec_fork *e = reserve(sizeof(*e), SIGREC_T_FORK);
+	struct pid *cp;
+
+	if (!e)
+		return 0;
+	fill_task(&e->parent, parent);
+	e->child_pid = child->tgid;
+	e->child_tid = child->pid;
+	e->child_start_ns = child->group_leader->start_boottime;
+	e->thread = child->tgid == parent->tgid;
+	cp = child->thread_pid;
+	e->child_ns_pid = BPF_CORE_READ(cp, numbers[cp->level].nr);
+	submit(e);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct sigrec_exec *e = reserve(sizeof(*e), SIGREC_T_EXEC);
+	unsigned long start, end, len;
+	long n;
+
+	if (!e)
+		return 0;
+	fill_task(&e->task, p);
+	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), bprm->filename);
+	start = p->mm->arg_start;
+	end = p->mm->arg_end;
+	len = end - start;
+	e->truncated = len > SIGREC_ARGV_LEN;
+	if (len > SIGREC_ARGV_LEN)
+		len = SIGREC_ARGV_LEN;
+	n = bpf_probe_read_user(e->argv, len & (SIGREC_ARGV_LEN - 1 | SIGREC_ARGV_LEN), (void *)start);
+	e->argv_len = n < 0 ? 0 : len;
+	if (n < 0)
+		e->argv[0] = 0;
+	submit(e);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_exit, struct task_struct *p)
+{
+	struct sigrec_exit *e = reserve(sizeof(*e), SIGREC_T_EXIT);
+
+	if (!e)
+		return 0;
+	fill_task(&e->task, p);
+	e->exit_code = p->exit_code;
+	e->group_dead = p->signal->live.counter == 0;
+	submit(e);
+	return 0;
+}
+
+SEC("tp_btf/task_rename")
+int BPF_PROG(on_rename, struct task_struct *task, const char *comm)
+{
+	struct sigrec_comm *e = reserve(sizeof(*e), SIGREC_T_COMM);
+
+	if (!e)
+		return 0;
+	fill_task(&e->task, task);
+	bpf_probe_read_kernel_str(e->newcomm, sizeof(e->newcomm), comm);
+	submit(e);
+	return 0;
+}
+
+/* Classic tracepoint: its BTF prototype changed across kernels, the
+ * format's pid/uid fields did not. */
+struct mark_victim_ctx {
+	__u64 common;
+	__s32 pid;
+};
+
+SEC("tracepoint/oom/mark_victim")
+int on_mark_victim(struct mark_victim_ctx *ctx)
+{
+	struct task_struct *cur = bpf_get_current_task_btf();
+	struct sigrec_oom *e = reserve(sizeof(*e), SIGREC_T_OOM);
+
+	if (!e)
+		return 0;
+	fill_task(&e->trigger, cur);
+	e->victim_pid = ctx->pid;
+	e->victim_uid = 0;
+	e->memcg_id = 0;
+	submit(e);
+	return 0;
+}

@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sigrec.h - the one contract between the BPF programs and user space.
+ *
+ * Every record starts with struct sigrec_rec_hdr (type, size, time) so a
+ * reader can skip types it does not know.  Records are made only of
+ * fixed-width integers and char arrays, padded explicitly to a multiple of
+ * 8 bytes: the ring file codec treats a record as an array of 64-bit words
+ * (see docs/FORMAT.md), so a layout change here is a format change.
+ * Rules: append fields at the end only; never reuse a type number.
+ */
+#ifndef SIGREC_H
+#define SIGREC_H
+
+#ifndef __bpf__
+#include <linux/types.h>
+#endif
+
+#define SIGREC_COMM_LEN		16
+#define SIGREC_NSIG		64	/* signals 1..64 */
+#define SIGREC_ARGV_LEN		256	/* exec: bytes of argv kept */
+#define SIGREC_PATH_LEN		128	/* exec filename, exe, cgroup path */
+
+/* Record types.  Numbers are part of the on-disk format. */
+enum sigrec_type {
+	SIGREC_T_SIGNAL	= 1,	/* a signal generated, or a failed attempt */
+	SIGREC_T_LOST	= 2,	/* written by the recorder: events dropped */
+	SIGREC_T_SYSRET	= 3,	/* kill-family call failed after raising signals */
+	SIGREC_T_FORK	= 4,
+	SIGREC_T_EXEC	= 5,
+	SIGREC_T_EXIT	= 6,
+	SIGREC_T_COMM	= 7,
+	SIGREC_T_OOM	= 8,
+	SIGREC_T_PROC	= 9,	/* written by the recorder: /proc snapshot */
+	SIGREC_T_START	= 10,	/* written by the recorder: session start */
+	SIGREC_T_MAX,
+};
+
+/* Why a signal was raised. */
+enum sigrec_cause {
+	SIGREC_C_UNKNOWN = 0,
+	SIGREC_C_SYSCALL = 1,	/* a kill-family syscall of the sender */
+	SIGREC_C_KERNEL	 = 2,	/* kernel on behalf of the running task (SIGPIPE, SIGCHLD, ...) */
+	SIGREC_C_FAULT	 = 3,	/* synchronous fault: SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP */
+	SIGREC_C_TIMER	 = 4,	/* POSIX timer / itimer expiry */
+	SIGREC_C_IRQ	 = 5,	/* raised from interrupt context: the running task is not the sender */
+	SIGREC_C_OOM	 = 6,	/* the OOM killer (set by sigdump from the OOM record) */
+	SIGREC_C_USER	 = 7,	/* SI_USER/SI_QUEUE outside a hooked syscall (hooks off) */
+};
+
+/* Delivery result: TRACE_SIGNAL_* values of the kernel, plus FAILED. */
+enum sigrec_result {
+	SIGREC_R_DELIVERED	 = 0,
+	SIGREC_R_IGNORED	 = 1,
+	SIGREC_R_ALREADY_PENDING = 2,
+	SIGREC_R_OVERFLOW	 = 3,
+	SIGREC_R_LOSE_INFO	 = 4,
+	SIGREC_R_FAILED		 = 5,	/* syscall failed, no signal generated */
+};
+
+/* Kill-family syscalls we hook (index, not the arch syscall number). */
+enum sigrec_syscall {
+	SIGREC_SC_NONE = 0,
+	SIGREC_SC_KILL,
+	SIGREC_SC_TKILL,
+	SIGREC_SC_TGKILL,
+	SIGREC_SC_RT_SIGQUEUEINFO,
+	SIGREC_SC_RT_TGSIGQUEUEINFO,
+	SIGREC_SC_PIDFD_SEND_SIGNAL,
+	SIGREC_SC_MAX,
+};
+
+/* struct sigrec_signal.ctx: what was running when the signal was raised. */
+#define SIGREC_CTX_TASK		0
+#define SIGREC_CTX_IRQ		1	/* hard or soft interrupt: running task is not the sender */
+
+/* struct sigrec_signal.sflags */
+#define SIGREC_SF_CLAIMED	0x1	/* claimed_pid/uid come from a real siginfo */
+#define SIGREC_SF_NOINFO	0x2	/* info was SEND_SIG_NOINFO */
+#define SIGREC_SF_PRIV		0x4	/* info was SEND_SIG_PRIV */
+#define SIGREC_SF_SENDER	0x8	/* sender is the real sending task */
+
+struct sigrec_rec_hdr {
+	__u8  type;
+	__u8  flags;
+	__u16 size;	/* bytes of the whole record, multiple of 8 */
+	__u32 cpu;
+	__u64 ts;	/* CLOCK_BOOTTIME, ns */
+};
+
+/* A process identity that survives pid reuse: (pid, start_ns). */
+struct sigrec_task {
+	__u32 pid;		/* thread-group id, host pid namespace */
+	__u32 tid;
+	__u64 start_ns;		/* group leader's start, boottime ns */
+	__u32 uid;
+	__u32 ns_pid;		/* tgid as seen in its own pid namespace */
+	__u64 cgroup_id;	/* cgroup v2 id */
+	char  comm[SIGREC_COMM_LEN];
+};
+
+struct sigrec_signal {
+	struct sigrec_rec_hdr h;
+	__s32 sig;
+	__s32 code;		/* si_code (SI_USER, SI_KERNEL, fault codes...) */
+	__s32 err;		/* si_errno */
+	__u8  result;		/* enum sigrec_result */
+	__u8  group;		/* 1: process-directed, 0: thread-directed */
+	__u8  cause;		/* enum sigrec_cause */
+	__u8  ctx;		/* SIGREC_CTX_* */
+	__u32 claimed_pid;	/* si_pid from siginfo: may be forged */
+	__u32 claimed_uid;	/* si_uid from siginfo: may be forged */
+	__u16 syscall;		/* enum sigrec_syscall, 0 when none */
+	__u16 sflags;		/* SIGREC_SF_* */
+	__s32 ret;		/* syscall return (0 or -errno); 0 until known */
+	__s64 arg0;		/* raw first target argument (pid, tid, tgid, pidfd) */
+	__s64 arg1;		/* raw second target argument (tid) or 0 */
+	struct sigrec_task sender;	/* the running task (see cause/ctx) */
+	struct sigrec_task target;
+};
+
+/* Written by the recorder when the kernel dropped events. */
+struct sigrec_lost {
+	struct sigrec_rec_hdr h;	/* ts = to */
+	__u64 count;
+	__u64 from_ts;
+	__u64 to_ts;
+	__u32 lcpu;
+	__u32 pad;
+};
+
+/* A kill-family call that failed after raising signals (e.g. EAGAIN). */
+struct sigrec_sysret {
+	struct sigrec_rec_hdr h;
+	__u32 tid;
+	__u16 syscall;
+	__u16 pad;
+	__s32 ret;
+	__u32 count;		/* signals raised during the call */
+};
+
+struct sigrec_fork {
+	struct sigrec_rec_hdr h;
+	struct sigrec_task parent;
+	__u32 child_pid;
+	__u32 child_tid;
+	__u64 child_start_ns;
+	__u32 thread;		/* 1: new thread, 0: new process */
+	__u32 child_ns_pid;
+};
+
+struct sigrec_exec {
+	struct sigrec_rec_hdr h;
+	struct sigrec_task task;	/* after exec: new comm */
+	__u32 argv_len;			/* bytes used in argv, NUL separated */
+	__u32 truncated;
+	char  filename[SIGREC_PATH_LEN];
+	char  argv[SIGREC_ARGV_LEN];
+};
+
+struct sigrec_exit {
+	struct sigrec_rec_hdr h;
+	struct sigrec_task task;
+	__s32 exit_code;	/* raw wait status: code << 8 | core << 7 | sig */
+	__u32 group_dead;	/* 1: last thread of the process */
+};
+
+struct sigrec_comm {
+	struct sigrec_rec_hdr h;
+	struct sigrec_task task;	/* old comm */
+	char  newcomm[SIGREC_COMM_LEN];
+};
+
+struct sigrec_oom {
+	struct sigrec_rec_hdr h;
+	struct sigrec_task trigger;	/* task whose allocation triggered the kill */
+	__u32 victim_pid;
+	__u32 victim_uid;
+	__u64 memcg_id;
+};
+
+/* Written by the recorder from /proc: a process alive at snapshot time. */
+struct sigrec_proc {
+	struct sigrec_rec_hdr h;
+	struct sigrec_task task;
+	__u32 ppid;
+	__u32 argv_len;
+	__u64 pstart_ns;		/* parent's start time */
+	char  exe[SIGREC_PATH_LEN];
+	char  cgroup[SIGREC_PATH_LEN];
+	char  argv[SIGREC_ARGV_LEN];
+};
+
+/* Written by the recorder at start: what this session records. */
+struct sigrec_start {
+	struct sigrec_rec_hdr h;
+	__u64 sig_mask[2];		/* bit n-1: signal n is recorded */
+	__u32 filter_pid;
+	__u32 flags;			/* SIGREC_START_* */
+	__u32 hooks;			/* enum sigrec_hooks */
+	__u32 version;			/* recorder version, MAJOR<<16|MINOR<<8|PATCH */
+	char  filter_comm[SIGREC_COMM_LEN];
+};
+
+#define SIGREC_START_FAILED_ONLY	0x1
+
+enum sigrec_hooks {
+	SIGREC_HOOKS_NONE	= 0,
+	SIGREC_HOOKS_FENTRY	= 1,
+	SIGREC_HOOKS_TRACEPOINT	= 2,
+};
+
+/* Per-CPU drop counter kept by the BPF side. */
+struct sigrec_drops {
+	__u64 count;
+	__u64 first_ts;
+	__u64 last_ts;
+};
+
+#ifndef __bpf__
+_Static_assert(sizeof(struct sigrec_rec_hdr) == 16, "hdr size");
+_Static_assert(sizeof(struct sigrec_task) == 48, "task size");
+_Static_assert(sizeof(struct sigrec_signal) == 160, "signal size");
+_Static_assert(sizeof(struct sigrec_lost) % 8 == 0, "lost size");
+_Static_assert(sizeof(struct sigrec_sysret) % 8 == 0, "sysret size");
+_Static_assert(sizeof(struct sigrec_fork) % 8 == 0, "fork size");
+_Static_assert(sizeof(struct sigrec_exec) % 8 == 0, "exec size");
+_Static_assert(sizeof(struct sigrec_exit) % 8 == 0, "exit size");
+_Static_assert(sizeof(struct sigrec_comm) % 8 == 0, "comm size");
+_Static_assert(sizeof(struct sigrec_oom) % 8 == 0, "oom size");
+_Static_assert(sizeof(struct sigrec_proc) % 8 == 0, "proc size");
+_Static_assert(sizeof(struct sigrec_start) % 8 == 0, "start size");
+#endif
+
+#endif /* SIGREC_H */

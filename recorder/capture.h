@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * capture.h - loads and attaches the BPF programs and hands their records
+ * to a callback.  Chooses the syscall hook kind at start: fentry/fexit
+ * where the kernel allows it, syscall tracepoints otherwise.
+ */
+#ifndef SIGREC_CAPTURE_H
+#define SIGREC_CAPTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "sigrec.h"
+
+enum capture_hooks_req {
+	CAPTURE_HOOKS_AUTO = 0,
+	CAPTURE_HOOKS_OFF,
+	CAPTURE_HOOKS_FENTRY,
+	CAPTURE_HOOKS_TRACEPOINT,
+};
+
+struct capture_opts {
+	uint64_t sig_mask[2];
+	uint32_t pid;
+	char comm[SIGREC_COMM_LEN];
+	int comm_on;
+	int failed_only;
+	int hooks;		/* enum capture_hooks_req */
+	int lifecycle;		/* fork/exec/exit/rename/oom */
+	uint32_t buffer_bytes;	/* BPF ring buffer size, power of two */
+	int verbose;
+};
+
+typedef int (*capture_fn)(void *ctx, void *data, size_t len);
+
+struct capture;
+
+struct capture *capture__open(const struct capture_opts *o, capture_fn fn, void *ctx,
+			      char *err, size_t errlen);
+/* enum sigrec_hooks in use */
+int capture__hooks(const struct capture *c);
+/* Wait up to timeout_ms for a batch, then drain.  Returns records or -errno. */
+int capture__poll(struct capture *c, int timeout_ms);
+/*
+ * Drops since the last call, summed over CPUs, with their time range.
+ * Returns the number of CPUs that dropped.
+ */
+int capture__drops(struct capture *c, struct sigrec_lost *out, int max);
+void capture__close(struct capture *c);
+
+/* Mount tracefs and bpffs where the recorder needs them and they are absent. */
+int capture__mounts(char *err, size_t errlen);
+
+#endif

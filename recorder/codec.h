@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/* codec.h - internals of the record stream, shared by ring.c and tests. */
+#ifndef SIGREC_CODEC_H
+#define SIGREC_CODEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "ring.h"
+
+struct codec_cursor {
+	const uint8_t *p, *end;
+};
+
+int codec_get_varint(struct codec_cursor *cur, uint64_t *out);
+int codec_decode_one(struct ring_codec *c, struct codec_cursor *a, struct codec_cursor *b,
+		     uint8_t *out, size_t *len);
+int codec_split_one(struct codec_cursor *cur, const uint8_t **ts_p, size_t *ts_len);
+
+#endif

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: MIT
+/* procscan.c - /proc walker for process snapshots (SIGREC_T_PROC records). */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "procscan.h"
+
+static ssize_t read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	return n;
+}
+
+/* /proc/PID/stat: ppid (field 4) and starttime (22), after the ")" of comm. */
+static int read_stat(int pid, __u32 *ppid, __u64 *start_ns)
+{
+	static long hz;
+	unsigned long long start;
+	char path[64], buf[1024], *p;
+	unsigned int pp;
+	ssize_t n;
+
+	if (!hz)
+		hz = sysconf(_SC_CLK_TCK);
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	n = read_file(path, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return n ? (int)n : -ENOENT;
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 2, "%*c %u %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
+			 "%*d %*d %*d %*d %llu", &pp, &start) != 2)
+		return -EBADMSG;
+	*ppid = pp;
+	*start_ns = start * (1000000000ULL / hz);
+	return 0;
+}
+
+static void read_status(int pid, struct sigrec_task *t)
+{
+	char path[64], buf[4096], *line;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	n = read_file(path, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return;
+	buf[n] = 0;
+	line = strstr(buf, "\nUid:");
+	if (line)
+		t->uid = strtoul(line + 5, NULL, 10);
+	line = strstr(buf, "\nNSpid:");
+	if (line) {
+		char *end = strchr(line + 1, '\n'), *last = line + 7, *q;
+
+		for (q = line + 7; q && (!end || q < end); q = strchr(q, '\t')) {
+			q++;
+			last = q;
+			if (!*q)
+				break;
+		}
+		t->ns_pid = strtoul(last, NULL, 10);
+	}
+}
+
+int procscan__read(int pid, struct sigrec_proc *p)
+{
+	char path[64], buf[SIGREC_PATH_LEN + 8];
+	struct stat st;
+	ssize_t n;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	rc = read_stat(pid, &p->ppid, &p->task.start_ns);
+	if (rc)
+		return rc;
+	p->h.type = SIGREC_T_PROC;
+	p->h.size = sizeof(*p);
+	p->task.pid = pid;
+	p->task.tid = pid;
+	p->task.ns_pid = pid;
+	read_status(pid, &p->task);
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	n = read_file(path, buf, SIGREC_COMM_LEN);
+	if (n > 0) {
+		if (buf[n - 1] == '\n')
+			n--;
+		memcpy(p->task.comm, buf, n < SIGREC_COMM_LEN ? n : SIGREC_COMM_LEN - 1);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+	n = read_file(path, p->argv, SIGREC_ARGV_LEN);
+	p->argv_len = n > 0 ? n : 0;
+	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	n = readlink(path, p->exe, SIGREC_PATH_LEN - 1);
+	if (n < 0)
+		p->exe[0] = 0;
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
+	n = read_file(path, buf, sizeof(buf) - 1);
+	if (n > 3 && !strncmp(buf, "0::", 3)) {
+		char cg[SIGREC_PATH_LEN + 32];
+
+		buf[n] = 0;
+		buf[strcspn(buf, "\n")] = 0;
+		size_t l = strnlen(buf + 3, SIGREC_PATH_LEN - 1);
+
+		memcpy(p->cgroup, buf + 3, l);
+		snprintf(cg, sizeof(cg), "/sys/fs/cgroup%s", p->cgroup);
+		if (!stat(cg, &st))
+			p->task.cgroup_id = st.st_ino;
+	}
+	if (p->ppid) {
+		__u32 pp;
+
+		read_stat(p->ppid, &pp, &p->pstart_ns);
+	}
+	return 0;
+}
+
+int procscan__snapshot(procscan_fn fn, void *ctx)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	struct timespec ts;
+	int count = 0;
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		struct sigrec_proc p;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		if (procscan__read(atoi(de->d_name), &p))
+			continue;
+		clock_gettime(CLOCK_BOOTTIME, &ts);
+		p.h.ts = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+		fn(ctx, &p, sizeof(p));
+		count++;
+	}
+	closedir(d);
+	return count;
+}

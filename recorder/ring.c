@@ -1,0 +1,998 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ring.c - the ring file: header, chunk slots, sealing, recovery, reading.
+ * Byte layout and the commit protocol are specified in docs/FORMAT.md;
+ * keep the two in step.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <lz4.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "codec.h"
+#include "ring.h"
+
+static const uint8_t FILE_MAGIC[8] = { 'S', 'I', 'G', 'R', 'E', 'C', 'R', 'G' };
+#define CH_SEALED	0x4b435253U	/* "SRCK" little-endian */
+#define CH_ACTIVE	0x41435253U	/* "SRCA" */
+#define CH_VERSION	1
+#define CODEC_RAW	0
+#define CODEC_LZ4	1
+#define FH_CRC_OFF	60
+#define CH_ACTIVE_CRC_LEN 40
+#define CH_CRC_OFF	76
+#define MAX_WARN	(32 << 10)
+
+/* ---- little-endian access ---- */
+
+static uint16_t le16(const uint8_t *p) { return p[0] | p[1] << 8; }
+static uint32_t le32(const uint8_t *p) { return (uint32_t)le16(p) | (uint32_t)le16(p + 2) << 16; }
+static uint64_t le64(const uint8_t *p) { return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32; }
+static void put16(uint8_t *p, uint16_t v) { p[0] = v; p[1] = v >> 8; }
+static void put32(uint8_t *p, uint32_t v) { put16(p, v); put16(p + 2, v >> 16); }
+static void put64(uint8_t *p, uint64_t v) { put32(p, v); put32(p + 4, v >> 32); }
+
+static void seterr(struct ring_err *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!e)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+}
+
+/* ---- file header ---- */
+
+static void fhdr_put(uint8_t *p, const struct ring_info *i)
+{
+	memset(p, 0, RING_HDR_SIZE);
+	memcpy(p, FILE_MAGIC, 8);
+	put16(p + 8, i->major);
+	put16(p + 10, i->minor);
+	put32(p + 12, RING_HDR_SIZE);
+	put32(p + 16, i->chunk_size);
+	put32(p + 20, i->nslots);
+	put64(p + 24, i->file_size);
+	put64(p + 32, (uint64_t)i->created_ns);
+	memcpy(p + 40, i->created_boot, 16);
+	put32(p + 56, 0);
+	put32(p + FH_CRC_OFF, sigrec_crc32c(0, p, FH_CRC_OFF));
+}
+
+/* Validation order: size, magic, version, reserved, checksum, geometry. */
+static int fhdr_parse(const uint8_t *p, size_t len, uint64_t actual, struct ring_info *i,
+		      struct ring_err *err)
+{
+	uint64_t need;
+
+	if (len < 64) {
+		seterr(err, "file is %zu bytes, too short to be a sigrec ring", len);
+		return -EBADMSG;
+	}
+	if (memcmp(p, FILE_MAGIC, 8)) {
+		seterr(err, "not a sigrec ring (bad magic)");
+		return -EBADMSG;
+	}
+	i->major = le16(p + 8);
+	i->minor = le16(p + 10);
+	if (i->major != RING_MAJOR) {
+		seterr(err, "ring format version %u.%u is not supported (this build reads %u.x)%s",
+		       i->major, i->minor, RING_MAJOR,
+		       i->major > RING_MAJOR ? "; upgrade sigrec" : "");
+		return -ENOTSUP;
+	}
+	if (le32(p + 56)) {
+		seterr(err, "ring header has unknown flags 0x%x", le32(p + 56));
+		return -ENOTSUP;
+	}
+	if (sigrec_crc32c(0, p, FH_CRC_OFF) != le32(p + FH_CRC_OFF)) {
+		seterr(err, "ring header checksum mismatch (corrupt header)");
+		return -EBADMSG;
+	}
+	i->chunk_size = le32(p + 16);
+	i->nslots = le32(p + 20);
+	i->file_size = le64(p + 24);
+	i->created_ns = (int64_t)le64(p + 32);
+	memcpy(i->created_boot, p + 40, 16);
+	need = RING_HDR_SIZE + ((uint64_t)i->nslots + 1) * i->chunk_size;
+	if (le32(p + 12) != RING_HDR_SIZE || i->chunk_size < RING_MIN_CHUNK ||
+	    i->chunk_size > RING_MAX_CHUNK || i->chunk_size % 4096 || i->nslots < 1 ||
+	    need > i->file_size) {
+		seterr(err, "ring header has an impossible geometry");
+		return -EBADMSG;
+	}
+	if (actual < i->file_size) {
+		seterr(err, "ring is truncated: header says %llu bytes, file has %llu",
+		       (unsigned long long)i->file_size, (unsigned long long)actual);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+/* ---- chunk header ---- */
+
+struct chdr {
+	uint32_t magic;
+	uint8_t version, codec;
+	uint16_t flags;
+	uint64_t seq;
+	struct ring_boot boot;
+	uint64_t first_ts, last_ts;
+	uint32_t nrec, raw_len, split, stored_len, pcrc, hcrc;
+};
+
+static void chdr_get(const uint8_t *p, struct chdr *h)
+{
+	h->magic = le32(p);
+	h->version = p[4];
+	h->codec = p[5];
+	h->flags = le16(p + 6);
+	h->seq = le64(p + 8);
+	memcpy(h->boot.boot_id, p + 16, 16);
+	h->boot.clock_offset = (int64_t)le64(p + 32);
+	h->first_ts = le64(p + 40);
+	h->last_ts = le64(p + 48);
+	h->nrec = le32(p + 56);
+	h->raw_len = le32(p + 60);
+	h->split = le32(p + 64);
+	h->stored_len = le32(p + 68);
+	h->pcrc = le32(p + 72);
+	h->hcrc = le32(p + 76);
+}
+
+/* Writes everything but the magic, which the caller writes last. */
+static void chdr_put(uint8_t *p, const struct chdr *h)
+{
+	memset(p + 4, 0, RING_CHUNK_HDR_SIZE - 4);
+	p[4] = h->version;
+	p[5] = h->codec;
+	put16(p + 6, h->flags);
+	put64(p + 8, h->seq);
+	memcpy(p + 16, h->boot.boot_id, 16);
+	put64(p + 32, (uint64_t)h->boot.clock_offset);
+	put64(p + 40, h->first_ts);
+	put64(p + 48, h->last_ts);
+	put32(p + 56, h->nrec);
+	put32(p + 60, h->raw_len);
+	put32(p + 64, h->split);
+	put32(p + 68, h->stored_len);
+	put32(p + 72, h->pcrc);
+}
+
+static uint32_t chdr_crc(const uint8_t *p, uint32_t magic)
+{
+	uint8_t tmp[CH_CRC_OFF];
+
+	memcpy(tmp, p, CH_CRC_OFF);
+	put32(tmp, magic);
+	return sigrec_crc32c(0, tmp, magic == CH_ACTIVE ? CH_ACTIVE_CRC_LEN : CH_CRC_OFF);
+}
+
+/* A sealed header that is self-consistent for a slot of payload capacity cap. */
+static const char *chdr_check_sealed(const struct chdr *h, const uint8_t *p, uint32_t cap)
+{
+	if (h->version != CH_VERSION)
+		return "unknown chunk version";
+	if (h->flags)
+		return "unknown chunk flags";
+	if (h->hcrc != chdr_crc(p, CH_SEALED))
+		return "header checksum mismatch";
+	if (h->codec > CODEC_LZ4 || h->raw_len > cap || h->stored_len > cap ||
+	    h->split > h->raw_len || (h->codec == CODEC_RAW && h->stored_len != h->raw_len) ||
+	    h->nrec == 0 || h->first_ts > h->last_ts || (uint64_t)h->nrec * 4 > h->raw_len)
+		return "impossible chunk header";
+	return NULL;
+}
+
+/* ---- splitting and recovering an interleaved stream ---- */
+
+/*
+ * Split an interleaved stream into structure (a) and times (b).  Returns
+ * the number of bytes of raw that form whole records (a salvage prefix).
+ */
+static uint32_t stream_split(const uint8_t *raw, uint32_t len, uint8_t *a, uint32_t *alen,
+			     uint8_t *b, uint32_t *blen, uint32_t *nrec)
+{
+	struct codec_cursor cur = { raw, raw + len };
+	uint32_t an = 0, bn = 0, n = 0;
+
+	while (cur.p < cur.end) {
+		const uint8_t *rec = cur.p, *ts;
+		size_t tslen;
+
+		if (codec_split_one(&cur, &ts, &tslen))
+			break;
+		memcpy(a + an, rec, ts - rec);
+		an += ts - rec;
+		memcpy(b + bn, ts, tslen);
+		bn += tslen;
+		memcpy(a + an, ts + tslen, cur.p - (ts + tslen));
+		an += cur.p - (ts + tslen);
+		n++;
+	}
+	*alen = an;
+	*blen = bn;
+	*nrec = n;
+	return an + bn;
+}
+
+/* ---- writer ---- */
+
+struct ring {
+	int fd;
+	uint8_t *map;
+	size_t maplen;
+	uint64_t size;
+	uint32_t chunk_size, nslots, cap;
+	uint8_t *active;	/* header of the active slot */
+	struct chdr ah;		/* the active chunk's header in memory */
+	uint32_t crc;		/* running crc32c of the active payload */
+	struct ring_boot boot;
+	struct ring_codec codec;
+	uint8_t *abuf, *bbuf, *cbuf;
+	int cbuf_len;
+	uint8_t enc[RING_MAX_RECORD + 64];
+};
+
+static void active_commit(struct ring *r)
+{
+	uint8_t *p = r->active;
+
+	put64(p + 40, r->ah.first_ts);
+	put64(p + 48, r->ah.last_ts);
+	put32(p + 56, r->ah.nrec);
+	put32(p + 72, r->crc);
+	/* raw_len last: a reader trusts bytes below it */
+	__atomic_store_n((uint32_t *)(p + 60), htole32(r->ah.raw_len), __ATOMIC_RELEASE);
+}
+
+static void active_start(struct ring *r, uint64_t seq)
+{
+	uint8_t *p = r->active;
+
+	put32(p + 60, 0);	/* empty first: a kill now leaves nothing to re-seal */
+	memset(&r->ah, 0, sizeof(r->ah));
+	r->ah.magic = CH_ACTIVE;
+	r->ah.version = CH_VERSION;
+	r->ah.seq = seq;
+	r->ah.boot = r->boot;
+	r->crc = 0;
+	chdr_put(p, &r->ah);
+	put32(p, CH_ACTIVE);
+	put32(p + CH_CRC_OFF, chdr_crc(p, CH_ACTIVE));
+	ring_codec__reset(&r->codec);
+}
+
+static uint64_t slot_off(const struct ring *r, uint64_t seq)
+{
+	return RING_HDR_SIZE + (uint64_t)(1 + seq % r->nslots) * r->chunk_size;
+}
+
+static int pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
+{
+	while (len) {
+		ssize_t n = pwrite(fd, buf, len, off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		buf = (const uint8_t *)buf + n;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/*
+ * Compress and store h's interleaved payload raw[0..h->raw_len) as chunk
+ * h->seq.  Order: invalidate the slot's magic, payload, header, magic: a
+ * seal cut short leaves a slot that readers skip, and the data is still in
+ * the active slot for the next start to seal again.
+ */
+static int seal_payload(struct ring *r, struct chdr *h, const uint8_t *raw)
+{
+	uint32_t alen, blen, nrec;
+	uint64_t off = slot_off(r, h->seq);
+	uint8_t hdr[RING_CHUNK_HDR_SIZE] = { 0 }, magic[4];
+	const uint8_t *payload;
+	int clen, rc;
+
+	stream_split(raw, h->raw_len, r->abuf, &alen, r->bbuf, &blen, &nrec);
+	memcpy(r->abuf + alen, r->bbuf, blen);
+	h->raw_len = alen + blen;
+	h->split = alen;
+	h->nrec = nrec;
+	if (!nrec)
+		return 0;
+	clen = LZ4_compress_default((const char *)r->abuf, (char *)r->cbuf, h->raw_len,
+				    r->cbuf_len);
+	if (clen > 0 && (uint32_t)clen < h->raw_len) {
+		h->codec = CODEC_LZ4;
+		h->stored_len = clen;
+		payload = r->cbuf;
+	} else {
+		h->codec = CODEC_RAW;
+		h->stored_len = h->raw_len;
+		payload = r->abuf;
+	}
+	h->version = CH_VERSION;
+	h->flags = 0;
+	h->pcrc = sigrec_crc32c(0, payload, h->stored_len);
+	chdr_put(hdr, h);
+	put32(hdr + CH_CRC_OFF, chdr_crc(hdr, CH_SEALED));
+	put32(magic, CH_SEALED);
+	rc = pwrite_all(r->fd, hdr, 4, off);	/* hdr[0..4) is still zero */
+	if (!rc)
+		rc = pwrite_all(r->fd, payload, h->stored_len, off + RING_CHUNK_HDR_SIZE);
+	if (!rc)
+		rc = pwrite_all(r->fd, hdr + 4, RING_CHUNK_HDR_SIZE - 4, off + 4);
+	if (!rc)
+		rc = pwrite_all(r->fd, magic, 4, off);
+	if (!rc)
+		sync_file_range(r->fd, off, r->chunk_size, SYNC_FILE_RANGE_WRITE);
+	return rc;
+}
+
+int ring__seal(struct ring *r)
+{
+	int rc;
+
+	if (!r->ah.nrec)
+		return 0;
+	rc = seal_payload(r, &r->ah, r->active + RING_CHUNK_HDR_SIZE);
+	if (rc)
+		return rc;
+	active_start(r, r->ah.seq + 1);
+	return 0;
+}
+
+int ring__append(struct ring *r, const void *rec, size_t len)
+{
+	uint8_t *dst;
+	uint64_t ts;
+	int n;
+
+	if (len < 16 || len > RING_MAX_RECORD || len % 8)
+		return -EINVAL;
+	/* worst case: type, words, ts varint, mask, 10 bytes per word */
+	if (r->ah.raw_len + 2 + 10 + 32 + (len / 8) * 10 > r->cap) {
+		n = ring__seal(r);
+		if (n)
+			return n;
+	}
+	n = ring_codec__encode(&r->codec, rec, len, r->enc);
+	if (n < 0)
+		return n;
+	dst = r->active + RING_CHUNK_HDR_SIZE + r->ah.raw_len;
+	memcpy(dst, r->enc, n);
+	r->crc = sigrec_crc32c(r->crc, dst, n);
+	memcpy(&ts, (const uint8_t *)rec + 8, 8);
+	ts = le64toh(ts);
+	if (!r->ah.nrec || ts < r->ah.first_ts)
+		r->ah.first_ts = ts;
+	if (ts > r->ah.last_ts)
+		r->ah.last_ts = ts;
+	r->ah.nrec++;
+	r->ah.raw_len += n;
+	active_commit(r);
+	return 0;
+}
+
+int ring__set_boot(struct ring *r, const struct ring_boot *boot)
+{
+	int rc = ring__seal(r);
+
+	if (rc)
+		return rc;
+	r->boot = *boot;
+	active_start(r, r->ah.seq);
+	return 0;
+}
+
+int ring__sync(struct ring *r, int wait)
+{
+	if (msync(r->map, r->maplen, wait ? MS_SYNC : MS_ASYNC))
+		return -errno;
+	if (wait && fdatasync(r->fd))
+		return -errno;
+	return 0;
+}
+
+uint64_t ring__seq(const struct ring *r)
+{
+	return r->ah.seq;
+}
+
+static int lock_file(int fd, const char *path, struct ring_err *err)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+
+	if (!fcntl(fd, F_SETLK, &fl))
+		return 0;
+	if (errno != EAGAIN && errno != EACCES) {
+		seterr(err, "cannot lock %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	fl.l_type = F_WRLCK;
+	if (!fcntl(fd, F_GETLK, &fl) && fl.l_type != F_UNLCK)
+		seterr(err, "%s is in use by another sigrec (pid %d); stop it first",
+		       path, (int)fl.l_pid);
+	else
+		seterr(err, "%s is in use by another sigrec", path);
+	return -EBUSY;
+}
+
+static uint32_t pick_chunk(uint64_t size)
+{
+	uint64_t c = size / 64;
+
+	if (c > (4U << 20))
+		c = 4U << 20;
+	if (c < RING_MIN_CHUNK)
+		c = RING_MIN_CHUNK;
+	return c & ~4095ULL;
+}
+
+static int create_file(const char *path, const struct ring_opts *o, const struct ring_boot *boot,
+		       struct ring_err *err)
+{
+	struct ring_info i = { .major = RING_MAJOR, .minor = RING_MINOR };
+	uint8_t hdr[RING_HDR_SIZE];
+	struct timespec ts;
+	char tmp[4096];
+	int fd, rc;
+
+	i.file_size = o->size ? o->size : RING_DEFAULT_SIZE;
+	if (i.file_size < RING_MIN_SIZE || i.file_size > RING_MAX_SIZE || i.file_size % 4096) {
+		seterr(err, "ring size %llu is out of range: use a multiple of 4 KiB from 1 MiB to 1 TiB",
+		       (unsigned long long)i.file_size);
+		return -EINVAL;
+	}
+	i.chunk_size = o->chunk_size ? o->chunk_size : pick_chunk(i.file_size);
+	if (i.chunk_size < RING_MIN_CHUNK || i.chunk_size > RING_MAX_CHUNK ||
+	    i.chunk_size % 4096 || i.file_size < RING_HDR_SIZE + 2ULL * i.chunk_size) {
+		seterr(err, "chunk size %u does not fit a ring of %llu bytes", i.chunk_size,
+		       (unsigned long long)i.file_size);
+		return -EINVAL;
+	}
+	i.nslots = (i.file_size - RING_HDR_SIZE) / i.chunk_size - 1;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	i.created_ns = ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	memcpy(i.created_boot, boot->boot_id, 16);
+	fhdr_put(hdr, &i);
+
+	snprintf(tmp, sizeof(tmp), "%s.new.%d", path, (int)getpid());
+	fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, o->mode ? o->mode : 0640);
+	if (fd < 0) {
+		rc = -errno;
+		seterr(err, "cannot create %s: %s", tmp, strerror(errno));
+		return rc;
+	}
+	rc = posix_fallocate(fd, 0, i.file_size);
+	if (rc) {
+		seterr(err, "cannot allocate %llu bytes for %s: %s",
+		       (unsigned long long)i.file_size, path, strerror(rc));
+		rc = -rc;
+		goto fail;
+	}
+	if (pwrite(fd, hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr) || fsync(fd)) {
+		rc = -errno;
+		seterr(err, "cannot write %s: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	/* link, not rename: never replace a file that appeared meanwhile */
+	if (link(tmp, path)) {
+		rc = -errno;
+		seterr(err, "cannot create %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	unlink(tmp);
+	close(fd);
+	return 0;
+fail:
+	unlink(tmp);
+	close(fd);
+	return rc;
+}
+
+/* Seal what a previous run left in the active slot; returns the next seq. */
+static uint64_t recover(struct ring *r)
+{
+	uint64_t max = 0;
+	struct chdr h;
+
+	for (uint32_t s = 0; s < r->nslots; s++) {
+		uint8_t p[RING_CHUNK_HDR_SIZE];
+
+		if (pread(r->fd, p, sizeof(p), slot_off(r, s)) != (ssize_t)sizeof(p))
+			continue;
+		chdr_get(p, &h);
+		if (h.magic == CH_SEALED && !chdr_check_sealed(&h, p, r->cap) && h.seq > max)
+			max = h.seq;
+	}
+	chdr_get(r->active, &h);
+	if (h.magic == CH_ACTIVE && h.version == CH_VERSION &&
+	    h.hcrc == chdr_crc(r->active, CH_ACTIVE) && h.seq > max) {
+		if (h.raw_len && h.raw_len <= r->cap) {
+			/* seal_payload keeps only whole records (salvage after a tear) */
+			seal_payload(r, &h, r->active + RING_CHUNK_HDR_SIZE);
+			max = h.seq;
+		} else if (h.seq > max + 1) {
+			max = h.seq - 1;
+		}
+	}
+	return max + 1;
+}
+
+struct ring *ring__open_writer(const char *path, const struct ring_opts *o,
+			       const struct ring_boot *boot, struct ring_err *err)
+{
+	struct ring *r = NULL;
+	uint8_t hdr[RING_HDR_SIZE];
+	struct ring_info i;
+	struct stat st;
+	int rc = 0;
+	ssize_t n;
+
+	if (stat(path, &st) && errno == ENOENT) {
+		rc = create_file(path, o, boot, err);
+		if (rc && rc != -EEXIST)
+			goto fail_noring;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		rc = -ENOMEM;
+		goto fail_noring;
+	}
+	r->fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (r->fd < 0) {
+		rc = -errno;
+		seterr(err, "cannot open %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (fstat(r->fd, &st) || !S_ISREG(st.st_mode)) {
+		rc = -EINVAL;
+		seterr(err, "%s is not a regular file; refusing to use it", path);
+		goto fail;
+	}
+	rc = lock_file(r->fd, path, err);
+	if (rc)
+		goto fail;
+	n = pread(r->fd, hdr, sizeof(hdr), 0);
+	rc = fhdr_parse(hdr, n < 0 ? 0 : n, st.st_size, &i, err);
+	if (rc) {
+		char why[sizeof(err->msg)];
+
+		memcpy(why, err->msg, sizeof(why));
+		seterr(err, "%.200s: %.250s; refusing to overwrite it", path, why);
+		goto fail;
+	}
+	if (o->size_given && o->size != i.file_size) {
+		rc = -EINVAL;
+		seterr(err, "%s is a ring of %llu bytes but --size asks for %llu: omit --size "
+		       "(or pass %llu) to keep recording into it, or use a new path",
+		       path, (unsigned long long)i.file_size, (unsigned long long)o->size,
+		       (unsigned long long)i.file_size);
+		goto fail;
+	}
+	r->size = i.file_size;
+	r->chunk_size = i.chunk_size;
+	r->nslots = i.nslots;
+	r->cap = i.chunk_size - RING_CHUNK_HDR_SIZE;
+	r->boot = *boot;
+	/* only the active slot is mapped: sealed chunks go through pwrite,
+	 * so resident memory does not grow with the ring */
+	r->maplen = RING_HDR_SIZE + (size_t)r->chunk_size;
+	r->map = mmap(NULL, r->maplen, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, 0);
+	if (r->map == MAP_FAILED) {
+		r->map = NULL;
+		rc = -errno;
+		seterr(err, "cannot map %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	r->active = r->map + RING_HDR_SIZE;
+	r->cbuf_len = LZ4_compressBound(r->cap);
+	r->abuf = malloc(2 * (size_t)r->cap);
+	r->bbuf = malloc(r->cap);
+	r->cbuf = malloc(r->cbuf_len);
+	if (!r->abuf || !r->bbuf || !r->cbuf) {
+		rc = -ENOMEM;
+		seterr(err, "out of memory");
+		goto fail;
+	}
+	active_start(r, recover(r));
+	return r;
+fail:
+	ring__close(r);
+fail_noring:
+	errno = -rc;
+	return NULL;
+}
+
+void ring__close(struct ring *r)
+{
+	if (!r)
+		return;
+	if (r->map) {
+		msync(r->map, r->maplen, MS_SYNC);
+		munmap(r->map, r->maplen);
+	}
+	if (r->fd > 0)
+		close(r->fd);
+	free(r->abuf);
+	free(r->bbuf);
+	free(r->cbuf);
+	free(r);
+}
+
+/* ---- reader ---- */
+
+struct ring_reader {
+	int fd;			/* -1 for a memory image */
+	const uint8_t *mem;
+	uint64_t len;
+	struct ring_info info;
+	uint32_t cap;
+	struct ring_chunk *chunks;
+	size_t nchunks;
+	uint8_t *sbuf, *rbuf, *obuf;	/* stored payload, decoded stream, one record */
+	char *warn;
+	size_t warn_len;
+};
+
+static void warnf(struct ring_reader *rr, const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+	size_t n;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	n = strlen(line);
+	if (rr->warn_len + n + 2 > MAX_WARN)
+		return;
+	memcpy(rr->warn + rr->warn_len, line, n);
+	rr->warn_len += n;
+	rr->warn[rr->warn_len++] = '\n';
+	rr->warn[rr->warn_len] = 0;
+}
+
+static int rd(struct ring_reader *rr, uint64_t off, void *buf, size_t len)
+{
+	if (off > rr->len || len > rr->len - off)
+		return -EBADMSG;
+	if (rr->fd < 0) {
+		memcpy(buf, rr->mem + off, len);
+		return 0;
+	}
+	while (len) {
+		ssize_t n = pread(rr->fd, buf, len, off);
+
+		if (n <= 0)
+			return n < 0 ? -errno : -EBADMSG;
+		buf = (uint8_t *)buf + n;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static struct ring_reader *reader_init(struct ring_reader *rr, struct ring_err *err)
+{
+	uint8_t hdr[RING_HDR_SIZE];
+	size_t n = rr->len < sizeof(hdr) ? rr->len : sizeof(hdr);
+	int rc;
+
+	rc = rd(rr, 0, hdr, n);
+	if (!rc)
+		rc = fhdr_parse(hdr, n, rr->len, &rr->info, err);
+	if (rc) {
+		ring_reader__close(rr);
+		errno = -rc;
+		return NULL;
+	}
+	rr->cap = rr->info.chunk_size - RING_CHUNK_HDR_SIZE;
+	rr->sbuf = malloc(rr->cap);
+	rr->rbuf = malloc(rr->cap);
+	rr->obuf = malloc(RING_MAX_RECORD);
+	rr->warn = calloc(1, MAX_WARN);
+	if (!rr->sbuf || !rr->rbuf || !rr->obuf || !rr->warn) {
+		seterr(err, "out of memory");
+		ring_reader__close(rr);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return rr;
+}
+
+struct ring_reader *ring_reader__open(const char *path, struct ring_err *err)
+{
+	struct ring_reader *rr = calloc(1, sizeof(*rr));
+	struct stat st;
+
+	if (!rr) {
+		seterr(err, "out of memory");
+		return NULL;
+	}
+	rr->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (rr->fd < 0 || fstat(rr->fd, &st)) {
+		int e = errno;
+
+		seterr(err, "cannot open %s: %s", path, strerror(e));
+		ring_reader__close(rr);
+		errno = e;
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		seterr(err, "%s is not a regular file", path);
+		ring_reader__close(rr);
+		errno = EINVAL;
+		return NULL;
+	}
+	rr->len = st.st_size;
+	return reader_init(rr, err);
+}
+
+struct ring_reader *ring_reader__open_mem(const void *buf, size_t len, struct ring_err *err)
+{
+	struct ring_reader *rr = calloc(1, sizeof(*rr));
+
+	if (!rr) {
+		seterr(err, "out of memory");
+		return NULL;
+	}
+	rr->fd = -1;
+	rr->mem = buf;
+	rr->len = len;
+	return reader_init(rr, err);
+}
+
+const struct ring_info *ring_reader__info(const struct ring_reader *rr)
+{
+	return &rr->info;
+}
+
+const char *ring_reader__warnings(struct ring_reader *rr)
+{
+	return rr->warn_len ? rr->warn : NULL;
+}
+
+static int cmp_chunk(const void *a, const void *b)
+{
+	const struct ring_chunk *x = a, *y = b;
+
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void chunk_from(struct ring_chunk *c, const struct chdr *h, uint32_t slot, int state)
+{
+	c->seq = h->seq;
+	c->slot = slot;
+	c->state = state;
+	c->boot = h->boot;
+	c->first_ts = h->first_ts;
+	c->last_ts = h->last_ts;
+	c->nrec = h->nrec;
+	c->raw_len = h->raw_len;
+	c->stored_len = h->stored_len;
+}
+
+static int all_zero(const uint8_t *p, size_t n)
+{
+	while (n--)
+		if (*p++)
+			return 0;
+	return 1;
+}
+
+int ring_reader__chunks(struct ring_reader *rr, const struct ring_chunk **out, size_t *n,
+			unsigned int *bad_slots)
+{
+	uint32_t ns = rr->info.nslots;
+	uint8_t p[RING_CHUNK_HDR_SIZE];
+	uint64_t max = 0;
+	unsigned int bad = 0;
+	struct chdr h;
+
+	free(rr->chunks);
+	rr->nchunks = 0;
+	rr->chunks = calloc((size_t)ns + 1, sizeof(*rr->chunks));
+	if (!rr->chunks)
+		return -ENOMEM;
+	rr->warn_len = 0;
+	for (uint32_t s = 0; s < ns; s++) {
+		uint64_t off = RING_HDR_SIZE + (uint64_t)(1 + s) * rr->info.chunk_size;
+		const char *why;
+
+		if (rd(rr, off, p, sizeof(p)))
+			return -EBADMSG;
+		chdr_get(p, &h);
+		if (h.magic != CH_SEALED) {
+			if (!all_zero(p, sizeof(p)) && h.magic) {
+				bad++;
+				warnf(rr, "slot %u: not a chunk header (torn or overwritten); skipped", s);
+			} else if (h.magic == 0 && !all_zero(p + 4, sizeof(p) - 4)) {
+				bad++;
+				warnf(rr, "slot %u: chunk was being written (torn seal); skipped", s);
+			}
+			continue;
+		}
+		why = chdr_check_sealed(&h, p, rr->cap);
+		if (why) {
+			bad++;
+			warnf(rr, "slot %u: %s; skipped", s, why);
+			continue;
+		}
+		if (h.seq % ns != s) {
+			bad++;
+			warnf(rr, "slot %u: chunk %llu does not belong in this slot; skipped", s,
+			      (unsigned long long)h.seq);
+			continue;
+		}
+		chunk_from(&rr->chunks[rr->nchunks++], &h, s, RING_CHUNK_SEALED);
+		if (h.seq > max)
+			max = h.seq;
+	}
+	if (rd(rr, RING_HDR_SIZE, p, sizeof(p)))
+		return -EBADMSG;
+	chdr_get(p, &h);
+	if (h.magic == CH_ACTIVE && h.version == CH_VERSION &&
+	    h.hcrc == chdr_crc(p, CH_ACTIVE) && h.seq > max && h.raw_len && h.nrec) {
+		if (h.raw_len > rr->cap) {
+			bad++;
+			warnf(rr, "active chunk: impossible length; skipped");
+		} else {
+			chunk_from(&rr->chunks[rr->nchunks++], &h, UINT32_MAX, RING_CHUNK_ACTIVE);
+		}
+	} else if (h.magic != CH_ACTIVE && !all_zero(p, sizeof(p))) {
+		bad++;
+		warnf(rr, "active slot: bad header; skipped");
+	}
+	qsort(rr->chunks, rr->nchunks, sizeof(*rr->chunks), cmp_chunk);
+	*out = rr->chunks;
+	*n = rr->nchunks;
+	if (bad_slots)
+		*bad_slots = bad;
+	return 0;
+}
+
+/* Read the active chunk's payload; retry while a writer is mid-append. */
+static int read_active(struct ring_reader *rr, struct ring_chunk *c, uint32_t *len)
+{
+	uint8_t p[RING_CHUNK_HDR_SIZE];
+	struct chdr h;
+
+	for (int tries = 0; tries < 5; tries++) {
+		if (rd(rr, RING_HDR_SIZE, p, sizeof(p)))
+			return -EBADMSG;
+		chdr_get(p, &h);
+		if (h.magic != CH_ACTIVE || h.seq != c->seq || h.raw_len > rr->cap)
+			return -ESTALE;		/* sealed meanwhile */
+		if (rd(rr, RING_HDR_SIZE + RING_CHUNK_HDR_SIZE, rr->rbuf, h.raw_len))
+			return -EBADMSG;
+		*len = h.raw_len;
+		if (sigrec_crc32c(0, rr->rbuf, h.raw_len) == h.pcrc)
+			return 0;
+		if (rr->fd < 0)
+			break;
+		usleep(1000);
+	}
+	return -EBADMSG;
+}
+
+static int decode_stream(struct ring_reader *rr, const struct ring_chunk *c,
+			 struct codec_cursor *a, struct codec_cursor *b, uint32_t expect,
+			 ring_rec_fn fn, void *ctx)
+{
+	struct ring_codec *codec = malloc(sizeof(*codec));
+	uint32_t got = 0;
+	int rc = 0;
+
+	if (!codec)
+		return -ENOMEM;
+	ring_codec__reset(codec);
+	while (a->p < a->end) {
+		size_t len;
+
+		if (codec_decode_one(codec, a, b, rr->obuf, &len)) {
+			rc = -EBADMSG;
+			break;
+		}
+		got++;
+		rc = fn(rr->obuf, len, c, ctx);
+		if (rc)
+			break;
+	}
+	free(codec);
+	if (rc == 0 && expect && (got != expect || b->p != b->end))
+		rc = -EBADMSG;
+	return rc;
+}
+
+int ring_reader__decode(struct ring_reader *rr, const struct ring_chunk *c, ring_rec_fn fn,
+			void *ctx)
+{
+	struct codec_cursor a, b;
+	uint32_t len = 0;
+	int rc;
+
+	if (c->state == RING_CHUNK_ACTIVE) {
+		struct ring_chunk live = *c;
+
+		rc = read_active(rr, &live, &len);
+		if (rc == -ESTALE)
+			return 0;	/* sealed since the scan: caller may rescan */
+		if (rc)
+			warnf(rr, "active chunk %llu: checksum mismatch (torn write); "
+			      "reading up to the first bad record", (unsigned long long)c->seq);
+		a = (struct codec_cursor){ rr->rbuf, rr->rbuf + len };
+		rc = decode_stream(rr, c, &a, &a, 0, fn, ctx);
+		if (rc == -EBADMSG)
+			warnf(rr, "active chunk %llu: stream ends in a bad record",
+			      (unsigned long long)c->seq);
+		return rc;
+	}
+
+	uint64_t off = RING_HDR_SIZE + (uint64_t)(1 + c->slot) * rr->info.chunk_size;
+	uint8_t p[RING_CHUNK_HDR_SIZE];
+	struct chdr h;
+
+	if (rd(rr, off, p, sizeof(p)))
+		return -EBADMSG;
+	chdr_get(p, &h);
+	if (h.magic != CH_SEALED || h.seq != c->seq || chdr_check_sealed(&h, p, rr->cap)) {
+		warnf(rr, "chunk %llu: overwritten or corrupt since the scan; skipped",
+		      (unsigned long long)c->seq);
+		return -EBADMSG;
+	}
+	if (rd(rr, off + RING_CHUNK_HDR_SIZE, rr->sbuf, h.stored_len))
+		return -EBADMSG;
+	if (sigrec_crc32c(0, rr->sbuf, h.stored_len) != h.pcrc) {
+		warnf(rr, "chunk %llu (slot %u): payload checksum mismatch; skipped",
+		      (unsigned long long)c->seq, c->slot);
+		return -EBADMSG;
+	}
+	if (h.codec == CODEC_LZ4) {
+		int n = LZ4_decompress_safe((const char *)rr->sbuf, (char *)rr->rbuf,
+					    h.stored_len, h.raw_len);
+		if (n < 0 || (uint32_t)n != h.raw_len) {
+			warnf(rr, "chunk %llu (slot %u): LZ4 data corrupt; skipped",
+			      (unsigned long long)c->seq, c->slot);
+			return -EBADMSG;
+		}
+	} else {
+		memcpy(rr->rbuf, rr->sbuf, h.raw_len);
+	}
+	a = (struct codec_cursor){ rr->rbuf, rr->rbuf + h.split };
+	b = (struct codec_cursor){ rr->rbuf + h.split, rr->rbuf + h.raw_len };
+	rc = decode_stream(rr, c, &a, &b, h.nrec, fn, ctx);
+	if (rc == -EBADMSG)
+		warnf(rr, "chunk %llu (slot %u): bad record stream; rest of chunk skipped",
+		      (unsigned long long)c->seq, c->slot);
+	return rc;
+}
+
+void ring_reader__close(struct ring_reader *rr)
+{
+	if (!rr)
+		return;
+	if (rr->fd >= 0)
+		close(rr->fd);
+	free(rr->chunks);
+	free(rr->sbuf);
+	free(rr->rbuf);
+	free(rr->obuf);
+	free(rr->warn);
+	free(rr);
+}

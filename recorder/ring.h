@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ring.h - the sigrec ring file: a preallocated, mmap'd file of fixed-size
+ * chunk slots (docs/FORMAT.md).  This module is the only code that touches
+ * the file's raw bytes; everything else sees decoded records (bpf/sigrec.h).
+ *
+ * Functions return 0 or a negative errno; constructors return NULL and set
+ * errno.  Every error also leaves a one-line explanation in the caller's
+ * error buffer (struct ring_err) so the caller can log it once.
+ */
+#ifndef SIGREC_RING_H
+#define SIGREC_RING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define RING_MAJOR		1
+#define RING_MINOR		0
+#define RING_HDR_SIZE		4096
+#define RING_CHUNK_HDR_SIZE	128
+#define RING_MIN_SIZE		(1ULL << 20)
+#define RING_MAX_SIZE		(1ULL << 40)
+#define RING_DEFAULT_SIZE	(64ULL << 20)
+#define RING_MIN_CHUNK		(64U << 10)
+#define RING_MAX_CHUNK		(64U << 20)
+#define RING_MAX_RECORD		2040	/* 255 words */
+#define RING_MAX_TYPES		64
+
+struct ring_err {
+	char msg[512];
+};
+
+struct ring_boot {
+	uint8_t boot_id[16];
+	int64_t clock_offset;	/* CLOCK_REALTIME ns - CLOCK_BOOTTIME ns */
+};
+
+/* ---- writer ---- */
+
+struct ring;
+
+struct ring_opts {
+	uint64_t size;		/* file size for a new ring; 0 = RING_DEFAULT_SIZE */
+	int size_given;		/* 1: an existing ring must have exactly this size */
+	uint32_t chunk_size;	/* 0 = chosen from size */
+	unsigned int mode;	/* file mode for a new ring, e.g. 0640 */
+};
+
+/*
+ * Create the ring at path, or open the existing one (sealing a chunk left
+ * active by a previous run).  Refuses a file that is not a ring, a ring of
+ * another major version or size, and a ring another process has locked.
+ */
+struct ring *ring__open_writer(const char *path, const struct ring_opts *o,
+			       const struct ring_boot *boot, struct ring_err *err);
+/* Append one record (struct sigrec_rec_hdr first, size a multiple of 8). */
+int ring__append(struct ring *r, const void *rec, size_t len);
+/* Seal the active chunk if it holds records. */
+int ring__seal(struct ring *r);
+/* Start a new boot session: seal, then stamp new chunks with boot. */
+int ring__set_boot(struct ring *r, const struct ring_boot *boot);
+int ring__sync(struct ring *r, int wait);
+uint64_t ring__seq(const struct ring *r);
+void ring__close(struct ring *r);
+
+/* ---- reader ---- */
+
+struct ring_reader;
+
+enum ring_chunk_state {
+	RING_CHUNK_SEALED = 0,
+	RING_CHUNK_ACTIVE = 1,
+};
+
+struct ring_chunk {
+	uint64_t seq;
+	uint32_t slot;		/* UINT32_MAX for the active slot */
+	int state;
+	struct ring_boot boot;
+	uint64_t first_ts, last_ts;	/* boottime ns */
+	uint32_t nrec;
+	uint32_t raw_len;
+	uint32_t stored_len;
+};
+
+struct ring_info {
+	uint16_t major, minor;
+	uint64_t file_size;
+	uint32_t chunk_size;
+	uint32_t nslots;
+	int64_t created_ns;
+	uint8_t created_boot[16];
+};
+
+/*
+ * Open a ring file read-only.  Torn or corrupt slots are counted in
+ * *bad_slots (and described through warn, if not NULL), never fatal.
+ */
+struct ring_reader *ring_reader__open(const char *path, struct ring_err *err);
+/* Same, over a caller-owned memory image (tests, fuzzing). */
+struct ring_reader *ring_reader__open_mem(const void *buf, size_t len, struct ring_err *err);
+const struct ring_info *ring_reader__info(const struct ring_reader *rr);
+/* Chunks in sequence order, the active one last; re-scans the file. */
+int ring_reader__chunks(struct ring_reader *rr, const struct ring_chunk **out,
+			size_t *n, unsigned int *bad_slots);
+/* Warnings collected by the last scan or decode, one per line. */
+const char *ring_reader__warnings(struct ring_reader *rr);
+
+typedef int (*ring_rec_fn)(const void *rec, size_t len, const struct ring_chunk *c, void *ctx);
+/*
+ * Decode every record of a chunk, in order.  Returns 0, the callback's
+ * non-zero return, or -EBADMSG when the chunk is corrupt (records already
+ * passed to the callback stay valid: they were checked).
+ */
+int ring_reader__decode(struct ring_reader *rr, const struct ring_chunk *c,
+			ring_rec_fn fn, void *ctx);
+void ring_reader__close(struct ring_reader *rr);
+
+/* ---- codec, exposed for tests and benchmarks ---- */
+
+struct ring_codec {
+	uint64_t prev_ts;
+	int64_t prev_delta;
+	uint64_t prev[RING_MAX_TYPES][RING_MAX_RECORD / 8];	/* last record per type */
+};
+
+void ring_codec__reset(struct ring_codec *c);
+/* Encode rec into out (>= RING_MAX_RECORD + 32 bytes). Returns bytes or -errno. */
+int ring_codec__encode(struct ring_codec *c, const void *rec, size_t len, uint8_t *out);
+
+/* Copy a decoded record into a fixed struct: zero-fill or truncate. */
+void ring_rec_copy(void *dst, size_t dst_len, const void *rec, size_t len);
+
+uint32_t sigrec_crc32c(uint32_t crc, const void *buf, size_t len);
+
+#endif /* SIGREC_RING_H */

@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: MIT
+/* sigrec.c - the recorder: options, then capture -> ring until told to stop. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "capture.h"
+#include "procscan.h"
+#include "ring.h"
+#include "util.h"
+
+#define DEFAULT_RING	"/var/lib/sigrec/sigrec.ring"
+
+enum exit_code {
+	EXIT_OK = 0,
+	EXIT_RUNTIME = 1,
+	EXIT_USAGE = 2,
+	EXIT_RING = 3,
+	EXIT_BPF = 4,
+};
+
+struct env {
+	const char *ring;
+	struct ring_opts ropts;
+	struct capture_opts copts;
+	uint64_t sync_ns;
+	uint64_t duration_ns;
+	uint64_t snapshot_ns;
+	int stats;
+};
+
+struct run {
+	struct ring *ring;
+	uint64_t records, errors, lost;
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: sigrec [OPTIONS]\n"
+"Record every matching signal on this machine into a fixed-size ring file.\n"
+"\n"
+"  -r, --ring PATH            ring file (default " DEFAULT_RING ")\n"
+"  -s, --size BYTES           size of a new ring (default 64M); an existing\n"
+"                             ring keeps its size and must match if given\n"
+"  -S, --signals LIST         record only these signals (TERM,KILL,9,SIGRTMIN+1)\n"
+"  -x, --exclude-signals LIST do not record these signals\n"
+"  -p, --pid PID              only signals to this process (all its threads)\n"
+"  -c, --comm NAME            only signals to tasks named NAME\n"
+"  -f, --failed-only          only failed attempts (syscall errors, overflows)\n"
+"      --no-syscall-hooks     no kill-family syscall hooks: every signal is still\n"
+"                             recorded, failed attempts and raw arguments are not\n"
+"      --hooks KIND           auto (default), fentry, tracepoint or off\n"
+"      --no-lifecycle         do not record fork/exec/exit/rename/OOM\n"
+"      --buffer BYTES         BPF ring buffer size (default 16M, power of two)\n"
+"      --sync-interval DUR    flush the ring file to disk this often (default 5s)\n"
+"      --snapshot-interval DUR  record the live process table this often\n"
+"                             (default 10m; 0 = only at start)\n"
+"      --duration DUR         stop after DUR (default: run until SIGINT/SIGTERM)\n"
+"      --stats                print counters to stderr at exit\n"
+"  -v, --verbose              more libbpf messages (twice: debug)\n"
+"  -V, --version\n"
+"  -h, --help\n"
+"\n"
+"Examples:\n"
+"  sigrec                                  record everything to " DEFAULT_RING "\n"
+"  sigrec -r /tmp/t.ring -s 16M -S TERM,KILL  only SIGTERM and SIGKILL, small ring\n"
+"  sigrec --exclude-signals CHLD,WINCH     everything but the noisy ones\n"
+"  sigrec --pid 1234                       signals to process 1234\n"
+"\n"
+"SIGINT or SIGTERM seal the active chunk and exit 0.  Read the ring with sigdump.\n"
+"Exit codes: 0 stopped cleanly, 1 runtime error, 2 bad usage, 3 ring file\n"
+"refused (not a ring, in use, wrong size, no space), 4 BPF load/attach failed.\n");
+}
+
+enum {
+	OPT_NO_HOOKS = 256, OPT_HOOKS, OPT_NO_LIFECYCLE, OPT_BUFFER, OPT_SYNC,
+	OPT_DURATION, OPT_STATS, OPT_SNAPSHOT,
+};
+
+static const struct option long_opts[] = {
+	{ "ring", required_argument, NULL, 'r' },
+	{ "size", required_argument, NULL, 's' },
+	{ "signals", required_argument, NULL, 'S' },
+	{ "exclude-signals", required_argument, NULL, 'x' },
+	{ "pid", required_argument, NULL, 'p' },
+	{ "comm", required_argument, NULL, 'c' },
+	{ "failed-only", no_argument, NULL, 'f' },
+	{ "no-syscall-hooks", no_argument, NULL, OPT_NO_HOOKS },
+	{ "hooks", required_argument, NULL, OPT_HOOKS },
+	{ "no-lifecycle", no_argument, NULL, OPT_NO_LIFECYCLE },
+	{ "buffer", required_argument, NULL, OPT_BUFFER },
+	{ "sync-interval", required_argument, NULL, OPT_SYNC },
+	{ "snapshot-interval", required_argument, NULL, OPT_SNAPSHOT },
+	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
+static int bad(const char *opt, const char *val, const char *why)
+{
+	fprintf(stderr, "sigrec: invalid %s '%s': %s\n", opt, val, why);
+	return -EINVAL;
+}
+
+static int parse_args(int argc, char **argv, struct env *e)
+{
+	uint64_t excl[2] = { 0, 0 }, v;
+	char badtok[64];
+	int c;
+
+	while ((c = getopt_long(argc, argv, "r:s:S:x:p:c:fvVh", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			e->ring = optarg;
+			break;
+		case 's':
+			if (parse_size(optarg, &e->ropts.size))
+				return bad("--size", optarg, "expected bytes such as 64M or 1G");
+			e->ropts.size_given = 1;
+			break;
+		case 'S':
+			if (sig_parse_list(optarg, e->copts.sig_mask, badtok, sizeof(badtok)))
+				return bad("--signals", optarg, "unknown signal in list");
+			break;
+		case 'x':
+			if (sig_parse_list(optarg, excl, badtok, sizeof(badtok)))
+				return bad("--exclude-signals", optarg, "unknown signal in list");
+			break;
+		case 'p':
+			if (parse_u64(optarg, 1, 4194304, &v))
+				return bad("--pid", optarg, "expected a process id 1..4194304");
+			e->copts.pid = v;
+			break;
+		case 'c':
+			if (!*optarg || strlen(optarg) >= SIGREC_COMM_LEN)
+				return bad("--comm", optarg, "expected 1 to 15 characters");
+			strcpy(e->copts.comm, optarg);
+			e->copts.comm_on = 1;
+			break;
+		case 'f':
+			e->copts.failed_only = 1;
+			break;
+		case OPT_NO_HOOKS:
+			e->copts.hooks = CAPTURE_HOOKS_OFF;
+			break;
+		case OPT_HOOKS:
+			if (!strcmp(optarg, "auto"))
+				e->copts.hooks = CAPTURE_HOOKS_AUTO;
+			else if (!strcmp(optarg, "fentry"))
+				e->copts.hooks = CAPTURE_HOOKS_FENTRY;
+			else if (!strcmp(optarg, "tracepoint"))
+				e->copts.hooks = CAPTURE_HOOKS_TRACEPOINT;
+			else if (!strcmp(optarg, "off"))
+				e->copts.hooks = CAPTURE_HOOKS_OFF;
+			else
+				return bad("--hooks", optarg, "expected auto, fentry, tracepoint or off");
+			break;
+		case OPT_NO_LIFECYCLE:
+			e->copts.lifecycle = 0;
+			break;
+		case OPT_BUFFER:
+			if (parse_size(optarg, &v) || v < 4096 * 16 || v > (1U << 30) ||
+			    (v & (v - 1)))
+				return bad("--buffer", optarg, "expected a power of two from 64K to 1G");
+			e->copts.buffer_bytes = v;
+			break;
+		case OPT_SYNC:
+			if (parse_duration(optarg, &e->sync_ns) || e->sync_ns < 1000000)
+				return bad("--sync-interval", optarg, "expected a duration >= 1ms such as 5s");
+			break;
+		case OPT_SNAPSHOT:
+			if (parse_duration(optarg, &e->snapshot_ns))
+				return bad("--snapshot-interval", optarg, "expected a duration such as 10m");
+			break;
+		case OPT_DURATION:
+			if (parse_duration(optarg, &e->duration_ns) || !e->duration_ns)
+				return bad("--duration", optarg, "expected a duration such as 30s");
+			break;
+		case OPT_STATS:
+			e->stats = 1;
+			break;
+		case 'v':
+			e->copts.verbose++;
+			break;
+		case 'V':
+			printf("sigrec %s\n", SIGREC_VERSION_STR);
+			exit(EXIT_OK);
+		case 'h':
+			usage(stdout);
+			exit(EXIT_OK);
+		default:
+			fprintf(stderr, "Try 'sigrec --help'.\n");
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "sigrec: unexpected argument '%s'\nTry 'sigrec --help'.\n",
+			argv[optind]);
+		return -EINVAL;
+	}
+	e->copts.sig_mask[0] &= ~excl[0];
+	e->copts.sig_mask[1] &= ~excl[1];
+	if (!e->copts.sig_mask[0] && !e->copts.sig_mask[1]) {
+		fprintf(stderr, "sigrec: the signal filters exclude every signal\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int on_record(void *ctx, void *data, size_t len)
+{
+	struct run *run = ctx;
+
+	if (ring__append(run->ring, data, len))
+		run->errors++;
+	else
+		run->records++;
+	return 0;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static uint64_t boot_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static void write_start(struct run *run, const struct env *e, int hooks)
+{
+	struct sigrec_start s = { 0 };
+
+	s.h.type = SIGREC_T_START;
+	s.h.size = sizeof(s);
+	s.h.ts = boot_ns();
+	s.sig_mask[0] = e->copts.sig_mask[0];
+	s.sig_mask[1] = e->copts.sig_mask[1];
+	s.filter_pid = e->copts.pid;
+	s.flags = e->copts.failed_only ? SIGREC_START_FAILED_ONLY : 0;
+	s.hooks = hooks;
+	s.version = SIGREC_VERSION_NUM;
+	memcpy(s.filter_comm, e->copts.comm, sizeof(s.filter_comm));
+	on_record(run, &s, sizeof(s));
+}
+
+static void record_drops(struct run *run, struct capture *cap)
+{
+	struct sigrec_lost lost[64];
+	int n = capture__drops(cap, lost, 64);
+
+	for (int i = 0; i < n; i++) {
+		run->lost += lost[i].count;
+		on_record(run, &lost[i], sizeof(lost[i]));
+	}
+}
+
+static int ensure_dir(const char *ring)
+{
+	char dir[4096];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", ring);
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = 0;
+	if (!strcmp(ring, DEFAULT_RING) && mkdir("/var/lib/sigrec", 0750) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static void snapshot(struct run *run)
+{
+	procscan__snapshot(on_record, run);
+}
+
+static int record(const struct env *e, struct run *run, struct capture *cap)
+{
+	uint64_t start = mono_ns(), last_sync = start, last_snap = start;
+
+	while (!stop) {
+		uint64_t now;
+		int n = capture__poll(cap, 100);
+
+		if (n < 0) {
+			fprintf(stderr, "sigrec: reading the BPF ring buffer: %s\n", strerror(-n));
+			return EXIT_RUNTIME;
+		}
+		record_drops(run, cap);
+		now = mono_ns();
+		if (now - last_sync >= e->sync_ns) {
+			ring__sync(run->ring, 0);
+			last_sync = now;
+		}
+		if (e->snapshot_ns && now - last_snap >= e->snapshot_ns) {
+			snapshot(run);
+			last_snap = now;
+		}
+		if (e->duration_ns && now - start >= e->duration_ns)
+			break;
+	}
+	capture__poll(cap, 0);
+	record_drops(run, cap);
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	struct env e = {
+		.ring = DEFAULT_RING,
+		.ropts = { .mode = 0640 },
+		.copts = { .sig_mask = { ~0ULL, ~0ULL }, .lifecycle = 1, .buffer_bytes = 16 << 20 },
+		.sync_ns = 5000000000ULL,
+		.snapshot_ns = 600000000000ULL,
+	};
+	struct sigaction sa = { .sa_handler = on_stop };
+	struct run run = { 0 };
+	struct ring_boot boot;
+	struct ring_err rerr = { "" };
+	struct capture *cap;
+	char err[512];
+	int rc;
+
+	if (parse_args(argc, argv, &e))
+		return EXIT_USAGE;
+	if (read_boot(&boot))
+		fprintf(stderr, "sigrec: warning: no boot id in /proc; boot sessions will not be told apart\n");
+	if (ensure_dir(e.ring)) {
+		fprintf(stderr, "sigrec: cannot create the directory of %s: %s\n", e.ring, strerror(errno));
+		return EXIT_RING;
+	}
+	run.ring = ring__open_writer(e.ring, &e.ropts, &boot, &rerr);
+	if (!run.ring) {
+		fprintf(stderr, "sigrec: %s\n", rerr.msg);
+		return EXIT_RING;
+	}
+	if (capture__mounts(err, sizeof(err))) {
+		fprintf(stderr, "sigrec: %s\n", err);
+		ring__close(run.ring);
+		return EXIT_BPF;
+	}
+	cap = capture__open(&e.copts, on_record, &run, err, sizeof(err));
+	if (!cap) {
+		fprintf(stderr, "sigrec: %s\n", err);
+		ring__close(run.ring);
+		return EXIT_BPF;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	write_start(&run, &e, capture__hooks(cap));
+	snapshot(&run);
+	fprintf(stderr, "sigrec: recording to %s (syscall hooks: %s)\n", e.ring,
+		capture__hooks(cap) == SIGREC_HOOKS_FENTRY ? "fentry" :
+		capture__hooks(cap) == SIGREC_HOOKS_TRACEPOINT ? "tracepoint" : "off");
+
+	rc = record(&e, &run, cap);
+	capture__close(cap);
+	if (ring__seal(run.ring))
+		fprintf(stderr, "sigrec: warning: sealing the last chunk failed\n");
+	ring__close(run.ring);
+	if (e.stats) {
+		struct rusage ru;
+
+		getrusage(RUSAGE_SELF, &ru);
+		fprintf(stderr, "sigrec: records=%llu lost=%llu errors=%llu maxrss_kb=%ld "
+			"utime_us=%ld stime_us=%ld\n",
+			(unsigned long long)run.records, (unsigned long long)run.lost,
+			(unsigned long long)run.errors, ru.ru_maxrss,
+			ru.ru_utime.tv_sec * 1000000L + ru.ru_utime.tv_usec,
+			ru.ru_stime.tv_sec * 1000000L + ru.ru_stime.tv_usec);
+	}
+	return rc;
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/* util.h - parsing and naming shared by sigrec and sigdump. */
+#ifndef SIGREC_UTIL_H
+#define SIGREC_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "ring.h"
+
+#define SIGREC_VERSION_STR	"0.1.0"
+#define SIGREC_VERSION_NUM	((0 << 16) | (1 << 8) | 0)
+
+/* Whole number in [min, max]; rejects sign, junk and overflow. */
+int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+/* 4096, 64K, 64M, 1G, 1T (binary units; optional trailing B/iB). */
+int parse_size(const char *s, uint64_t *out);
+/* 500ms, 30s, 10m, 2h, 1d, 1w; a bare number is seconds.  Result in ns. */
+int parse_duration(const char *s, uint64_t *out_ns);
+
+/* "SIGTERM", "SIGRTMIN+3", or NULL for numbers outside 1..64. */
+const char *sig_name(int sig, char *buf, size_t len);
+/* TERM, SIGTERM, sigterm, 15, SIGRTMIN+2, RTMAX-1 -> number, or -EINVAL. */
+int sig_parse(const char *s);
+/* Comma list into a 64-bit-per-word mask (bit n-1 = signal n). */
+int sig_parse_list(const char *s, uint64_t mask[2], char *bad, size_t badlen);
+
+/* si_code name for a signal, e.g. SI_USER, SEGV_MAPERR, CLD_EXITED. */
+const char *code_name(int sig, int code, char *buf, size_t len);
+/* "EPERM" for 1; "E123" when unknown. */
+const char *errno_name(int err, char *buf, size_t len);
+
+/* Boot id and the CLOCK_REALTIME - CLOCK_BOOTTIME offset now. */
+int read_boot(struct ring_boot *b);
+void boot_id_str(const uint8_t id[16], char out[37]);
+int64_t now_realtime_ns(void);
+
+/* RFC 3339 UTC with nanoseconds: 2026-01-02T03:04:05.123456789Z */
+void fmt_rfc3339(int64_t wall_ns, char *buf, size_t len);
+/* RFC 3339 (Z or offset, optional fraction), "now", or a duration ago
+ * ("10m", "10m ago").  Result in realtime ns. */
+int parse_time(const char *s, int64_t now_ns, int64_t *out);
+
+#endif

@@ -1,0 +1,553 @@
+# shellcheck shell=bash
+# tests/qemu/lib.sh — helpers for tests that boot a guest kernel under qemu.
+#
+# Why this exists: sigrec's pstore mode (and BPF CO-RE on an older kernel)
+# can only be tested for real on a kernel with ramoops, and the host kernel
+# has neither ramoops nor modules. These helpers fetch/build guest kernels,
+# pack a busybox initramfs with the project's binaries, boot it under
+# qemu-system-x86_64 (TCG, no KVM), let the guest crash or reboot inside the
+# same qemu (so the ramoops RAM survives) and hand the results back as marker
+# lines on the serial log. See tests/qemu/README.md.
+#
+# Source it:  . tests/qemu/lib.sh
+# It does not change shell options of the caller except that its functions
+# expect `set -euo pipefail` semantics to be harmless (they check every step).
+
+# Directory of this file (for guest-init.sh).
+QEMU_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# ramoops layout shared by every guest (see DESIGN.md, "pstore mode").
+QEMU_RAMOOPS_ADDR=0x7000000
+QEMU_RAMOOPS_PARAMS="mem_address=0x7000000 mem_size=0x100000 record_size=0x10000 pmsg_size=0x10000 console_size=0x10000 max_reason=4"
+# Port of qemu's isa-debug-exit device; the guest writes one byte there to
+# make qemu exit (works on kernels without ACPI power-off).
+QEMU_DEBUG_EXIT_PORT=0xf4
+
+_qemu_log() { printf 'qemu-lib: %s\n' "$*" >&2; }
+
+# qemu_cache_dir — print the cache directory (created on demand).
+qemu_cache_dir() {
+  local d=${SIGREC_QEMU_CACHE:-/var/cache/sigrec-qemu}
+  mkdir -p "$d"
+  printf '%s\n' "$d"
+}
+
+# Packages the harness needs: running guests, then building the pmsg kernel.
+QEMU_RUN_PKGS=(qemu-system-x86 busybox-static cpio xz-utils kmod)
+QEMU_BUILD_PKGS=(linux-source-6.1 bc flex bison libssl-dev libelf-dev dwarves gcc make)
+
+_qemu_missing_pkgs() {
+  local p st
+  for p in "$@"; do
+    st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+    [[ $st == "install ok installed" ]] || printf '%s\n' "$p"
+  done
+}
+
+# qemu_prepare_deps [--run-only] — install missing Debian packages.
+# Idempotent and quiet: does nothing when all are installed; runs
+# `apt-get update` only when an install fails (e.g. package not found).
+qemu_prepare_deps() {
+  local pkgs=("${QEMU_RUN_PKGS[@]}")
+  [[ ${1:-} == --run-only ]] || pkgs+=("${QEMU_BUILD_PKGS[@]}")
+  local missing
+  mapfile -t missing < <(_qemu_missing_pkgs "${pkgs[@]}")
+  ((${#missing[@]} == 0)) && return 0
+  if [[ $(id -u) != 0 ]]; then
+    _qemu_log "missing packages (need root to install): ${missing[*]}"
+    return 1
+  fi
+  local log
+  log="$(qemu_cache_dir)/apt.log"
+  local apt=(env DEBIAN_FRONTEND=noninteractive apt-get -y -q
+    -o DPkg::Lock::Timeout=600 -o APT::Sandbox::User=root)
+  _qemu_log "installing: ${missing[*]} (log: $log)"
+  if ! "${apt[@]}" install --no-install-recommends "${missing[@]}" >"$log" 2>&1; then
+    _qemu_log "install failed; running apt-get update and retrying"
+    "${apt[@]}" update >>"$log" 2>&1 || true
+    if ! "${apt[@]}" install --no-install-recommends "${missing[@]}" >>"$log" 2>&1; then
+      _qemu_log "apt-get install failed, see $log"
+      return 1
+    fi
+  fi
+}
+
+# qemu_can_run — succeed if guests can be booted here; otherwise print the
+# reason on stdout and return 1 (tests print "ok N - name # SKIP <reason>").
+qemu_can_run() {
+  if [[ -n ${SIGREC_QEMU_SKIP:-} ]]; then
+    echo "SIGREC_QEMU_SKIP is set"
+    return 1
+  fi
+  if ! command -v dpkg-query >/dev/null 2>&1; then
+    command -v qemu-system-x86_64 >/dev/null 2>&1 ||
+      { echo "qemu-system-x86_64 missing and this is not Debian (cannot install)"; return 1; }
+  elif ! qemu_prepare_deps --run-only 2>/dev/null; then
+    echo "qemu-system-x86 busybox-static cpio not installed and not installable ($(_qemu_missing_pkgs "${QEMU_RUN_PKGS[@]}" | tr '\n' ' '))"
+    return 1
+  fi
+  if ! qemu-system-x86_64 --version >/dev/null 2>&1; then
+    echo "qemu-system-x86_64 does not run"
+    return 1
+  fi
+  if [[ ! -x /bin/busybox ]] || ! /bin/busybox true 2>/dev/null; then
+    echo "/bin/busybox (busybox-static) missing"
+    return 1
+  fi
+  if ! command -v timeout >/dev/null 2>&1; then
+    echo "timeout(1) missing"
+    return 1
+  fi
+  local c
+  if ! c=$(qemu_cache_dir 2>/dev/null) || [[ ! -w $c ]]; then
+    echo "cache dir ${SIGREC_QEMU_CACHE:-/var/cache/sigrec-qemu} not writable"
+    return 1
+  fi
+  return 0
+}
+
+# qemu_debian_kernel — fetch Debian 12's linux-image-6.1*-amd64 (unsigned)
+# into the cache with `apt-get download` + `dpkg-deb -x` (never installed),
+# run depmod on it, and print two lines: the vmlinuz path and the module dir
+# (…/lib/modules/<version>). A cached copy is reused without touching apt.
+# Set SIGREC_QEMU_DEBIAN_REFRESH=1 to look for a newer image.
+qemu_debian_kernel() {
+  local cache base
+  cache=$(qemu_cache_dir)
+  base=$cache/debian
+  mkdir -p "$base"
+  (
+    flock 9
+    local have
+    have=$(find "$base" -mindepth 2 -maxdepth 2 -name ok -printf '%h\n' 2>/dev/null | sort -V | tail -n 1)
+    if [[ -n $have && -z ${SIGREC_QEMU_DEBIAN_REFRESH:-} ]]; then
+      exit 0
+    fi
+    qemu_prepare_deps --run-only || exit 1
+    local meta pkg
+    meta=$(apt-cache depends linux-image-amd64 2>/dev/null |
+      sed -n 's/^ *Depends: \(linux-image-6\.1[^ ]*-amd64\)$/\1/p' | head -n 1)
+    if [[ -z $meta ]]; then
+      apt-get -q update >"$cache/apt.log" 2>&1 || true
+      meta=$(apt-cache depends linux-image-amd64 2>/dev/null |
+        sed -n 's/^ *Depends: \(linux-image-6\.1[^ ]*-amd64\)$/\1/p' | head -n 1)
+    fi
+    if [[ -z $meta ]]; then
+      _qemu_log "cannot resolve linux-image-amd64 to a linux-image-6.1*-amd64 package"
+      exit 1
+    fi
+    local dir=$base/$meta
+    if [[ -f $dir/ok ]]; then exit 0; fi
+    rm -rf "$dir" && mkdir -p "$dir/dl" || exit 1
+    local t0=$SECONDS
+    for pkg in "$meta-unsigned" "$meta"; do
+      if (cd "$dir/dl" && apt-get download -q -o APT::Sandbox::User=root "$pkg" >"$dir/download.log" 2>&1); then
+        break
+      fi
+    done
+    local deb
+    deb=$(find "$dir/dl" -name '*.deb' | head -n 1)
+    if [[ -z $deb ]]; then
+      _qemu_log "apt-get download $meta(-unsigned) failed, see $dir/download.log"
+      exit 1
+    fi
+    dpkg-deb -x "$deb" "$dir/root" || exit 1
+    local ver
+    ver=$(basename "$(find "$dir/root/lib/modules" -mindepth 1 -maxdepth 1 -type d | head -n 1)")
+    depmod -b "$dir/root" "$ver" || exit 1
+    [[ -f $dir/root/boot/vmlinuz-$ver ]] || { _qemu_log "no vmlinuz-$ver in $deb"; exit 1; }
+    printf '%s\n' "$(basename "$deb")" >"$dir/package" &&
+      rm -rf "$dir/dl" && touch "$dir/ok" || exit 1
+    _qemu_log "fetched $(cat "$dir/package") in $((SECONDS - t0))s"
+  ) 9>"$base/.lock" || return 1
+  local dir ver
+  dir=$(find "$base" -mindepth 2 -maxdepth 2 -name ok -printf '%h\n' | sort -V | tail -n 1)
+  [[ -n $dir ]] || return 1
+  ver=$(basename "$(find "$dir/root/lib/modules" -mindepth 1 -maxdepth 1 -type d | head -n 1)")
+  printf '%s\n%s\n' "$dir/root/boot/vmlinuz-$ver" "$dir/root/lib/modules/$ver"
+}
+
+# Kernel config fragment for the pmsg kernel (applied on top of tinyconfig).
+# Changing it changes the cache key, so the kernel is rebuilt.
+_qemu_pmsg_fragment() {
+  cat <<'EOF'
+# sigrec pmsg guest kernel, recipe v1 (tinyconfig + these)
+64BIT=y
+SMP=y
+PRINTK=y
+PRINTK_TIME=y
+TTY=y
+UNIX98_PTYS=y
+SERIAL_8250=y
+SERIAL_8250_CONSOLE=y
+BLK_DEV_INITRD=y
+RD_GZIP=y
+KERNEL_XZ=n
+KERNEL_GZIP=y
+BINFMT_ELF=y
+BINFMT_SCRIPT=y
+PROC_FS=y
+PROC_SYSCTL=y
+SYSFS=y
+DEVTMPFS=y
+DEVTMPFS_MOUNT=y
+TMPFS=y
+SHMEM=y
+MISC_FILESYSTEMS=y
+PSTORE=y
+PSTORE_RAM=y
+PSTORE_PMSG=y
+PSTORE_CONSOLE=y
+MAGIC_SYSRQ=y
+PCI=y
+DEVMEM=y
+DEVPORT=y
+FUTEX=y
+EPOLL=y
+EVENTFD=y
+SIGNALFD=y
+TIMERFD=y
+POSIX_TIMERS=y
+HIGH_RES_TIMERS=y
+FILE_LOCKING=y
+INOTIFY_USER=y
+FHANDLE=y
+MULTIUSER=y
+SYSVIPC=y
+ADVISE_SYSCALLS=y
+IKCONFIG=y
+IKCONFIG_PROC=y
+SLUB=y
+SLOB=n
+NET=y
+UNIX=y
+CGROUPS=y
+MEMCG=y
+CGROUP_PIDS=y
+CGROUP_FREEZER=y
+NAMESPACES=y
+PID_NS=y
+UTS_NS=y
+IPC_NS=y
+USER_NS=y
+SECCOMP=y
+SECCOMP_FILTER=y
+EOF
+  if [[ ${SIGREC_QEMU_PMSG_BPF:-1} == 1 ]]; then
+    cat <<'EOF'
+# BPF + BTF so the recorder can load (pahole from Debian's dwarves)
+MODULES=y
+BPF_SYSCALL=y
+BPF_JIT=y
+CGROUP_BPF=y
+KALLSYMS=y
+KALLSYMS_ALL=y
+PERF_EVENTS=y
+DEBUG_KERNEL=y
+DEBUG_INFO_NONE=n
+DEBUG_INFO_DWARF_TOOLCHAIN_DEFAULT=y
+DEBUG_INFO_BTF=y
+FTRACE=y
+FUNCTION_TRACER=y
+DYNAMIC_FTRACE=y
+FTRACE_SYSCALLS=y
+KPROBES=y
+KPROBE_EVENTS=y
+BPF_EVENTS=y
+EOF
+  fi
+}
+
+# _qemu_pmsg_configure SRC_TARBALL BUILD_DIR FRAGMENT_FILE — unpack the
+# source, make tinyconfig, apply the fragment with scripts/config, run
+# olddefconfig and check that every requested option survived.
+_qemu_pmsg_configure() {
+  local src=$1 build=$2 frag=$3 line opt val
+  tar -xJf "$src" -C "$build" --strip-components=1 || return 1
+  make -C "$build" ARCH=x86_64 tinyconfig || return 1
+  while IFS= read -r line; do
+    [[ -z $line || $line == \#* ]] && continue
+    opt=${line%%=*} val=${line#*=}
+    case $val in
+      y) "$build/scripts/config" --file "$build/.config" --enable "$opt" ;;
+      n) "$build/scripts/config" --file "$build/.config" --disable "$opt" ;;
+      *) "$build/scripts/config" --file "$build/.config" --set-val "$opt" "$val" ;;
+    esac || return 1
+  done <"$frag"
+  make -C "$build" ARCH=x86_64 olddefconfig || return 1
+  local bad=()
+  while IFS= read -r line; do
+    [[ -z $line || $line == \#* ]] && continue
+    opt=${line%%=*} val=${line#*=}
+    if [[ $val == n ]]; then
+      if grep -q "^CONFIG_$opt=" "$build/.config"; then bad+=("$opt=n"); fi
+    elif ! grep -qx "CONFIG_$opt=$val" "$build/.config"; then
+      bad+=("$opt=$val")
+    fi
+  done <"$frag"
+  if ((${#bad[@]})); then
+    echo "options not applied by olddefconfig: ${bad[*]}" >&2
+    return 1
+  fi
+}
+
+# qemu_pmsg_kernel — build (once) a small 6.1 kernel with ramoops, pmsg and
+# BPF/BTF from /usr/src/linux-source-6.1.tar.xz and print its bzImage path.
+# Cached in $(qemu_cache_dir)/pmsg-<hash of the config fragment>/ with the
+# build log (build.log), the final .config (config) and the build time.
+# SIGREC_QEMU_PMSG_BPF=0 leaves out BPF/BTF/tracing (faster build).
+qemu_pmsg_kernel() {
+  local cache frag key dir
+  cache=$(qemu_cache_dir)
+  frag=$(_qemu_pmsg_fragment)
+  key=$(printf '%s\n' "$frag" | sha256sum | cut -c1-16)
+  dir=$cache/pmsg-$key
+  if [[ -f $dir/bzImage ]]; then
+    printf '%s\n' "$dir/bzImage"
+    return 0
+  fi
+  mkdir -p "$dir"
+  (
+    flock 9
+    [[ -f $dir/bzImage ]] && exit 0
+    qemu_prepare_deps || exit 1
+    local src=/usr/src/linux-source-6.1.tar.xz
+    [[ -f $src ]] || { _qemu_log "$src missing"; exit 1; }
+    local build=$cache/build-$key log=$dir/build.log t0=$SECONDS
+    rm -rf "$build" && mkdir -p "$build" || exit 1
+    _qemu_log "building pmsg kernel in $build (log: $log)"
+    printf '%s\n' "$frag" >"$dir/fragment"
+    if ! _qemu_pmsg_configure "$src" "$build" "$dir/fragment" >"$log" 2>&1; then
+      _qemu_log "configuring the pmsg kernel failed, see $log"
+      exit 1
+    fi
+    if ! (cd "$build" && make ARCH=x86_64 -j"$(nproc)" bzImage) >>"$log" 2>&1; then
+      _qemu_log "kernel build failed, see $log"
+      exit 1
+    fi
+    cp "$build/.config" "$dir/config" &&
+      cp "$build/arch/x86/boot/bzImage" "$dir/bzImage.tmp" &&
+      mv "$dir/bzImage.tmp" "$dir/bzImage" || exit 1
+    echo "$((SECONDS - t0))" >"$dir/build-seconds"
+    rm -rf "$build"
+    _qemu_log "pmsg kernel built in $((SECONDS - t0))s: $dir/bzImage"
+  ) 9>"$dir/.lock" || return 1
+  printf '%s\n' "$dir/bzImage"
+}
+
+# _qemu_copy_with_libs STAGE SRC DEST — copy SRC to STAGE/DEST and, for a
+# dynamic ELF, every shared library ldd resolves plus the ELF interpreter,
+# each at its host path.
+_qemu_copy_with_libs() {
+  local stage=$1 src=$2 dest=$3
+  mkdir -p "$stage/$(dirname "$dest")"
+  cp -L "$src" "$stage/$dest"
+  [[ $(head -c 4 "$src" | od -An -c | tr -d ' ') == '177ELF' ]] || return 0
+  local lib
+  while IFS= read -r lib; do
+    [[ -n $lib && -e $lib ]] || continue
+    [[ -e $stage/$lib ]] && continue
+    mkdir -p "$stage/$(dirname "$lib")"
+    cp -L "$lib" "$stage/$lib"
+  done < <(ldd "$src" 2>/dev/null |
+    sed -n -e 's/^.*=> \(\/[^ ]*\) (0x.*$/\1/p' -e 's/^[[:space:]]*\(\/[^ ]*\) (0x.*$/\1/p')
+}
+
+# _qemu_module_order MODDIR NAME... — print module paths (relative to
+# MODDIR) in load order: dependencies first, per modules.dep.
+_qemu_module_order() {
+  local moddir=$1
+  shift
+  awk -v want="$*" '
+    {
+      sub(/:$/, "", $1); key = $1
+      n = split(key, p, "/"); m = p[n]; sub(/\.ko(\.(xz|gz|zst))?$/, "", m)
+      gsub(/-/, "_", m); path[m] = key; deps[key] = ""
+      for (i = 2; i <= NF; i++) deps[key] = deps[key] " " $i
+    }
+    function visit(k,   d, i, a) {
+      if (k in seen) return
+      seen[k] = 1
+      d = split(deps[k], a, " ")
+      for (i = d; i >= 1; i--) visit(a[i])
+      print k
+    }
+    END {
+      c = split(want, w, " ")
+      for (j = 1; j <= c; j++) {
+        m = w[j]; gsub(/-/, "_", m)
+        if (!(m in path)) { print "missing module " w[j] > "/dev/stderr"; exit 1 }
+        visit(path[m])
+      }
+    }' "$moddir/modules.dep"
+}
+
+# qemu_make_initramfs [-m MODDIR] [-M "MOD..."] OUT INIT_SCRIPT [FILE...]
+#   Build a gzip'd newc cpio at OUT: busybox-static with all applet links,
+#   tests/qemu/guest-init.sh as /init (mounts, modules, boot counting, guest
+#   helpers), INIT_SCRIPT as /sigrec-test (run by /init each boot), and each
+#   FILE given as SRC or SRC:DEST (default DEST /usr/local/bin/<basename>)
+#   with every shared library it needs (ldd, plus the ELF interpreter).
+#   -m MODDIR: kernel module dir (from qemu_debian_kernel); -M names the
+#   modules to load (default "ramoops"); their modules.dep dependencies are
+#   added and everything is stored decompressed and insmod'ed in order.
+qemu_make_initramfs() {
+  local moddir="" mods="ramoops" OPTIND=1 opt
+  while getopts 'm:M:' opt; do
+    case $opt in
+      m) moddir=$OPTARG ;;
+      M) mods=$OPTARG ;;
+      *) _qemu_log "usage: qemu_make_initramfs [-m MODDIR] [-M MODS] OUT INIT_SCRIPT [FILE...]"; return 2 ;;
+    esac
+  done
+  shift $((OPTIND - 1))
+  if (($# < 2)); then
+    _qemu_log "usage: qemu_make_initramfs [-m MODDIR] [-M MODS] OUT INIT_SCRIPT [FILE...]"
+    return 2
+  fi
+  local out=$1 script=$2
+  shift 2
+  [[ -f $script ]] || { _qemu_log "no such init script: $script"; return 1; }
+  local stage
+  stage=$(mktemp -d "${TMPDIR:-/tmp}/sigrec-initramfs.XXXXXX")
+  # shellcheck disable=SC2064
+  trap "rm -rf '$stage'" RETURN
+  local d
+  for d in bin sbin usr/bin usr/sbin usr/local/bin lib lib64 etc/sigrec proc sys dev tmp run root mnt var/log lib/modules; do
+    mkdir -p "$stage/$d"
+  done
+  cp /bin/busybox "$stage/bin/busybox"
+  local a
+  while IFS= read -r a; do
+    [[ -n $a && ! -e $stage/$a ]] || continue
+    mkdir -p "$stage/$(dirname "$a")"
+    ln -s /bin/busybox "$stage/$a"
+  done < <(/bin/busybox --list-full)
+  mknod -m 600 "$stage/dev/console" c 5 1 2>/dev/null || true
+  mknod -m 666 "$stage/dev/null" c 1 3 2>/dev/null || true
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$stage/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' >"$stage/etc/group"
+  install -m 755 "$QEMU_LIB_DIR/guest-init.sh" "$stage/init"
+  install -m 755 "$script" "$stage/sigrec-test"
+  local f src dest
+  for f in "$@"; do
+    src=${f%%:*}
+    if [[ $f == *:* ]]; then dest=${f#*:}; else dest=/usr/local/bin/$(basename "$src"); fi
+    [[ -e $src ]] || { _qemu_log "no such file: $src"; return 1; }
+    _qemu_copy_with_libs "$stage" "$src" "$dest"
+  done
+  if [[ -n $moddir ]]; then
+    local rel name order
+    order=$(_qemu_module_order "$moddir" "$mods") || return 1
+    : >"$stage/etc/sigrec/modules"
+    while IFS= read -r rel; do
+      name=$(basename "$rel")
+      case $name in
+        *.ko.xz) xz -dc "$moddir/$rel" >"$stage/lib/modules/${name%.xz}" ;;
+        *.ko.gz) gzip -dc "$moddir/$rel" >"$stage/lib/modules/${name%.gz}" ;;
+        *.ko.zst) zstd -qdc "$moddir/$rel" >"$stage/lib/modules/${name%.zst}" ;;
+        *) cp "$moddir/$rel" "$stage/lib/modules/$name" ;;
+      esac
+      printf '%s\n' "${name%%.ko*}" >>"$stage/etc/sigrec/modules"
+    done <<<"$order"
+  fi
+  (cd "$stage" && find . -print0 | LC_ALL=C sort -z |
+    cpio --null -o -H newc --owner=0:0 --quiet) | gzip -1 >"$out.tmp"
+  mv "$out.tmp" "$out"
+}
+
+# qemu_boot KERNEL INITRD LOGFILE TIMEOUT_S [EXTRA_CMDLINE]
+#   Boot the guest under TCG with the ramoops region reserved
+#   (memmap=1M!0x7000000) and ramoops.* parameters on the command line
+#   (built-in ramoops takes them directly; /init passes them to insmod for
+#   a modular one). No -no-reboot: panic=1 and `reboot -f` reset inside the
+#   same qemu, so RAM (and pstore) survives into the next boot. The serial
+#   console goes to LOGFILE. Returns 0 once the guest printed SIGREC-DONE
+#   (guest /init does so when the test script returns, then powers off),
+#   124 on timeout, 1 if qemu ended without it. Sets QEMU_BOOT_TIMES (e.g.
+#   "boot1=3.1s boot2=7.9s done=9.0s") and QEMU_BOOT_ELAPSED (seconds),
+#   and writes them to LOGFILE.times. Env: SIGREC_QEMU_MEM (512M),
+#   SIGREC_QEMU_SMP (1), SIGREC_QEMU_OPTS (extra qemu arguments).
+QEMU_BOOT_TIMES=""
+QEMU_BOOT_ELAPSED=""
+qemu_boot() {
+  if (($# < 4)); then
+    _qemu_log "usage: qemu_boot KERNEL INITRD LOGFILE TIMEOUT_S [EXTRA_CMDLINE]"
+    return 2
+  fi
+  local kernel=$1 initrd=$2 log=$3 tmo=$4 extra=${5:-}
+  local p cmdline="console=ttyS0 panic=1 printk.devkmsg=on memmap=1M!$QEMU_RAMOOPS_ADDR"
+  for p in $QEMU_RAMOOPS_PARAMS; do cmdline+=" ramoops.$p"; done
+  cmdline+=" rdinit=/init $extra"
+  local -a extra_opts=()
+  # shellcheck disable=SC2206  # word splitting of user-provided options is intended
+  [[ -n ${SIGREC_QEMU_OPTS:-} ]] && extra_opts=($SIGREC_QEMU_OPTS)
+  : >"$log"
+  local start=$EPOCHREALTIME
+  timeout -k 5 "$tmo" qemu-system-x86_64 -accel tcg -m "${SIGREC_QEMU_MEM:-512M}" \
+    -smp "${SIGREC_QEMU_SMP:-1}" -nographic -monitor none -nic none \
+    -serial "file:$log" -device "isa-debug-exit,iobase=$QEMU_DEBUG_EXIT_PORT,iosize=0x04" \
+    -kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
+    "${extra_opts[@]}" </dev/null >"$log.qemu" 2>&1 &
+  local qpid=$! seen="" done_at="" now m
+  local -A mark=()
+  # Record when each boot's marker (and the final one) first shows up.
+  _qemu_scan() {
+    while IFS= read -r m; do
+      [[ -n $m && -z ${mark[$m]:-} ]] || continue
+      mark[$m]=$now
+      seen+=" boot${m}=${now}s"
+    done < <(grep -ao 'SIGREC-BOOT: [0-9]*' "$log" 2>/dev/null | sed 's/.*: //' | sort -un)
+    if [[ -z $done_at ]] && grep -aq 'SIGREC-DONE:' "$log" 2>/dev/null; then
+      done_at=$now
+      seen+=" done=${now}s"
+    fi
+  }
+  while kill -0 "$qpid" 2>/dev/null; do
+    now=$(_qemu_elapsed "$start")
+    _qemu_scan
+    # Give a finished guest a moment to power itself off, then stop qemu.
+    if [[ -n $done_at ]] && awk -v a="$now" -v b="$done_at" 'BEGIN{exit !(a - b > 5)}'; then
+      kill "$qpid" 2>/dev/null || true
+    fi
+    sleep 0.2
+  done
+  local rc=0
+  wait "$qpid" || rc=$?
+  QEMU_BOOT_ELAPSED=$(_qemu_elapsed "$start")
+  now=$QEMU_BOOT_ELAPSED
+  _qemu_scan
+  QEMU_BOOT_TIMES="${seen# }"
+  printf '%s total=%ss qemu_rc=%s\n' "$QEMU_BOOT_TIMES" "$QEMU_BOOT_ELAPSED" "$rc" >"$log.times"
+  if [[ -n $done_at ]]; then return 0; fi
+  if ((rc == 124 || rc == 137)); then
+    _qemu_log "guest timed out after ${tmo}s (log: $log)"
+    return 124
+  fi
+  _qemu_log "qemu exited ($rc) before the guest finished (log: $log, $log.qemu)"
+  return 1
+}
+
+_qemu_elapsed() {
+  awk -v s="$1" -v n="$EPOCHREALTIME" 'BEGIN{printf "%.1f", n - s}'
+}
+
+# qemu_results LOGFILE — print the payload of every "SIGREC-RESULT: ..."
+# line the guest printed, in order (CRs stripped).
+qemu_results() {
+  grep -a 'SIGREC-RESULT: ' "$1" | tr -d '\r' | sed 's/^.*SIGREC-RESULT: //'
+}
+
+# qemu_extract_file LOGFILE NAME OUT — decode a file the guest sent with
+# `sigrec_export_file PATH NAME` (base64 between markers, sha256-checked).
+qemu_extract_file() {
+  local log=$1 name=$2 out=$3 want got
+  want=$(tr -d '\r' <"$log" | sed -n "s/^.*SIGREC-FILE-END: $name sha256=\([0-9a-f]*\).*$/\1/p" | tail -n 1)
+  [[ -n $want ]] || { _qemu_log "no file $name in $log"; return 1; }
+  tr -d '\r' <"$log" |
+    awk -v n="$name" '$0 ~ "SIGREC-FILE-BEGIN: " n "$" {on = 1; next}
+      $0 ~ "SIGREC-FILE-END: " n " " {on = 0}
+      on && /^[A-Za-z0-9+\/=]+$/ {print}' | base64 -d >"$out"
+  got=$(sha256sum <"$out" | cut -d' ' -f1)
+  [[ $got == "$want" ]] || { _qemu_log "file $name: checksum mismatch (serial noise?)"; return 1; }
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * model.h - the process model sigdump rebuilds from a recording: processes
+ * keyed by (pid, start time), their command lines, parents and exits, fed
+ * from fork/exec/exit/rename/snapshot records and from signal records.
+ */
+#ifndef SIGREC_MODEL_H
+#define SIGREC_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "sigrec.h"
+
+#define MODEL_MAX_ANCESTRY 32
+
+struct proc {
+	uint32_t pid;
+	uint64_t start_ns;
+	uint32_t ppid;
+	uint64_t pstart_ns;
+	uint32_t uid;
+	uint32_t ns_pid;
+	uint64_t cgroup_id;
+	char comm[SIGREC_COMM_LEN];
+	char exe[SIGREC_PATH_LEN];
+	char cgroup[SIGREC_PATH_LEN];
+	char argv[SIGREC_ARGV_LEN];	/* NUL-separated */
+	uint32_t argv_len;
+	uint8_t argv_truncated;
+	uint8_t has_parent, has_exit, has_exec, has_start;
+	int32_t exit_code;		/* raw wait status */
+	uint64_t exit_ts;		/* boottime ns */
+	uint64_t exec_ts;
+	uint64_t first_ts;		/* first record that named it */
+	struct proc *next;		/* hash chain */
+	struct proc *pid_next;		/* same pid, newest first */
+};
+
+struct model;
+
+struct model *model__new(void);
+void model__free(struct model *m);
+/* Feed one decoded record (any type; unknown types are ignored). */
+void model__feed(struct model *m, const void *rec, size_t len);
+/* Process (pid, start); NULL if unknown.  Start compared at clock-tick precision. */
+const struct proc *model__get(const struct model *m, uint32_t pid, uint64_t start_ns);
+/* The process that had pid at boottime ts (latest start <= ts), or NULL. */
+const struct proc *model__at(const struct model *m, uint32_t pid, uint64_t ts);
+/* Parent of p, or NULL. */
+const struct proc *model__parent(const struct model *m, const struct proc *p);
+/* Every known process, for --why lookups by name.  Returns count. */
+size_t model__all(const struct model *m, const struct proc ***out);
+/* Number of OOM victims recorded as killed around ts for pid. */
+int model__oom_victim(const struct model *m, uint32_t pid, uint64_t ts,
+		      const struct sigrec_oom **oom);
+
+/* Command line as one string, arguments joined by spaces. */
+void proc_cmdline(const struct proc *p, char *buf, size_t len);
+
+#endif

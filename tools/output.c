@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: MIT
+/* output.c - human timeline and JSON lines for signal and lost records. */
+#define _GNU_SOURCE
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+#include "output.h"
+#include "util.h"
+
+static const char *const causes[] = {
+	[SIGREC_C_UNKNOWN] = "unknown", [SIGREC_C_SYSCALL] = "syscall",
+	[SIGREC_C_KERNEL] = "kernel",	[SIGREC_C_FAULT] = "fault",
+	[SIGREC_C_TIMER] = "timer",	[SIGREC_C_IRQ] = "interrupt",
+	[SIGREC_C_OOM] = "oom",		[SIGREC_C_USER] = "user",
+};
+
+static const char *const results[] = {
+	[SIGREC_R_DELIVERED] = "delivered", [SIGREC_R_IGNORED] = "ignored",
+	[SIGREC_R_ALREADY_PENDING] = "already_pending", [SIGREC_R_OVERFLOW] = "overflow",
+	[SIGREC_R_LOSE_INFO] = "lose_info", [SIGREC_R_FAILED] = "failed",
+};
+
+static const char *const syscalls[] = {
+	[SIGREC_SC_NONE] = "", [SIGREC_SC_KILL] = "kill", [SIGREC_SC_TKILL] = "tkill",
+	[SIGREC_SC_TGKILL] = "tgkill", [SIGREC_SC_RT_SIGQUEUEINFO] = "rt_sigqueueinfo",
+	[SIGREC_SC_RT_TGSIGQUEUEINFO] = "rt_tgsigqueueinfo",
+	[SIGREC_SC_PIDFD_SEND_SIGNAL] = "pidfd_send_signal",
+};
+
+#define NAME(tab, i) ((unsigned int)(i) < sizeof(tab) / sizeof(tab[0]) && tab[i] ? tab[i] : "unknown")
+
+const char *cause_name(int cause) { return NAME(causes, cause); }
+const char *result_name(int result) { return NAME(results, result); }
+const char *syscall_name(int sc) { return NAME(syscalls, sc); }
+
+void fmt_human_time(int64_t wall_ns, int utc, char *buf, size_t len)
+{
+	time_t sec = wall_ns / 1000000000LL;
+	long ns = wall_ns % 1000000000LL;
+	struct tm tm;
+
+	if (ns < 0) {
+		ns += 1000000000L;
+		sec--;
+	}
+	if (utc)
+		gmtime_r(&sec, &tm);
+	else
+		localtime_r(&sec, &tm);
+	snprintf(buf, len, "%04d-%02d-%02d %02d:%02d:%02d.%09ld", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ns);
+}
+
+/* JSON string; bytes >= 0x80 become \u00XX so any input stays valid UTF-8. */
+void json_str(FILE *f, const char *s, size_t maxlen)
+{
+	fputc('"', f);
+	for (size_t i = 0; i < maxlen && s[i]; i++) {
+		unsigned char c = s[i];
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", f);
+		else if (c == '\t')
+			fputs("\\t", f);
+		else if (c < 0x20 || c >= 0x7f)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static void json_cmdline(FILE *f, const struct proc *p)
+{
+	char buf[SIGREC_ARGV_LEN + 16];
+
+	proc_cmdline(p, buf, sizeof(buf));
+	json_str(f, buf, sizeof(buf));
+}
+
+static void json_exit(FILE *f, const struct proc *p, int64_t off)
+{
+	char t[48];
+	int st = p->exit_code;
+
+	fmt_rfc3339((int64_t)p->exit_ts + off, t, sizeof(t));
+	fprintf(f, ",\"exit\":{\"time\":\"%s\",\"code\":%d,\"signal\":%d,\"core\":%s", t,
+		(st >> 8) & 0xff, st & 0x7f, st & 0x80 ? "true" : "false");
+	if (st & 0x7f) {
+		char b[16];
+		const char *n = sig_name(st & 0x7f, b, sizeof(b));
+
+		fprintf(f, ",\"signal_name\":\"%s\"", n ? n : "?");
+	}
+	fputc('}', f);
+}
+
+void json_task(FILE *f, const struct model *m, const struct sigrec_task *t, uint64_t ts,
+	       int with_exit, int64_t off)
+{
+	const struct proc *p = t->start_ns ? model__get(m, t->pid, t->start_ns)
+					   : (t->pid ? model__at(m, t->pid, ts) : NULL);
+	char tbuf[48];
+
+	fprintf(f, "{\"pid\":%u,\"tid\":%u,\"comm\":", t->pid, t->tid);
+	json_str(f, t->comm[0] || !p ? t->comm : p->comm, SIGREC_COMM_LEN);
+	fprintf(f, ",\"uid\":%u", t->uid);
+	if (!p)
+		goto done;
+	if (t->start_ns || p->start_ns) {
+		fmt_rfc3339((int64_t)(t->start_ns ? t->start_ns : p->start_ns) + off, tbuf,
+			    sizeof(tbuf));
+		fprintf(f, ",\"start_time\":\"%s\"", tbuf);
+	}
+	fprintf(f, ",\"ns_pid\":%u,\"cgroup_id\":%" PRIu64, t->ns_pid ? t->ns_pid : p->ns_pid,
+		t->cgroup_id ? (uint64_t)t->cgroup_id : p->cgroup_id);
+	if (p->cgroup[0]) {
+		fputs(",\"cgroup\":", f);
+		json_str(f, p->cgroup, sizeof(p->cgroup));
+	}
+	fputs(",\"cmdline\":", f);
+	json_cmdline(f, p);
+	fputs(",\"exe\":", f);
+	json_str(f, p->exe, sizeof(p->exe));
+	if (p->has_parent)
+		fprintf(f, ",\"ppid\":%u", p->ppid);
+	fputs(",\"ancestry\":[", f);
+	{
+		const struct proc *a = model__parent(m, p);
+
+		for (int depth = 0; a && depth < MODEL_MAX_ANCESTRY; depth++) {
+			fprintf(f, "%s{\"pid\":%u,\"comm\":", depth ? "," : "", a->pid);
+			json_str(f, a->comm, sizeof(a->comm));
+			fputs(",\"cmdline\":", f);
+			json_cmdline(f, a);
+			fputc('}', f);
+			if (a->pid == 1)
+				break;
+			a = model__parent(m, a);
+		}
+	}
+	fputc(']', f);
+	if (with_exit && p->has_exit && p->exit_ts >= ts)
+		json_exit(f, p, off);
+done:
+	fputc('}', f);
+}
+
+static void json_signal(FILE *f, const struct model *m, const struct ev *e)
+{
+	const struct sigrec_signal *s = &e->s;
+	char t[48], b[32], bid[37], eb[16];
+	const char *sn = sig_name(s->sig, b, sizeof(b));
+	int64_t off = e->wall_ns - (int64_t)s->h.ts;
+
+	fmt_rfc3339(e->wall_ns, t, sizeof(t));
+	boot_id_str(e->boot_id, bid);
+	fprintf(f, "{\"type\":\"signal\",\"time\":\"%s\",\"boot_id\":\"%s\",\"sig\":%d,"
+		"\"signal\":", t, bid, s->sig);
+	if (sn)
+		fprintf(f, "\"%s\"", sn);
+	else
+		fputs("null", f);
+	fprintf(f, ",\"code\":\"%s\",\"si_code\":%d,\"si_errno\":%d",
+		code_name(s->sig, s->code, b, sizeof(b)), s->code, s->err);
+	fprintf(f, ",\"cause\":\"%s\",\"result\":\"%s\",\"group\":%s,\"context\":\"%s\"",
+		e->oom ? "oom" : cause_name(s->cause), result_name(s->result),
+		s->group ? "true" : "false", s->ctx == SIGREC_CTX_TASK ? "task" : "interrupt");
+	fprintf(f, ",\"sender_is_task\":%s", s->sflags & SIGREC_SF_SENDER ? "true" : "false");
+	fputs(",\"sender\":", f);
+	json_task(f, m, &s->sender, s->h.ts, 0, off);
+	fputs(",\"target\":", f);
+	json_task(f, m, &s->target, s->h.ts, 1, off);
+	if (s->sflags & SIGREC_SF_CLAIMED)
+		fprintf(f, ",\"claimed\":{\"pid\":%u,\"uid\":%u}", s->claimed_pid, s->claimed_uid);
+	if (s->syscall) {
+		fprintf(f, ",\"syscall\":{\"name\":\"%s\",\"arg\":%" PRId64, syscall_name(s->syscall),
+			(int64_t)s->arg0);
+		if (s->syscall == SIGREC_SC_TGKILL || s->syscall == SIGREC_SC_RT_TGSIGQUEUEINFO)
+			fprintf(f, ",\"arg2\":%" PRId64, (int64_t)s->arg1);
+		fprintf(f, ",\"ret\":%d", s->ret);
+		if (s->ret < 0)
+			fprintf(f, ",\"errno\":\"%s\"", errno_name(-s->ret, eb, sizeof(eb)));
+		fputc('}', f);
+	}
+	if (e->oom) {
+		fputs(",\"oom\":{\"trigger\":", f);
+		json_task(f, m, &e->oomrec.trigger, e->oomrec.h.ts, 0, off);
+		fputc('}', f);
+	}
+	fputs("}\n", f);
+}
+
+static void text_task(char *buf, size_t len, const struct model *m, const struct sigrec_task *t,
+		      uint64_t ts)
+{
+	const struct proc *p = t->start_ns ? model__get(m, t->pid, t->start_ns)
+					   : (t->pid ? model__at(m, t->pid, ts) : NULL);
+	const char *comm = t->comm[0] ? t->comm : p ? p->comm : "?";
+
+	if (t->tid && t->tid != t->pid)
+		snprintf(buf, len, "%.16s[%u/%u]", comm, t->pid, t->tid);
+	else
+		snprintf(buf, len, "%.16s[%u]", comm, t->pid ? t->pid : t->tid);
+}
+
+static void text_ancestry(FILE *f, const struct model *m, const char *label,
+			  const struct sigrec_task *t, uint64_t ts)
+{
+	const struct proc *p = t->start_ns ? model__get(m, t->pid, t->start_ns)
+					   : (t->pid ? model__at(m, t->pid, ts) : NULL);
+	char cmd[SIGREC_ARGV_LEN + 16];
+
+	if (!p)
+		return;
+	proc_cmdline(p, cmd, sizeof(cmd));
+	fprintf(f, "    %-7s %s[%u] %.120s\n", label, p->comm, p->pid, cmd);
+	p = model__parent(m, p);
+	for (int d = 0; p && d < MODEL_MAX_ANCESTRY; d++) {
+		proc_cmdline(p, cmd, sizeof(cmd));
+		fprintf(f, "    %*s└─ %s[%u] %.100s\n", 8 + 2 * d, "", p->comm, p->pid, cmd);
+		if (p->pid == 1)
+			break;
+		p = model__parent(m, p);
+	}
+}
+
+static void text_signal(FILE *f, const struct out_opts *o, const struct model *m,
+			const struct ev *e)
+{
+	const struct sigrec_signal *s = &e->s;
+	char t[48], b[32], snd[64], tgt[64], how[96], eb[16];
+	const char *sn = sig_name(s->sig, b, sizeof(b));
+	char sig[32];
+
+	fmt_human_time(e->wall_ns, o->utc, t, sizeof(t));
+	snprintf(sig, sizeof(sig), "%s", sn ? sn : "SIG?");
+	if (s->sig && !sn)
+		snprintf(sig, sizeof(sig), "sig %d", s->sig);
+	if (s->ctx != SIGREC_CTX_TASK)
+		snprintf(snd, sizeof(snd), "kernel(irq)");
+	else
+		text_task(snd, sizeof(snd), m, &s->sender, s->h.ts);
+	text_task(tgt, sizeof(tgt), m, &s->target, s->h.ts);
+	if (s->syscall == SIGREC_SC_TGKILL || s->syscall == SIGREC_SC_RT_TGSIGQUEUEINFO)
+		snprintf(how, sizeof(how), "%s(%" PRId64 ",%" PRId64 ")",
+			 syscall_name(s->syscall), (int64_t)s->arg0, (int64_t)s->arg1);
+	else if (s->syscall)
+		snprintf(how, sizeof(how), "%s(%" PRId64 ")", syscall_name(s->syscall),
+			 (int64_t)s->arg0);
+	else
+		snprintf(how, sizeof(how), "%s %s", e->oom ? "oom" : cause_name(s->cause),
+			 code_name(s->sig, s->code, b, sizeof(b)));
+	if (s->result == SIGREC_R_FAILED)
+		fprintf(f, "%s  %-9s %s -> %s  failed %s  %s\n", t, sig, snd, tgt,
+			errno_name(-s->ret, eb, sizeof(eb)), how);
+	else
+		fprintf(f, "%s  %-9s %s -> %s  %s  %s\n", t, sig, snd, tgt,
+			result_name(s->result), how);
+	if (o->tree) {
+		if (s->ctx == SIGREC_CTX_TASK)
+			text_ancestry(f, m, "sender", &s->sender, s->h.ts);
+		text_ancestry(f, m, "target", &s->target, s->h.ts);
+	}
+}
+
+void out_signal(FILE *f, const struct out_opts *o, const struct model *m, const struct ev *e)
+{
+	if (o->format == OUT_JSON)
+		json_signal(f, m, e);
+	else
+		text_signal(f, o, m, e);
+}
+
+void out_lost(FILE *f, const struct out_opts *o, const struct sigrec_lost *l,
+	      const struct ring_chunk *c)
+{
+	int64_t off = c->boot.clock_offset;
+	char a[48], b[48];
+
+	if (o->format == OUT_JSON) {
+		fmt_rfc3339((int64_t)l->h.ts + off, a, sizeof(a));
+		fprintf(f, "{\"type\":\"lost\",\"time\":\"%s\",\"count\":%" PRIu64 ",\"cpu\":%u", a,
+			(uint64_t)l->count, l->lcpu);
+		fmt_rfc3339((int64_t)l->from_ts + off, a, sizeof(a));
+		fmt_rfc3339((int64_t)l->to_ts + off, b, sizeof(b));
+		fprintf(f, ",\"from\":\"%s\",\"to\":\"%s\"}\n", a, b);
+		return;
+	}
+	fmt_human_time((int64_t)l->from_ts + off, o->utc, a, sizeof(a));
+	fmt_human_time((int64_t)l->to_ts + off, o->utc, b, sizeof(b));
+	fprintf(f, "%s  LOST      %" PRIu64 " events on cpu %u between %s and %s\n", a,
+		(uint64_t)l->count, l->lcpu, a, b);
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/* output.h - sigdump's renderings of events: human timeline and JSON lines. */
+#ifndef SIGREC_OUTPUT_H
+#define SIGREC_OUTPUT_H
+
+#include <stdio.h>
+#include "model.h"
+#include "ring.h"
+#include "sigrec.h"
+
+enum out_format {
+	OUT_TEXT = 0,
+	OUT_JSON,
+};
+
+struct out_opts {
+	int format;
+	int tree;	/* text: print sender and target ancestry */
+	int utc;	/* text: UTC instead of local time */
+};
+
+/* A signal record with what the reader knows around it. */
+struct ev {
+	struct sigrec_signal s;
+	int64_t wall_ns;
+	uint8_t boot_id[16];
+	int oom;			/* cause is the OOM killer */
+	struct sigrec_oom oomrec;
+};
+
+void out_signal(FILE *f, const struct out_opts *o, const struct model *m, const struct ev *e);
+void out_lost(FILE *f, const struct out_opts *o, const struct sigrec_lost *l,
+	      const struct ring_chunk *c);
+/* Local or UTC time for humans: 2026-01-02 03:04:05.123456789 */
+void fmt_human_time(int64_t wall_ns, int utc, char *buf, size_t len);
+
+/* Names used in both outputs. */
+const char *cause_name(int cause);
+const char *result_name(int result);
+const char *syscall_name(int sc);
+
+/* JSON helpers shared with the --why report */
+void json_str(FILE *f, const char *s, size_t maxlen);
+void json_task(FILE *f, const struct model *m, const struct sigrec_task *t, uint64_t ts,
+	       int with_exit, int64_t clock_offset);
+
+#endif
