@@ -69,13 +69,13 @@ static void fhdr_put(uint8_t *p, const struct ring_info *i)
 }
 
 /* Validation order: size, magic, version, reserved, checksum, geometry. */
-static int fhdr_parse(const uint8_t *p, size_t len, uint64_t actual, struct ring_info *i,
-		      struct ring_err *err)
+static int fhdr_parse(const uint8_t *p, size_t len, uint64_t actual, int allow_short,
+		      struct ring_info *i, struct ring_err *err)
 {
 	uint64_t need;
 
 	if (len < 64) {
-		seterr(err, "file is %zu bytes, too short to be a sigrec ring", len);
+		seterr(err, "not a sigrec ring (only %zu bytes)", len);
 		return -EBADMSG;
 	}
 	if (memcmp(p, FILE_MAGIC, 8)) {
@@ -110,7 +110,7 @@ static int fhdr_parse(const uint8_t *p, size_t len, uint64_t actual, struct ring
 		seterr(err, "ring header has an impossible geometry");
 		return -EBADMSG;
 	}
-	if (actual < i->file_size) {
+	if (actual < i->file_size && !allow_short) {
 		seterr(err, "ring is truncated: header says %llu bytes, file has %llu",
 		       (unsigned long long)i->file_size, (unsigned long long)actual);
 		return -EBADMSG;
@@ -196,33 +196,50 @@ static const char *chdr_check_sealed(const struct chdr *h, const uint8_t *p, uin
 /* ---- splitting and recovering an interleaved stream ---- */
 
 /*
- * Split an interleaved stream into structure (a) and times (b).  Returns
- * the number of bytes of raw that form whole records (a salvage prefix).
+ * Walk an active (interleaved) stream: each record is followed by the
+ * CRC32C of its bytes.  Returns the length of the record at cur, or 0 at
+ * the end or at the first record that is cut short or fails its check.
  */
-static uint32_t stream_split(const uint8_t *raw, uint32_t len, uint8_t *a, uint32_t *alen,
-			     uint8_t *b, uint32_t *blen, uint32_t *nrec)
+static size_t active_next(struct codec_cursor *cur, const uint8_t **ts, size_t *tslen)
+{
+	struct codec_cursor c = *cur;
+	size_t len;
+
+	if (c.p >= c.end || codec_split_one(&c, ts, tslen))
+		return 0;
+	len = c.p - cur->p;
+	if (c.end - c.p < 4 || le32(c.p) != sigrec_crc32c(0, cur->p, len))
+		return 0;
+	cur->p = c.p + 4;
+	return len;
+}
+
+/*
+ * Split an active stream into structure (a) and times (b), dropping the
+ * per-record checks.  Stops at the first bad record (a salvage prefix).
+ */
+static void stream_split(const uint8_t *raw, uint32_t len, uint8_t *a, uint32_t *alen,
+			 uint8_t *b, uint32_t *blen, uint32_t *nrec)
 {
 	struct codec_cursor cur = { raw, raw + len };
 	uint32_t an = 0, bn = 0, n = 0;
+	const uint8_t *rec = cur.p, *ts;
+	size_t rlen, tslen;
 
-	while (cur.p < cur.end) {
-		const uint8_t *rec = cur.p, *ts;
-		size_t tslen;
+	while ((rlen = active_next(&cur, &ts, &tslen))) {
+		size_t head = ts - rec, tail = rlen - head - tslen;
 
-		if (codec_split_one(&cur, &ts, &tslen))
-			break;
-		memcpy(a + an, rec, ts - rec);
-		an += ts - rec;
+		memcpy(a + an, rec, head);
+		memcpy(a + an + head, ts + tslen, tail);
+		an += head + tail;
 		memcpy(b + bn, ts, tslen);
 		bn += tslen;
-		memcpy(a + an, ts + tslen, cur.p - (ts + tslen));
-		an += cur.p - (ts + tslen);
 		n++;
+		rec = cur.p;
 	}
 	*alen = an;
 	*blen = bn;
 	*nrec = n;
-	return an + bn;
 }
 
 /* ---- writer ---- */
@@ -235,7 +252,6 @@ struct ring {
 	uint32_t chunk_size, nslots, cap;
 	uint8_t *active;	/* header of the active slot */
 	struct chdr ah;		/* the active chunk's header in memory */
-	uint32_t crc;		/* running crc32c of the active payload */
 	struct ring_boot boot;
 	struct ring_codec codec;
 	uint8_t *abuf, *bbuf, *cbuf;
@@ -250,7 +266,6 @@ static void active_commit(struct ring *r)
 	put64(p + 40, r->ah.first_ts);
 	put64(p + 48, r->ah.last_ts);
 	put32(p + 56, r->ah.nrec);
-	put32(p + 72, r->crc);
 	/* raw_len last: a reader trusts bytes below it */
 	__atomic_store_n((uint32_t *)(p + 60), htole32(r->ah.raw_len), __ATOMIC_RELEASE);
 }
@@ -265,7 +280,6 @@ static void active_start(struct ring *r, uint64_t seq)
 	r->ah.version = CH_VERSION;
 	r->ah.seq = seq;
 	r->ah.boot = r->boot;
-	r->crc = 0;
 	chdr_put(p, &r->ah);
 	put32(p, CH_ACTIVE);
 	put32(p + CH_CRC_OFF, chdr_crc(p, CH_ACTIVE));
@@ -364,8 +378,8 @@ int ring__append(struct ring *r, const void *rec, size_t len)
 
 	if (len < 16 || len > RING_MAX_RECORD || len % 8)
 		return -EINVAL;
-	/* worst case: type, words, ts varint, mask, 10 bytes per word */
-	if (r->ah.raw_len + 2 + 10 + 32 + (len / 8) * 10 > r->cap) {
+	/* worst case: type, words, ts varint, mask, 10 bytes per word, check */
+	if (r->ah.raw_len + 2 + 10 + 32 + (len / 8) * 10 + 4 > r->cap) {
 		n = ring__seal(r);
 		if (n)
 			return n;
@@ -374,8 +388,9 @@ int ring__append(struct ring *r, const void *rec, size_t len)
 	if (n < 0)
 		return n;
 	dst = r->active + RING_CHUNK_HDR_SIZE + r->ah.raw_len;
-	memcpy(dst, r->enc, n);
-	r->crc = sigrec_crc32c(r->crc, dst, n);
+	put32(r->enc + n, sigrec_crc32c(0, r->enc, n));
+	memcpy(dst, r->enc, n + 4);
+	n += 4;
 	memcpy(&ts, (const uint8_t *)rec + 8, 8);
 	ts = le64toh(ts);
 	if (!r->ah.nrec || ts < r->ah.first_ts)
@@ -454,7 +469,7 @@ static int create_file(const char *path, const struct ring_opts *o, const struct
 
 	i.file_size = o->size ? o->size : RING_DEFAULT_SIZE;
 	if (i.file_size < RING_MIN_SIZE || i.file_size > RING_MAX_SIZE || i.file_size % 4096) {
-		seterr(err, "ring size %llu is out of range: use a multiple of 4 KiB from 1 MiB to 1 TiB",
+		seterr(err, "ring size %llu is out of range: use a multiple of 4 KiB up to 1 TiB",
 		       (unsigned long long)i.file_size);
 		return -EINVAL;
 	}
@@ -569,7 +584,7 @@ struct ring *ring__open_writer(const char *path, const struct ring_opts *o,
 	if (rc)
 		goto fail;
 	n = pread(r->fd, hdr, sizeof(hdr), 0);
-	rc = fhdr_parse(hdr, n < 0 ? 0 : n, st.st_size, &i, err);
+	rc = fhdr_parse(hdr, n < 0 ? 0 : n, st.st_size, 0, &i, err);
 	if (rc) {
 		char why[sizeof(err->msg)];
 
@@ -696,7 +711,7 @@ static struct ring_reader *reader_init(struct ring_reader *rr, struct ring_err *
 
 	rc = rd(rr, 0, hdr, n);
 	if (!rc)
-		rc = fhdr_parse(hdr, n, rr->len, &rr->info, err);
+		rc = fhdr_parse(hdr, n, rr->len, 1, &rr->info, err);
 	if (rc) {
 		ring_reader__close(rr);
 		errno = -rc;
@@ -811,12 +826,18 @@ int ring_reader__chunks(struct ring_reader *rr, const struct ring_chunk **out, s
 	if (!rr->chunks)
 		return -ENOMEM;
 	rr->warn_len = 0;
+	if (rr->len < rr->info.file_size)
+		warnf(rr, "file is truncated: %llu of %llu bytes; reading what is there",
+		      (unsigned long long)rr->len, (unsigned long long)rr->info.file_size);
 	for (uint32_t s = 0; s < ns; s++) {
 		uint64_t off = RING_HDR_SIZE + (uint64_t)(1 + s) * rr->info.chunk_size;
 		const char *why;
 
-		if (rd(rr, off, p, sizeof(p)))
-			return -EBADMSG;
+		if (rd(rr, off, p, sizeof(p))) {
+			bad++;
+			warnf(rr, "slot %u: beyond the end of the file (truncated); skipped", s);
+			continue;
+		}
 		chdr_get(p, &h);
 		if (h.magic != CH_SEALED) {
 			if (!all_zero(p, sizeof(p)) && h.magic) {
@@ -845,7 +866,7 @@ int ring_reader__chunks(struct ring_reader *rr, const struct ring_chunk **out, s
 			max = h.seq;
 	}
 	if (rd(rr, RING_HDR_SIZE, p, sizeof(p)))
-		return -EBADMSG;
+		memset(p, 0, sizeof(p));
 	chdr_get(p, &h);
 	if (h.magic == CH_ACTIVE && h.version == CH_VERSION &&
 	    h.hcrc == chdr_crc(p, CH_ACTIVE) && h.seq > max && h.raw_len && h.nrec) {
@@ -867,28 +888,55 @@ int ring_reader__chunks(struct ring_reader *rr, const struct ring_chunk **out, s
 	return 0;
 }
 
-/* Read the active chunk's payload; retry while a writer is mid-append. */
+/* Copy the active chunk's committed bytes; -ESTALE if it was sealed meanwhile. */
 static int read_active(struct ring_reader *rr, struct ring_chunk *c, uint32_t *len)
 {
 	uint8_t p[RING_CHUNK_HDR_SIZE];
 	struct chdr h;
 
-	for (int tries = 0; tries < 5; tries++) {
-		if (rd(rr, RING_HDR_SIZE, p, sizeof(p)))
-			return -EBADMSG;
-		chdr_get(p, &h);
-		if (h.magic != CH_ACTIVE || h.seq != c->seq || h.raw_len > rr->cap)
-			return -ESTALE;		/* sealed meanwhile */
-		if (rd(rr, RING_HDR_SIZE + RING_CHUNK_HDR_SIZE, rr->rbuf, h.raw_len))
-			return -EBADMSG;
-		*len = h.raw_len;
-		if (sigrec_crc32c(0, rr->rbuf, h.raw_len) == h.pcrc)
-			return 0;
-		if (rr->fd < 0)
+	if (rd(rr, RING_HDR_SIZE, p, sizeof(p)))
+		return -EBADMSG;
+	chdr_get(p, &h);
+	if (h.magic != CH_ACTIVE || h.seq != c->seq)
+		return -ESTALE;
+	if (h.raw_len > rr->cap)
+		return -EBADMSG;
+	if (rd(rr, RING_HDR_SIZE + RING_CHUNK_HDR_SIZE, rr->rbuf, h.raw_len))
+		return -EBADMSG;
+	*len = h.raw_len;
+	return 0;
+}
+
+/* Decode an active stream record by record, each checked before use. */
+static int decode_active(struct ring_reader *rr, const struct ring_chunk *c, uint32_t len,
+			 ring_rec_fn fn, void *ctx)
+{
+	struct codec_cursor cur = { rr->rbuf, rr->rbuf + len };
+	struct ring_codec *codec = malloc(sizeof(*codec));
+	const uint8_t *rec = cur.p, *ts;
+	size_t rlen, tslen, olen;
+	int rc = 0;
+
+	if (!codec)
+		return -ENOMEM;
+	ring_codec__reset(codec);
+	while ((rlen = active_next(&cur, &ts, &tslen))) {
+		struct codec_cursor one = { rec, rec + rlen };
+
+		if (codec_decode_one(codec, &one, &one, rr->obuf, &olen) || one.p != one.end)
 			break;
-		usleep(1000);
+		rc = fn(rr->obuf, olen, c, ctx);
+		if (rc)
+			break;
+		rec = cur.p;
 	}
-	return -EBADMSG;
+	free(codec);
+	if (!rc && cur.p != cur.end) {
+		warnf(rr, "active chunk %llu: bad record at byte %zu of %u (torn write); rest skipped",
+		      (unsigned long long)c->seq, (size_t)(cur.p - rr->rbuf), len);
+		rc = -EBADMSG;
+	}
+	return rc;
 }
 
 static int decode_stream(struct ring_reader *rr, const struct ring_chunk *c,
@@ -933,15 +981,11 @@ int ring_reader__decode(struct ring_reader *rr, const struct ring_chunk *c, ring
 		rc = read_active(rr, &live, &len);
 		if (rc == -ESTALE)
 			return 0;	/* sealed since the scan: caller may rescan */
-		if (rc)
-			warnf(rr, "active chunk %llu: checksum mismatch (torn write); "
-			      "reading up to the first bad record", (unsigned long long)c->seq);
-		a = (struct codec_cursor){ rr->rbuf, rr->rbuf + len };
-		rc = decode_stream(rr, c, &a, &a, 0, fn, ctx);
-		if (rc == -EBADMSG)
-			warnf(rr, "active chunk %llu: stream ends in a bad record",
-			      (unsigned long long)c->seq);
-		return rc;
+		if (rc) {
+			warnf(rr, "active chunk %llu: unreadable; skipped", (unsigned long long)c->seq);
+			return rc;
+		}
+		return decode_active(rr, c, len, fn, ctx);
 	}
 
 	uint64_t off = RING_HDR_SIZE + (uint64_t)(1 + c->slot) * rr->info.chunk_size;
@@ -949,15 +993,18 @@ int ring_reader__decode(struct ring_reader *rr, const struct ring_chunk *c, ring
 	struct chdr h;
 
 	if (rd(rr, off, p, sizeof(p)))
-		return -EBADMSG;
+		memset(p, 0, sizeof(p));
 	chdr_get(p, &h);
 	if (h.magic != CH_SEALED || h.seq != c->seq || chdr_check_sealed(&h, p, rr->cap)) {
 		warnf(rr, "chunk %llu: overwritten or corrupt since the scan; skipped",
 		      (unsigned long long)c->seq);
 		return -EBADMSG;
 	}
-	if (rd(rr, off + RING_CHUNK_HDR_SIZE, rr->sbuf, h.stored_len))
+	if (rd(rr, off + RING_CHUNK_HDR_SIZE, rr->sbuf, h.stored_len)) {
+		warnf(rr, "chunk %llu (slot %u): cut short by the end of the file; skipped",
+		      (unsigned long long)c->seq, c->slot);
 		return -EBADMSG;
+	}
 	if (sigrec_crc32c(0, rr->sbuf, h.stored_len) != h.pcrc) {
 		warnf(rr, "chunk %llu (slot %u): payload checksum mismatch; skipped",
 		      (unsigned long long)c->seq, c->slot);

@@ -18,10 +18,10 @@
 #define RING_MINOR		0
 #define RING_HDR_SIZE		4096
 #define RING_CHUNK_HDR_SIZE	128
-#define RING_MIN_SIZE		(1ULL << 20)
+#define RING_MIN_SIZE		(12ULL << 10)	/* header + 2 smallest slots */
 #define RING_MAX_SIZE		(1ULL << 40)
 #define RING_DEFAULT_SIZE	(64ULL << 20)
-#define RING_MIN_CHUNK		(64U << 10)
+#define RING_MIN_CHUNK		4096U
 #define RING_MAX_CHUNK		(64U << 20)
 #define RING_MAX_RECORD		2040	/* 255 words */
 #define RING_MAX_TYPES		64

@@ -133,8 +133,10 @@ static int parse_args(int argc, char **argv, struct env *e)
 			e->ring = optarg;
 			break;
 		case 's':
-			if (parse_size(optarg, &e->ropts.size))
-				return bad("--size", optarg, "expected bytes such as 64M or 1G");
+			if (parse_size(optarg, &e->ropts.size) || e->ropts.size < (1 << 20) ||
+			    e->ropts.size > RING_MAX_SIZE || e->ropts.size % 4096)
+				return bad("--size", optarg,
+					   "expected 1M to 1T in whole 4K pages, such as 64M or 1G");
 			e->ropts.size_given = 1;
 			break;
 		case 'S':

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: MIT
+/* test_util.c - number, size, duration, signal and time parsers. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "util.h"
+
+static void test_parse_u64(void **state)
+{
+	uint64_t v;
+
+	(void)state;
+	assert_int_equal(parse_u64("42", 1, 100, &v), 0);
+	assert_int_equal(v, 42);
+	assert_true(parse_u64("42x", 1, 100, &v) < 0);
+	assert_true(parse_u64("-1", 0, 100, &v) < 0);
+	assert_true(parse_u64("", 0, 100, &v) < 0);
+	assert_true(parse_u64("101", 1, 100, &v) < 0);
+	assert_true(parse_u64("0", 1, 100, &v) < 0);
+	assert_true(parse_u64("99999999999999999999999", 0, UINT64_MAX, &v) < 0);
+	assert_true(parse_u64(" 5", 0, 100, &v) < 0);
+}
+
+static void test_parse_size(void **state)
+{
+	uint64_t v;
+
+	(void)state;
+	assert_int_equal(parse_size("4096", &v), 0);
+	assert_int_equal(v, 4096);
+	assert_int_equal(parse_size("64M", &v), 0);
+	assert_int_equal(v, 64ULL << 20);
+	assert_int_equal(parse_size("1G", &v), 0);
+	assert_int_equal(v, 1ULL << 30);
+	assert_int_equal(parse_size("2GiB", &v), 0);
+	assert_int_equal(v, 2ULL << 30);
+	assert_int_equal(parse_size("16k", &v), 0);
+	assert_int_equal(v, 16 << 10);
+	assert_true(parse_size("M", &v) < 0);
+	assert_true(parse_size("12Q", &v) < 0);
+	assert_true(parse_size("99999999999999T", &v) < 0);
+	assert_true(parse_size("1.5G", &v) < 0);
+}
+
+static void test_parse_duration(void **state)
+{
+	uint64_t v;
+
+	(void)state;
+	assert_int_equal(parse_duration("30s", &v), 0);
+	assert_int_equal(v, 30000000000ULL);
+	assert_int_equal(parse_duration("10m", &v), 0);
+	assert_int_equal(v, 600000000000ULL);
+	assert_int_equal(parse_duration("2h", &v), 0);
+	assert_int_equal(v, 7200000000000ULL);
+	assert_int_equal(parse_duration("500ms", &v), 0);
+	assert_int_equal(v, 500000000ULL);
+	assert_int_equal(parse_duration("5", &v), 0);
+	assert_int_equal(v, 5000000000ULL);
+	assert_true(parse_duration("5x", &v) < 0);
+	assert_true(parse_duration("m", &v) < 0);
+	assert_true(parse_duration("-5s", &v) < 0);
+	assert_true(parse_duration("99999999999999999w", &v) < 0);
+}
+
+static void test_signals(void **state)
+{
+	char buf[32];
+	uint64_t mask[2];
+	char bad[64];
+
+	(void)state;
+	assert_int_equal(sig_parse("TERM"), 15);
+	assert_int_equal(sig_parse("SIGTERM"), 15);
+	assert_int_equal(sig_parse("sigkill"), 9);
+	assert_int_equal(sig_parse("9"), 9);
+	assert_int_equal(sig_parse("SIGRTMIN"), 34);
+	assert_int_equal(sig_parse("SIGRTMIN+2"), 36);
+	assert_int_equal(sig_parse("RTMAX-1"), 63);
+	assert_int_equal(sig_parse("CLD"), 17);
+	assert_true(sig_parse("65") < 0);
+	assert_true(sig_parse("0") < 0);
+	assert_true(sig_parse("SIGFOO") < 0);
+	assert_true(sig_parse("SIGRTMIN+40") < 0);
+	/* every name parses back to its number */
+	for (int s = 1; s <= 64; s++) {
+		const char *n = sig_name(s, buf, sizeof(buf));
+
+		assert_non_null(n);
+		assert_int_equal(sig_parse(n), s);
+	}
+	assert_null(sig_name(0, buf, sizeof(buf)));
+	assert_null(sig_name(65, buf, sizeof(buf)));
+	assert_int_equal(sig_parse_list("TERM,KILL,64", mask, bad, sizeof(bad)), 0);
+	assert_int_equal(mask[0], (1ULL << 14) | (1ULL << 8) | (1ULL << 63));
+	assert_int_equal(mask[1], 0);
+	assert_true(sig_parse_list("TERM,NOPE", mask, bad, sizeof(bad)) < 0);
+	assert_string_equal(bad, "NOPE");
+	assert_true(sig_parse_list("", mask, bad, sizeof(bad)) < 0);
+}
+
+static void test_time(void **state)
+{
+	int64_t t, now = 1700000000000000000LL;
+	char buf[64];
+
+	(void)state;
+	assert_int_equal(parse_time("2023-11-14T22:13:20Z", now, &t), 0);
+	assert_int_equal(t, 1700000000000000000LL);
+	assert_int_equal(parse_time("2023-11-14T22:13:20.5Z", now, &t), 0);
+	assert_int_equal(t, 1700000000500000000LL);
+	assert_int_equal(parse_time("2023-11-14T23:13:20+01:00", now, &t), 0);
+	assert_int_equal(t, 1700000000000000000LL);
+	assert_int_equal(parse_time("10m ago", now, &t), 0);
+	assert_int_equal(t, now - 600000000000LL);
+	assert_int_equal(parse_time("10m", now, &t), 0);
+	assert_int_equal(t, now - 600000000000LL);
+	assert_true(parse_time("2023-13-14T22:13:20Z", now, &t) < 0);
+	assert_true(parse_time("2023-11-14T22:13:20Zjunk", now, &t) < 0);
+	assert_true(parse_time("yesterdayish", now, &t) < 0);
+	fmt_rfc3339(1700000000123456789LL, buf, sizeof(buf));
+	assert_string_equal(buf, "2023-11-14T22:13:20.123456789Z");
+}
+
+static void test_code_names(void **state)
+{
+	char b[16];
+
+	(void)state;
+	assert_string_equal(code_name(10, 0, b, sizeof(b)), "SI_USER");
+	assert_string_equal(code_name(10, -6, b, sizeof(b)), "SI_TKILL");
+	assert_string_equal(code_name(11, 1, b, sizeof(b)), "SEGV_MAPERR");
+	assert_string_equal(code_name(17, 1, b, sizeof(b)), "CLD_EXITED");
+	assert_string_equal(code_name(9, 0x80, b, sizeof(b)), "SI_KERNEL");
+	assert_string_equal(code_name(11, 99, b, sizeof(b)), "99");
+	assert_string_equal(errno_name(1, b, sizeof(b)), "EPERM");
+	assert_string_equal(errno_name(3, b, sizeof(b)), "ESRCH");
+	assert_string_equal(errno_name(200, b, sizeof(b)), "E200");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_u64),
+		cmocka_unit_test(test_parse_size),
+		cmocka_unit_test(test_parse_duration),
+		cmocka_unit_test(test_signals),
+		cmocka_unit_test(test_time),
+		cmocka_unit_test(test_code_names),
+	};
+
+	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
+}
