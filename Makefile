@@ -81,7 +81,7 @@ $(BUILD)/sigdump: $(call obj,$(SIGDUMP_SRC))
 
 $(BUILD)/sigsend: $(call obj,tests/e2e/sigsend.c)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ -o $@
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lpthread
 
 $(BUILD)/storm: $(call obj,bench/storm.c)
 	$(call msg,LINK,$@)

@@ -11,6 +11,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -290,6 +291,62 @@ static int do_ignored(void)
 	return 0;
 }
 
+static void *thread_main(void *arg)
+{
+	int fd = *(int *)arg;
+	pid_t tid = gettid();
+
+	if (write(fd, &tid, sizeof(tid)) != sizeof(tid))
+		_exit(3);
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/*
+ * late_thread: print the target's pid, wait for "go" on stdin (the test
+ * starts the recorder meanwhile), then have the target start a thread and
+ * signal that thread, plus a second process the filter must leave out.
+ */
+static int do_late_thread(void)
+{
+	int go[2], back[2];
+	pid_t t, other, tid;
+	char line[16], c;
+	char extra[64];
+
+	if (pipe(go) || pipe(back))
+		die("pipe");
+	t = fork();
+	if (t == 0) {
+		struct sigaction sa = { .sa_handler = on_usr };
+		pthread_t th;
+
+		sigaction(SIGUSR2, &sa, NULL);
+		if (read(go[0], &c, 1) != 1)
+			_exit(3);
+		if (pthread_create(&th, NULL, thread_main, &back[1]))
+			_exit(3);
+		for (;;)
+			pause();
+	}
+	other = spawn_target(SIGUSR2, 0, 0, -1);
+	printf("%d\n", (int)t);
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		die("no go");
+	if (write(go[1], "g", 1) != 1 || read(back[0], &tid, sizeof(tid)) != sizeof(tid))
+		die("thread");
+	if (syscall(SYS_tgkill, t, tid, SIGUSR2) || kill(other, SIGUSR2))
+		die("send");
+	usleep(20000);
+	reap(t);
+	reap(other);
+	snprintf(extra, sizeof(extra), "\"tid\":%d,\"other\":%d", (int)tid, (int)other);
+	facts("late_thread", getpid(), t, SIGUSR2, extra);
+	return 0;
+}
+
 static const char *const scenarios[] = {
 	"kill", "tkill", "tgkill", "sigqueue", "rt_tgsigqueueinfo", "pidfd_send_signal",
 	"kill_pgrp", "kill_all", "eperm", "esrch", "segv", "sigpipe", "sigchld", "ignored",
@@ -305,6 +362,8 @@ int main(int argc, char **argv)
 			puts(scenarios[i]);
 		return 0;
 	}
+	if (!strcmp(s, "late_thread"))
+		return do_late_thread();
 	if (!strcmp(s, "kill_pgrp"))
 		return do_pgrp();
 	if (!strcmp(s, "kill_all"))

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# test_crash.sh - sigrec SIGKILLed in the middle of a kill() storm: every
+# event it had taken from the kernel is still readable after a restart, the
+# file opens without warnings, and recording continues.
+source "$(dirname "$0")/../lib.sh"
+skip_all_unless_bpf "storm recorded before the kill" "nothing lost across SIGKILL" \
+	"restart opens the ring cleanly" "recording continues after restart" \
+	"restarted ring reads without warnings"
+
+RING="$TMPD/crash.ring"
+start_rec "$RING" -s 32M -S USR1 || { not_ok "sigrec starts"; tap_done; exit 1; }
+"$BIN/storm" kill 3000000 >"$TMPD/storm.out" &
+STORM=$!
+sleep 1
+kill -STOP "$REC_PID"	# what the file holds now is all sigrec had written
+cp "$RING" "$TMPD/snapshot.ring"
+kill -KILL "$REC_PID"
+wait "$REC_PID" 2>/dev/null
+REC_PID=
+wait "$STORM"
+TGT=$(sed -n 's/.*target=\([0-9]*\).*/\1/p' "$TMPD/storm.out")
+
+"$BIN/sigdump" --json "$TMPD/snapshot.ring" 2>/dev/null |
+	jq -r "select(.target.pid==$TGT) | .time" >"$TMPD/before"
+N=$(wc -l <"$TMPD/before")
+diag "storm target $TGT: $N events in the ring at SIGKILL time"
+check "storm recorded before the kill" test "$N" -gt 1000
+
+if start_rec "$RING" -s 32M -S USR1; then
+	ok "restart opens the ring cleanly"
+else
+	not_ok "restart opens the ring cleanly"
+fi
+M=$("$BIN/sigsend" kill)
+stop_rec
+"$BIN/sigdump" --json "$RING" 2>"$TMPD/after.err" >"$TMPD/after.json"
+jq -r "select(.target.pid==$TGT) | .time" "$TMPD/after.json" >"$TMPD/after"
+check "nothing lost across SIGKILL" cmp -s "$TMPD/before" "$TMPD/after"
+MT=$(jq .target <<<"$M")
+check "recording continues after restart" \
+	test "$(jq -c "select(.target.pid==$MT and .sig==10)" "$TMPD/after.json" | wc -l)" -eq 1
+check "restarted ring reads without warnings" test ! -s "$TMPD/after.err"
+tap_done
