@@ -26,6 +26,7 @@ const volatile __u8 filter_comm_on = 0;
 const volatile char filter_comm[SIGREC_COMM_LEN] = {};
 const volatile __u8 failed_only = 0;
 const volatile __u64 wakeup_bytes = 1 << 20;
+const volatile __u8 syscall_hooks = 1;
 
 /* Events to user space; size set by the recorder before load. */
 struct {
@@ -145,19 +146,27 @@ static __always_inline int comm_wanted(const char *comm)
 	return 1;
 }
 
+/*
+ * Direct (BTF) loads only on the hot path: helper calls are what a signal
+ * record costs.  The namespace pid needs an indexed read, so it is taken
+ * only for tasks outside the initial pid namespace.
+ */
 static __always_inline void fill_task(struct sigrec_task *t, struct task_struct *task)
 {
 	struct task_struct *leader = task->group_leader;
 	struct pid *lp = leader->thread_pid;
 	unsigned int level = lp->level;
+	const __u64 *comm = (const __u64 *)task->comm;
+	__u64 *dst = (__u64 *)t->comm;
 
 	t->pid = task->tgid;
 	t->tid = task->pid;
 	t->start_ns = leader->start_boottime;
 	t->uid = task->real_cred->uid.val;
-	t->ns_pid = BPF_CORE_READ(lp, numbers[level].nr);
+	t->ns_pid = level ? BPF_CORE_READ(lp, numbers[level].nr) : t->pid;
 	t->cgroup_id = task->cgroups->dfl_cgrp->kn->id;
-	bpf_probe_read_kernel(t->comm, sizeof(t->comm), task->comm);
+	dst[0] = comm[0];
+	dst[1] = comm[1];
 }
 
 static __always_inline void count_drop(void)
@@ -190,11 +199,20 @@ static __always_inline void *reserve(__u32 size, __u8 type)
 	return h;
 }
 
+/*
+ * Wake the reader only when the producer position crosses a multiple of
+ * wakeup_bytes (a power of two): once per batch however full the buffer
+ * is, and without reading the consumer's position, whose cache line the
+ * reader owns.  The reader also polls on a short timeout.
+ */
 static __always_inline void submit(void *e)
 {
-	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	struct sigrec_rec_hdr *h = e;
+	__u64 pos = bpf_ringbuf_query(&events, BPF_RB_PROD_POS);
+	__u64 len = (h->size + 8 + 7) & ~7ULL;
 
-	bpf_ringbuf_submit(e, avail >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+	bpf_ringbuf_submit(e, (pos & (wakeup_bytes - 1)) < len ? BPF_RB_FORCE_WAKEUP
+								 : BPF_RB_NO_WAKEUP);
 }
 
 static __always_inline __u8 classify(int sig, int code, __u8 ctx, __u64 info)
@@ -224,7 +242,7 @@ int BPF_PROG(on_signal_generate, int sig, struct kernel_siginfo *info,
 	__u8 rctx = run_ctx();
 	int code = 0;
 
-	if (rctx == SIGREC_CTX_TASK) {
+	if (syscall_hooks && rctx == SIGREC_CTX_TASK) {
 		fl = bpf_task_storage_get(&inflight, cur, 0, 0);
 		if (fl && fl->sc)
 			fl->count++;

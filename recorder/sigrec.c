@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,7 +68,7 @@ static void usage(FILE *f)
 "                             recorded, failed attempts and raw arguments are not\n"
 "      --hooks KIND           auto (default), fentry, tracepoint or off\n"
 "      --no-lifecycle         do not record fork/exec/exit/rename/OOM\n"
-"      --buffer BYTES         BPF ring buffer size (default 16M, power of two)\n"
+"      --buffer BYTES         BPF ring buffer size (default 8M, power of two)\n"
 "      --sync-interval DUR    flush the ring file to disk this often (default 5s)\n"
 "      --snapshot-interval DUR  record the live process table this often\n"
 "                             (default 10m; 0 = only at start)\n"
@@ -338,7 +339,7 @@ int main(int argc, char **argv)
 	struct env e = {
 		.ring = DEFAULT_RING,
 		.ropts = { .mode = 0640 },
-		.copts = { .sig_mask = { ~0ULL, ~0ULL }, .lifecycle = 1, .buffer_bytes = 16 << 20 },
+		.copts = { .sig_mask = { ~0ULL, ~0ULL }, .lifecycle = 1, .buffer_bytes = 8 << 20 },
 		.sync_ns = 5000000000ULL,
 		.snapshot_ns = 600000000000ULL,
 	};
@@ -374,6 +375,8 @@ int main(int argc, char **argv)
 		ring__close(run.ring);
 		return EXIT_BPF;
 	}
+	/* give back what loading BTF and the programs used */
+	malloc_trim(0);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	write_start(&run, &e, capture__hooks(cap));

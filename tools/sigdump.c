@@ -30,8 +30,17 @@ struct query {
 	int failed;
 };
 
+struct stats {
+	uint64_t chunks, sealed, records, stored, raw;
+	uint64_t by_type[SIGREC_T_MAX + 1];
+	uint64_t signals_shown, failed;
+	int64_t oldest, newest;
+};
+
 struct dump {
 	struct query q;
+	int stats;
+	struct stats st;
 	struct out_opts o;
 	struct model *model;
 	struct ev queue[DELAY];
@@ -61,6 +70,8 @@ static void usage(FILE *f)
 "  -j, --json             one JSON object per line (schema: docs/OUTPUT.md)\n"
 "  -t, --tree             with sender and target ancestry\n"
 "      --utc              times in UTC (default: local time)\n"
+"      --stats            a summary of the window instead of events: records by\n"
+"                         type, failed attempts, lost events, bytes on disk\n"
 "  -V, --version\n"
 "  -h, --help\n"
 "\n"
@@ -74,7 +85,7 @@ static void usage(FILE *f)
 "1 runtime error, 2 bad usage, 3 FILE cannot be read as a ring.\n");
 }
 
-enum { OPT_LAST = 256, OPT_SINCE, OPT_UNTIL, OPT_SENDER, OPT_FAILED, OPT_UTC };
+enum { OPT_LAST = 256, OPT_SINCE, OPT_UNTIL, OPT_SENDER, OPT_FAILED, OPT_UTC, OPT_STATS };
 
 static const struct option long_opts[] = {
 	{ "last", required_argument, NULL, OPT_LAST },
@@ -88,6 +99,7 @@ static const struct option long_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "tree", no_argument, NULL, 't' },
 	{ "utc", no_argument, NULL, OPT_UTC },
+	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
@@ -150,6 +162,9 @@ static int parse_args(int argc, char **argv, struct dump *d, const char **path)
 		case OPT_UTC:
 			d->o.utc = 1;
 			break;
+		case OPT_STATS:
+			d->stats = 1;
+			break;
 		case 'V':
 			printf("sigdump %s\n", SIGREC_VERSION_STR);
 			exit(EXIT_OK);
@@ -200,7 +215,12 @@ static void flush_one(struct dump *d)
 {
 	struct ev *e = &d->queue[d->qhead];
 
-	out_signal(stdout, &d->o, d->model, e);
+	if (d->stats) {
+		d->st.signals_shown++;
+		d->st.failed += e->s.result == SIGREC_R_FAILED;
+	} else {
+		out_signal(stdout, &d->o, d->model, e);
+	}
 	d->shown++;
 	d->qhead = (d->qhead + 1) % DELAY;
 	d->qlen--;
@@ -248,9 +268,49 @@ static void patch_sysret(struct dump *d, const struct sigrec_sysret *r)
 
 static int on_model(const void *rec, size_t len, const struct ring_chunk *c, void *ctx)
 {
-	(void)c;
-	model__feed(ctx, rec, len);
+	const struct sigrec_rec_hdr *h = rec;
+	struct dump *d = ctx;
+	int64_t wall = (int64_t)h->ts + c->boot.clock_offset;
+
+	model__feed(d->model, rec, len);
+	d->st.records++;
+	d->st.by_type[h->type <= SIGREC_T_MAX ? h->type : SIGREC_T_MAX]++;
+	if (wall < d->st.oldest || !d->st.oldest)
+		d->st.oldest = wall;
+	if (wall > d->st.newest)
+		d->st.newest = wall;
 	return 0;
+}
+
+static void print_stats(const struct dump *d)
+{
+	static const char *const names[] = {
+		[SIGREC_T_SIGNAL] = "signal", [SIGREC_T_LOST] = "lost", [SIGREC_T_SYSRET] = "sysret",
+		[SIGREC_T_FORK] = "fork", [SIGREC_T_EXEC] = "exec", [SIGREC_T_EXIT] = "exit",
+		[SIGREC_T_COMM] = "comm", [SIGREC_T_OOM] = "oom", [SIGREC_T_PROC] = "proc",
+		[SIGREC_T_START] = "start", [SIGREC_T_MAX] = "unknown",
+	};
+	const struct stats *s = &d->st;
+	char a[48] = "", b[48] = "";
+
+	if (s->records) {
+		fmt_rfc3339(s->oldest, a, sizeof(a));
+		fmt_rfc3339(s->newest, b, sizeof(b));
+	}
+	printf("{\"type\":\"stats\",\"chunks\":%llu,\"sealed_chunks\":%llu,\"records\":%llu,"
+	       "\"stored_bytes\":%llu,\"raw_bytes\":%llu,\"signals\":%llu,\"failed\":%llu,"
+	       "\"lost\":%llu,\"oldest\":\"%s\",\"newest\":\"%s\",\"by_type\":{",
+	       (unsigned long long)s->chunks, (unsigned long long)s->sealed,
+	       (unsigned long long)s->records, (unsigned long long)s->stored,
+	       (unsigned long long)s->raw, (unsigned long long)s->signals_shown,
+	       (unsigned long long)s->failed, (unsigned long long)d->lost, a, b);
+	for (int t = 1, first = 1; t <= SIGREC_T_MAX; t++) {
+		if (!s->by_type[t])
+			continue;
+		printf("%s\"%s\":%llu", first ? "" : ",", names[t], (unsigned long long)s->by_type[t]);
+		first = 0;
+	}
+	printf("}}\n");
 }
 
 static int on_output(const void *rec, size_t len, const struct ring_chunk *c, void *ctx)
@@ -281,7 +341,8 @@ static int on_output(const void *rec, size_t len, const struct ring_chunk *c, vo
 		if (wall < d->q.since || (int64_t)u.l.from_ts + c->boot.clock_offset > d->q.until)
 			break;
 		flush_all(d);
-		out_lost(stdout, &d->o, &u.l, c);
+		if (!d->stats)
+			out_lost(stdout, &d->o, &u.l, c);
 		d->lost += u.l.count;
 		break;
 	}
@@ -323,13 +384,22 @@ static int run(struct dump *d, struct ring_reader *rr)
 		return EXIT_INPUT;
 	}
 	/* pass 1: the process model of the window; pass 2: the events */
-	for (size_t i = 0; i < n; i++)
-		if (chunk_in_window(&chunks[i], &d->q))
-			ring_reader__decode(rr, &chunks[i], on_model, d->model);
+	for (size_t i = 0; i < n; i++) {
+		if (!chunk_in_window(&chunks[i], &d->q))
+			continue;
+		d->st.chunks++;
+		d->st.sealed += chunks[i].state == RING_CHUNK_SEALED;
+		d->st.stored += chunks[i].state == RING_CHUNK_SEALED ? chunks[i].stored_len
+								      : chunks[i].raw_len;
+		d->st.raw += chunks[i].raw_len;
+		ring_reader__decode(rr, &chunks[i], on_model, d);
+	}
 	for (size_t i = 0; i < n; i++)
 		if (chunk_in_window(&chunks[i], &d->q))
 			ring_reader__decode(rr, &chunks[i], on_output, d);
 	flush_all(d);
+	if (d->stats)
+		print_stats(d);
 	fflush(stdout);
 	print_warnings(rr);
 	if (ferror(stdout)) {

@@ -118,53 +118,54 @@ qemu_debian_kernel() {
   mkdir -p "$base"
   (
     flock 9
-    local have
-    have=$(find "$base" -mindepth 2 -maxdepth 2 -name ok -printf '%h\n' 2>/dev/null | sort -V | tail -n 1)
-    if [[ -n $have && -z ${SIGREC_QEMU_DEBIAN_REFRESH:-} ]]; then
+    if compgen -G "$base/*/ok" >/dev/null && [[ -z ${SIGREC_QEMU_DEBIAN_REFRESH:-} ]]; then
       exit 0
     fi
     qemu_prepare_deps --run-only || exit 1
-    local meta pkg
-    meta=$(apt-cache depends linux-image-amd64 2>/dev/null |
-      sed -n 's/^ *Depends: \(linux-image-6\.1[^ ]*-amd64\)$/\1/p' | head -n 1)
-    if [[ -z $meta ]]; then
-      apt-get -q update >"$cache/apt.log" 2>&1 || true
-      meta=$(apt-cache depends linux-image-amd64 2>/dev/null |
-        sed -n 's/^ *Depends: \(linux-image-6\.1[^ ]*-amd64\)$/\1/p' | head -n 1)
+    if ! _qemu_debian_fetch "$base" 2>>"$cache/apt.log"; then
+      # Stale package lists (the archive moved on) or none yet: refresh once.
+      _qemu_log "refreshing apt lists and retrying the kernel download"
+      apt-get -q update >>"$cache/apt.log" 2>&1 || true
+      _qemu_debian_fetch "$base" || exit 1
     fi
-    if [[ -z $meta ]]; then
-      _qemu_log "cannot resolve linux-image-amd64 to a linux-image-6.1*-amd64 package"
-      exit 1
-    fi
-    local dir=$base/$meta
-    if [[ -f $dir/ok ]]; then exit 0; fi
-    rm -rf "$dir" && mkdir -p "$dir/dl" || exit 1
-    local t0=$SECONDS
-    for pkg in "$meta-unsigned" "$meta"; do
-      if (cd "$dir/dl" && apt-get download -q -o APT::Sandbox::User=root "$pkg" >"$dir/download.log" 2>&1); then
-        break
-      fi
-    done
-    local deb
-    deb=$(find "$dir/dl" -name '*.deb' | head -n 1)
-    if [[ -z $deb ]]; then
-      _qemu_log "apt-get download $meta(-unsigned) failed, see $dir/download.log"
-      exit 1
-    fi
-    dpkg-deb -x "$deb" "$dir/root" || exit 1
-    local ver
-    ver=$(basename "$(find "$dir/root/lib/modules" -mindepth 1 -maxdepth 1 -type d | head -n 1)")
-    depmod -b "$dir/root" "$ver" || exit 1
-    [[ -f $dir/root/boot/vmlinuz-$ver ]] || { _qemu_log "no vmlinuz-$ver in $deb"; exit 1; }
-    printf '%s\n' "$(basename "$deb")" >"$dir/package" &&
-      rm -rf "$dir/dl" && touch "$dir/ok" || exit 1
-    _qemu_log "fetched $(cat "$dir/package") in $((SECONDS - t0))s"
   ) 9>"$base/.lock" || return 1
   local dir ver
   dir=$(find "$base" -mindepth 2 -maxdepth 2 -name ok -printf '%h\n' | sort -V | tail -n 1)
   [[ -n $dir ]] || return 1
   ver=$(basename "$(find "$dir/root/lib/modules" -mindepth 1 -maxdepth 1 -type d | head -n 1)")
   printf '%s\n%s\n' "$dir/root/boot/vmlinuz-$ver" "$dir/root/lib/modules/$ver"
+}
+
+# _qemu_debian_fetch BASE — resolve linux-image-amd64 to its
+# linux-image-6.1*-amd64 package, download it (the -unsigned twin when it
+# exists), extract it under BASE/<package>/root and run depmod there.
+_qemu_debian_fetch() {
+  local base=$1 meta pkg deb ver t0=$SECONDS
+  meta=$(apt-cache depends linux-image-amd64 2>/dev/null |
+    sed -n 's/^ *Depends: \(linux-image-6\.1[^ ]*-amd64\)$/\1/p' | head -n 1 || true)
+  if [[ -z $meta ]]; then
+    _qemu_log "cannot resolve linux-image-amd64 to a linux-image-6.1*-amd64 package"
+    return 1
+  fi
+  local dir=$base/$meta
+  [[ -f $dir/ok ]] && return 0
+  rm -rf "$dir" && mkdir -p "$dir/dl" || return 1
+  for pkg in "$meta-unsigned" "$meta"; do
+    if (cd "$dir/dl" && apt-get download -q -o APT::Sandbox::User=root "$pkg") >"$dir/download.log" 2>&1; then
+      break
+    fi
+  done
+  deb=$(find "$dir/dl" -name '*.deb' | head -n 1)
+  if [[ -z $deb ]]; then
+    _qemu_log "apt-get download $meta(-unsigned) failed, see $dir/download.log"
+    return 1
+  fi
+  dpkg-deb -x "$deb" "$dir/root" || return 1
+  ver=$(basename "$(find "$dir/root/lib/modules" -mindepth 1 -maxdepth 1 -type d | head -n 1)")
+  depmod -b "$dir/root" "$ver" || return 1
+  [[ -f $dir/root/boot/vmlinuz-$ver ]] || { _qemu_log "no vmlinuz-$ver in $deb"; return 1; }
+  basename "$deb" >"$dir/package" && rm -rf "$dir/dl" && touch "$dir/ok" || return 1
+  _qemu_log "fetched $(cat "$dir/package") in $((SECONDS - t0))s"
 }
 
 # Kernel config fragment for the pmsg kernel (applied on top of tinyconfig).
@@ -393,30 +394,36 @@ _qemu_module_order() {
 #   added and everything is stored decompressed and insmod'ed in order.
 qemu_make_initramfs() {
   local moddir="" mods="ramoops" OPTIND=1 opt
+  local usage="usage: qemu_make_initramfs [-m MODDIR] [-M MODS] OUT INIT_SCRIPT [FILE...]"
   while getopts 'm:M:' opt; do
     case $opt in
       m) moddir=$OPTARG ;;
       M) mods=$OPTARG ;;
-      *) _qemu_log "usage: qemu_make_initramfs [-m MODDIR] [-M MODS] OUT INIT_SCRIPT [FILE...]"; return 2 ;;
+      *) _qemu_log "$usage"; return 2 ;;
     esac
   done
   shift $((OPTIND - 1))
   if (($# < 2)); then
-    _qemu_log "usage: qemu_make_initramfs [-m MODDIR] [-M MODS] OUT INIT_SCRIPT [FILE...]"
+    _qemu_log "$usage"
     return 2
   fi
-  local out=$1 script=$2
-  shift 2
+  local stage rc=0
+  stage=$(mktemp -d "${TMPDIR:-/tmp}/sigrec-initramfs.XXXXXX") || return 1
+  _qemu_initramfs_fill "$stage" "$moddir" "$mods" "$@" || rc=$?
+  rm -rf "$stage"
+  return "$rc"
+}
+
+# _qemu_initramfs_fill STAGE MODDIR MODS OUT INIT_SCRIPT [FILE...]
+_qemu_initramfs_fill() {
+  local stage=$1 moddir=$2 mods=$3 out=$4 script=$5
+  shift 5
   [[ -f $script ]] || { _qemu_log "no such init script: $script"; return 1; }
-  local stage
-  stage=$(mktemp -d "${TMPDIR:-/tmp}/sigrec-initramfs.XXXXXX")
-  # shellcheck disable=SC2064
-  trap "rm -rf '$stage'" RETURN
   local d
   for d in bin sbin usr/bin usr/sbin usr/local/bin lib lib64 etc/sigrec proc sys dev tmp run root mnt var/log lib/modules; do
-    mkdir -p "$stage/$d"
+    mkdir -p "$stage/$d" || return 1
   done
-  cp /bin/busybox "$stage/bin/busybox"
+  cp /bin/busybox "$stage/bin/busybox" || return 1
   local a
   while IFS= read -r a; do
     [[ -n $a && ! -e $stage/$a ]] || continue
@@ -427,14 +434,14 @@ qemu_make_initramfs() {
   mknod -m 666 "$stage/dev/null" c 1 3 2>/dev/null || true
   printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$stage/etc/passwd"
   printf 'root:x:0:\nnogroup:x:65534:\n' >"$stage/etc/group"
-  install -m 755 "$QEMU_LIB_DIR/guest-init.sh" "$stage/init"
-  install -m 755 "$script" "$stage/sigrec-test"
+  install -m 755 "$QEMU_LIB_DIR/guest-init.sh" "$stage/init" || return 1
+  install -m 755 "$script" "$stage/sigrec-test" || return 1
   local f src dest
   for f in "$@"; do
     src=${f%%:*}
     if [[ $f == *:* ]]; then dest=${f#*:}; else dest=/usr/local/bin/$(basename "$src"); fi
     [[ -e $src ]] || { _qemu_log "no such file: $src"; return 1; }
-    _qemu_copy_with_libs "$stage" "$src" "$dest"
+    _qemu_copy_with_libs "$stage" "$src" "$dest" || { _qemu_log "cannot copy $src"; return 1; }
   done
   if [[ -n $moddir ]]; then
     local rel name order
@@ -447,12 +454,12 @@ qemu_make_initramfs() {
         *.ko.gz) gzip -dc "$moddir/$rel" >"$stage/lib/modules/${name%.gz}" ;;
         *.ko.zst) zstd -qdc "$moddir/$rel" >"$stage/lib/modules/${name%.zst}" ;;
         *) cp "$moddir/$rel" "$stage/lib/modules/$name" ;;
-      esac
+      esac || { _qemu_log "cannot copy module $rel"; return 1; }
       printf '%s\n' "${name%%.ko*}" >>"$stage/etc/sigrec/modules"
     done <<<"$order"
   fi
   (cd "$stage" && find . -print0 | LC_ALL=C sort -z |
-    cpio --null -o -H newc --owner=0:0 --quiet) | gzip -1 >"$out.tmp"
+    cpio --null -o -H newc --owner=0:0 --quiet) | gzip -1 >"$out.tmp" || return 1
   mv "$out.tmp" "$out"
 }
 
@@ -468,10 +475,13 @@ qemu_make_initramfs() {
 #   "boot1=4.2s(guest-uptime=3.0s) boot2=8.4s(guest-uptime=2.9s) done=8.6s"
 #   (host seconds since qemu started when the marker appeared, to ~0.3s, and
 #   the guest's /proc/uptime at /init), and QEMU_BOOT_ELAPSED (seconds),
-#   and writes them to LOGFILE.times. Env: SIGREC_QEMU_MEM (512M),
-#   SIGREC_QEMU_SMP (1), SIGREC_QEMU_OPTS (extra qemu arguments).
-QEMU_BOOT_TIMES=""
-QEMU_BOOT_ELAPSED=""
+#   and QEMU_GUEST_RC (exit status of the test script in the last boot, from
+#   the SIGREC-DONE line), and writes the times to LOGFILE.times.
+#   Env: SIGREC_QEMU_MEM (512M), SIGREC_QEMU_SMP (1), SIGREC_QEMU_OPTS
+#   (extra qemu arguments, split on spaces).
+# Results of the last qemu_boot, for the caller.
+# shellcheck disable=SC2034
+QEMU_BOOT_TIMES="" QEMU_BOOT_ELAPSED="" QEMU_GUEST_RC=""
 qemu_boot() {
   if (($# < 4)); then
     _qemu_log "usage: qemu_boot KERNEL INITRD LOGFILE TIMEOUT_S [EXTRA_CMDLINE]"
@@ -522,6 +532,8 @@ qemu_boot() {
   now=$QEMU_BOOT_ELAPSED
   _qemu_scan
   QEMU_BOOT_TIMES="${seen# }"
+  # shellcheck disable=SC2034  # read by callers
+  QEMU_GUEST_RC=$(grep -ao 'SIGREC-DONE: boot=[0-9]* rc=[0-9]*' "$log" | tail -n 1 | sed 's/.*rc=//' || true)
   printf '%s total=%ss qemu_rc=%s\n' "$QEMU_BOOT_TIMES" "$QEMU_BOOT_ELAPSED" "$rc" >"$log.times"
   if [[ -n $done_at ]]; then return 0; fi
   if ((rc == 124 || rc == 137)); then
@@ -537,9 +549,9 @@ _qemu_elapsed() {
 }
 
 # qemu_results LOGFILE — print the payload of every "SIGREC-RESULT: ..."
-# line the guest printed, in order (CRs stripped).
+# line the guest printed, in order (CRs stripped); nothing if none.
 qemu_results() {
-  grep -a 'SIGREC-RESULT: ' "$1" | tr -d '\r' | sed 's/^.*SIGREC-RESULT: //'
+  { grep -a 'SIGREC-RESULT: ' "$1" || true; } | tr -d '\r' | sed 's/^.*SIGREC-RESULT: //'
 }
 
 # qemu_extract_file LOGFILE NAME OUT — decode a file the guest sent with

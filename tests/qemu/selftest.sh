@@ -26,9 +26,11 @@ names=("debian-6.1 kmsg survives sysrq panic in dmesg-ramoops"
 
 if ! reason=$(qemu_can_run); then
   for i in 1 2 3; do echo "ok $i - ${names[$((i - 1))]} # SKIP $reason"; done
+  echo "qemu-selftest: 0 passed, 0 failed, 3 skipped"
   exit 0
 fi
 
+npass=0 nfail=0
 work=$(mktemp -d "${TMPDIR:-/tmp}/sigrec-qemu-selftest.XXXXXX")
 failed=0
 # shellcheck disable=SC2317  # called by the EXIT trap
@@ -54,8 +56,10 @@ run_case() {
     "sigrec.token=$token sigrec.via=$via sigrec.how=$how" || rc=$?
   local results
   results=$(qemu_results "$log")
-  echo "# case $n boot times (host clock from qemu start): $QEMU_BOOT_TIMES total=${QEMU_BOOT_ELAPSED}s"
-  while IFS= read -r line; do echo "#   guest: $line"; done <<<"$results"
+  echo "# case $n boot times (host clock from qemu start): ${QEMU_BOOT_TIMES:+$QEMU_BOOT_TIMES }total=${QEMU_BOOT_ELAPSED}s"
+  while IFS= read -r line; do
+    [[ -z $line ]] || echo "#   guest: $line"
+  done <<<"$results"
   local why=""
   if ((rc != 0)); then
     why="qemu_boot returned $rc"
@@ -67,9 +71,10 @@ run_case() {
     why="pstore record header does not match /$header/"
   fi
   if [[ -z $why ]]; then
+    npass=$((npass + 1))
     echo "ok $n - $name"
   else
-    failed=1
+    failed=1 nfail=$((nfail + 1))
     echo "not ok $n - $name"
     echo "#   $why; last lines of $log:"
     tail -n 25 "$log" | tr -d '\r' | sed 's/^/#   | /'
@@ -92,7 +97,7 @@ if ((deb_ok)); then
   run_case 1 "$deb_kernel" "$work/debian.cpio.gz" kmsg panic 'Panic|Emergency'
   run_case 2 "$deb_kernel" "$work/debian.cpio.gz" kmsg reboot 'Shutdown'
 else
-  failed=1
+  failed=1 nfail=$((nfail + 2))
   echo "not ok 1 - ${names[0]} # $deb_why"
   echo "not ok 2 - ${names[1]} # $deb_why"
 fi
@@ -104,13 +109,14 @@ if pmsg_kernel=$(qemu_pmsg_kernel); then
   if qemu_make_initramfs "$work/pmsg.cpio.gz" "$here/selftest-guest.sh"; then
     run_case 3 "$pmsg_kernel" "$work/pmsg.cpio.gz" pmsg panic 'Panic|Emergency|SIGREC-SELFTEST'
   else
-    failed=1
+    failed=1 nfail=$((nfail + 1))
     echo "not ok 3 - ${names[2]} # qemu_make_initramfs failed"
   fi
 else
-  failed=1
+  failed=1 nfail=$((nfail + 1))
   echo "not ok 3 - ${names[2]} # qemu_pmsg_kernel failed (see $cache/pmsg-*/build.log)"
 fi
 
 echo "# harness run ($state): $(elapsed "$t_start")s"
+echo "qemu-selftest: $npass passed, $nfail failed, 0 skipped"
 exit "$failed"

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# bench.sh - the benchmark behind `make bench`.  Prints figures; asserts nothing.
+#
+#   N=1000000 RUNS=5 ./bench/bench.sh
+#
+# kill() storm: paired runs (bare, then recording), median of RUNS; ratio of
+# the rates, sent vs recorded vs lost, bytes per event on disk, recorder CPU
+# per event and peak RSS.  Unrelated-syscall tax: a getppid() loop bare, with
+# syscall tracepoint hooks, and with --no-syscall-hooks.  Fork+exec+exit
+# storm: ratio and bytes per process lifecycle.  Mixed workload bytes/event.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BIN="$ROOT/${BUILD:-build}"
+N=${N:-1000000}
+RUNS=${RUNS:-5}
+FORKS=${FORKS:-3000}
+TMP=$(mktemp -d /tmp/sigrec-bench.XXXXXX)
+REC=
+trap '[ -n "$REC" ] && kill -KILL $REC 2>/dev/null; rm -rf "$TMP"' EXIT
+
+[ "$(id -u)" -eq 0 ] || { echo "bench: needs root to load BPF" >&2; exit 1; }
+
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
+
+start() {	# start RING ARGS...: recorder in the background
+	local ring=$1; shift
+	"$BIN/sigrec" -r "$ring" --stats "$@" 2>"$TMP/rec.log" &
+	REC=$!
+	for _ in $(seq 1 200); do
+		grep -q 'recording to' "$TMP/rec.log" && return 0
+		sleep 0.05
+	done
+	echo "bench: sigrec did not start" >&2; cat "$TMP/rec.log" >&2; exit 1
+}
+stop() { kill -TERM "$REC"; wait "$REC" || true; REC=; }
+
+echo "sigrec benchmark: $(uname -r), $(nproc) CPUs, N=$N, RUNS=$RUNS"
+echo
+
+# ---- kill() storm ----
+: >"$TMP/ratios"; : >"$TMP/bare"; : >"$TMP/rec"; : >"$TMP/cpu"; : >"$TMP/rss"; : >"$TMP/bpe"
+sent=0 recorded=0 lost=0
+for i in $(seq 1 "$RUNS"); do
+	b=$("$BIN/storm" kill "$N" | field rate)
+	rm -f "$TMP/s.ring"
+	start "$TMP/s.ring" -s 256M
+	out=$("$BIN/storm" kill "$N")
+	stop
+	r=$(field rate <<<"$out") tgt=$(field target <<<"$out")
+	st=$(grep 'records=' "$TMP/rec.log")
+	n=$("$BIN/sigdump" --json --pid "$tgt" --signal USR1 "$TMP/s.ring" | grep -c '"type":"signal"' || true)
+	stats=$("$BIN/sigdump" --stats "$TMP/s.ring")
+	stored=$(jq .stored_bytes <<<"$stats") recs=$(jq .records <<<"$stats")
+	cpu=$(awk -v u="$(field utime_us <<<"$st")" -v s="$(field stime_us <<<"$st")" -v n="$recs" \
+		'BEGIN {printf "%.3f", (u + s) / n}')
+	echo "$b" >>"$TMP/bare"; echo "$r" >>"$TMP/rec"
+	awk -v a="$r" -v b="$b" 'BEGIN {printf "%.3f\n", a / b}' >>"$TMP/ratios"
+	echo "$cpu" >>"$TMP/cpu"
+	field maxrss_kb <<<"$st" >>"$TMP/rss"
+	awk -v s="$stored" -v n="$recs" 'BEGIN {printf "%.2f\n", s / n}' >>"$TMP/bpe"
+	sent=$((sent + N)) recorded=$((recorded + n)) lost=$((lost + $(field lost <<<"$st")))
+	printf '  run %d: bare %.0f/s, recording %.0f/s, recorded %d/%d\n' "$i" "$b" "$r" "$n" "$N"
+done
+hooks=$(sed -n 's/.*syscall hooks: \([a-z]*\).*/\1/p' "$TMP/rec.log")
+echo
+echo "kill() storm to a blocked target (syscall hooks: $hooks)"
+printf '  bare rate (median)          %12.0f signals/s\n' "$(median <"$TMP/bare")"
+printf '  recording rate (median)     %12.0f signals/s\n' "$(median <"$TMP/rec")"
+printf '  ratio (median of pairs)     %12s   (bar >= 0.90)\n' "$(median <"$TMP/ratios")"
+printf '  sent / recorded / lost      %d / %d / %d\n' "$sent" "$recorded" "$lost"
+printf '  bytes per event on disk     %12s   (bar <= 2)\n' "$(median <"$TMP/bpe")"
+printf '  recorder CPU per event      %12s us (bar <= 0.3)\n' "$(median <"$TMP/cpu")"
+printf '  recorder peak RSS           %12s KiB (bar <= 32768)\n' "$(sort -n "$TMP/rss" | tail -1)"
+
+# ---- same storm with --no-syscall-hooks ----
+: >"$TMP/ratios2"
+for i in $(seq 1 "$RUNS"); do
+	b=$("$BIN/storm" kill "$N" | field rate)
+	rm -f "$TMP/s.ring"
+	start "$TMP/s.ring" -s 256M --no-syscall-hooks
+	r=$("$BIN/storm" kill "$N" | field rate)
+	stop
+	awk -v a="$r" -v b="$b" 'BEGIN {printf "%.3f\n", a / b}' >>"$TMP/ratios2"
+done
+printf '  ratio, --no-syscall-hooks   %12s\n' "$(median <"$TMP/ratios2")"
+
+# ---- unrelated syscall tax ----
+echo
+echo "unrelated syscall: getppid() loop, ns per call (median of $RUNS)"
+G=$((N * 5))
+tax() {	# tax LABEL [sigrec args...]
+	local label=$1; shift
+	: >"$TMP/g"
+	for _ in $(seq 1 "$RUNS"); do
+		if [ "$label" != bare ]; then rm -f "$TMP/g.ring"; start "$TMP/g.ring" -s 16M "$@"; fi
+		"$BIN/storm" getppid "$G" | field ns_per_op >>"$TMP/g"
+		if [ "$label" != bare ]; then stop; fi
+	done
+	median <"$TMP/g"
+}
+gb=$(tax bare)
+gt=$(tax tracepoint --hooks tracepoint)
+gn=$(tax none --no-syscall-hooks)
+printf '  bare                        %8.1f\n' "$gb"
+printf '  syscall tracepoint hooks    %8.1f  (+%.1f%%)\n' "$gt" "$(awk -v a="$gt" -v b="$gb" 'BEGIN {print (a/b-1)*100}')"
+printf '  --no-syscall-hooks          %8.1f  (+%.1f%%)\n' "$gn" "$(awk -v a="$gn" -v b="$gb" 'BEGIN {print (a/b-1)*100}')"
+
+# ---- fork + exec + exit storm ----
+echo
+echo "fork+exec+exit storm ($FORKS processes)"
+: >"$TMP/f"
+for _ in $(seq 1 "$RUNS"); do
+	b=$("$BIN/storm" fork "$FORKS" | field rate)
+	rm -f "$TMP/f.ring"
+	start "$TMP/f.ring" -s 64M
+	r=$("$BIN/storm" fork "$FORKS" | field rate)
+	stop
+	awk -v a="$r" -v b="$b" 'BEGIN {printf "%.3f\n", a / b}' >>"$TMP/f"
+done
+stats=$("$BIN/sigdump" --stats "$TMP/f.ring")
+printf '  ratio (median)              %8s\n' "$(median <"$TMP/f")"
+printf '  bytes per process lifecycle %8.1f  (fork+exec+exit+SIGCHLD records, all bytes / %d)\n' \
+	"$(jq --argjson n "$FORKS" '.stored_bytes / $n' <<<"$stats")" "$FORKS"
+
+# ---- mixed workload ----
+rm -f "$TMP/m.ring"
+start "$TMP/m.ring" -s 64M
+for _ in $(seq 1 20); do
+	for s in $("$BIN/sigsend" --list); do "$BIN/sigsend" "$s" >/dev/null 2>&1 || true; done
+done
+stop
+stats=$("$BIN/sigdump" --stats "$TMP/m.ring")
+echo
+printf 'mixed workload (every sigsend scenario x20, with their processes)\n'
+printf '  records %d (signals %d), bytes per record on disk %.2f, per signal %.2f\n' \
+	"$(jq .records <<<"$stats")" "$(jq .by_type.signal <<<"$stats")" \
+	"$(jq '.stored_bytes / .records' <<<"$stats")" "$(jq '.stored_bytes / .by_type.signal' <<<"$stats")"
