@@ -106,7 +106,7 @@ int ring_codec__encode(struct ring_codec *c, const void *recp, size_t len, uint8
 	delta = (int64_t)(ts - c->prev_ts);
 	out[n++] = type;
 	out[n++] = words;
-	n += put_varint(out + n, zigzag(delta - c->prev_delta));
+	n += put_varint(out + n, zigzag((int64_t)((uint64_t)delta - (uint64_t)c->prev_delta)));
 	c->prev_ts = ts;
 	c->prev_delta = delta;
 
@@ -173,7 +173,7 @@ int codec_decode_one(struct ring_codec *c, struct codec_cursor *a, struct codec_
 	/* bits past the last word must be zero */
 	if ((words - 1) % 8 && (mask[nmask - 1] >> ((words - 1) % 8)))
 		return -EBADMSG;
-	delta = c->prev_delta + unzigzag(zz);
+	delta = (int64_t)((uint64_t)c->prev_delta + (uint64_t)unzigzag(zz));
 	c->prev_delta = delta;
 	c->prev_ts += (uint64_t)delta;
 	put_le64(out + 8, c->prev_ts);

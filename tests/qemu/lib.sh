@@ -9,9 +9,9 @@
 # same qemu (so the ramoops RAM survives) and hand the results back as marker
 # lines on the serial log. See tests/qemu/README.md.
 #
-# Source it:  . tests/qemu/lib.sh
-# It does not change shell options of the caller except that its functions
-# expect `set -euo pipefail` semantics to be harmless (they check every step).
+# Source it:  . tests/qemu/lib.sh   (API and usage: tests/qemu/README.md)
+# It sets no shell options; the functions check their own steps and are
+# safe to call under `set -euo pipefail`. Bash 4+ only (associative arrays).
 
 # Directory of this file (for guest-init.sh).
 QEMU_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -172,9 +172,10 @@ _qemu_debian_fetch() {
 # Changing it changes the cache key, so the kernel is rebuilt.
 _qemu_pmsg_fragment() {
   cat <<'EOF'
-# sigrec pmsg guest kernel, recipe v1 (tinyconfig + these)
+# sigrec pmsg guest kernel, recipe v2 (tinyconfig + these)
 64BIT=y
 SMP=y
+ACPI=y
 PRINTK=y
 PRINTK_TIME=y
 TTY=y
@@ -463,6 +464,10 @@ _qemu_initramfs_fill() {
   mv "$out.tmp" "$out"
 }
 
+# Results of the last qemu_boot, for the caller.
+# shellcheck disable=SC2034
+QEMU_BOOT_TIMES="" QEMU_BOOT_ELAPSED="" QEMU_GUEST_RC=""
+
 # qemu_boot KERNEL INITRD LOGFILE TIMEOUT_S [EXTRA_CMDLINE]
 #   Boot the guest under TCG with the ramoops region reserved
 #   (memmap=1M!0x7000000) and ramoops.* parameters on the command line
@@ -479,9 +484,6 @@ _qemu_initramfs_fill() {
 #   the SIGREC-DONE line), and writes the times to LOGFILE.times.
 #   Env: SIGREC_QEMU_MEM (512M), SIGREC_QEMU_SMP (1), SIGREC_QEMU_OPTS
 #   (extra qemu arguments, split on spaces).
-# Results of the last qemu_boot, for the caller.
-# shellcheck disable=SC2034
-QEMU_BOOT_TIMES="" QEMU_BOOT_ELAPSED="" QEMU_GUEST_RC=""
 qemu_boot() {
   if (($# < 4)); then
     _qemu_log "usage: qemu_boot KERNEL INITRD LOGFILE TIMEOUT_S [EXTRA_CMDLINE]"
@@ -501,25 +503,11 @@ qemu_boot() {
     -serial "file:$log" -device "isa-debug-exit,iobase=$QEMU_DEBUG_EXIT_PORT,iosize=0x04" \
     -kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
     "${extra_opts[@]}" </dev/null >"$log.qemu" 2>&1 &
-  local qpid=$! seen="" done_at="" now m
+  local qpid=$! seen="" done_at="" now
   local -A mark=()
-  # Record when each boot's marker (and the final one) first shows up.
-  _qemu_scan() {
-    local up
-    while read -r m up; do
-      [[ -n $m && -z ${mark[$m]:-} ]] || continue
-      mark[$m]=$now
-      seen+=" boot${m}=${now}s(guest-uptime=${up}s)"
-    done < <(grep -ao 'SIGREC-BOOT: [0-9]* uptime=[0-9.]*' "$log" 2>/dev/null |
-      sed 's/^SIGREC-BOOT: \([0-9]*\) uptime=/\1 /' | sort -un -k1,1)
-    if [[ -z $done_at ]] && grep -aq 'SIGREC-DONE:' "$log" 2>/dev/null; then
-      done_at=$now
-      seen+=" done=${now}s"
-    fi
-  }
   while kill -0 "$qpid" 2>/dev/null; do
     now=$(_qemu_elapsed "$start")
-    _qemu_scan
+    _qemu_boot_scan
     # Give a finished guest a moment to power itself off, then stop qemu.
     if [[ -n $done_at ]] && awk -v a="$now" -v b="$done_at" 'BEGIN{exit !(a - b > 5)}'; then
       kill "$qpid" 2>/dev/null || true
@@ -530,7 +518,7 @@ qemu_boot() {
   wait "$qpid" || rc=$?
   QEMU_BOOT_ELAPSED=$(_qemu_elapsed "$start")
   now=$QEMU_BOOT_ELAPSED
-  _qemu_scan
+  _qemu_boot_scan
   QEMU_BOOT_TIMES="${seen# }"
   # shellcheck disable=SC2034  # read by callers
   QEMU_GUEST_RC=$(grep -ao 'SIGREC-DONE: boot=[0-9]* rc=[0-9]*' "$log" | tail -n 1 | sed 's/.*rc=//' || true)
@@ -544,6 +532,22 @@ qemu_boot() {
   return 1
 }
 
+# Part of qemu_boot (uses its locals log, now, mark, seen, done_at): note
+# when each boot's marker, and the final one, first shows up in the log.
+_qemu_boot_scan() {
+  local m up
+  while read -r m up; do
+    [[ -n $m && -z ${mark[$m]:-} ]] || continue
+    mark[$m]=$now
+    seen+=" boot${m}=${now}s(guest-uptime=${up}s)"
+  done < <(grep -ao 'SIGREC-BOOT: [0-9]* uptime=[0-9.]*' "$log" 2>/dev/null |
+    sed 's/^SIGREC-BOOT: \([0-9]*\) uptime=/\1 /' | sort -un -k1,1)
+  if [[ -z $done_at ]] && grep -aq 'SIGREC-DONE:' "$log" 2>/dev/null; then
+    done_at=$now
+    seen+=" done=${now}s"
+  fi
+}
+
 _qemu_elapsed() {
   awk -v s="$1" -v n="$EPOCHREALTIME" 'BEGIN{printf "%.1f", n - s}'
 }
@@ -555,15 +559,23 @@ qemu_results() {
 }
 
 # qemu_extract_file LOGFILE NAME OUT — decode a file the guest sent with
-# `sigrec_export_file PATH NAME` (base64 between markers, sha256-checked).
+# `sigrec_export_file PATH NAME` (base64 between markers, sha256-checked;
+# if it was sent more than once, the last copy).
 qemu_extract_file() {
   local log=$1 name=$2 out=$3 want got
-  want=$(tr -d '\r' <"$log" | sed -n "s/^.*SIGREC-FILE-END: $name sha256=\([0-9a-f]*\).*$/\1/p" | tail -n 1)
+  want=$(tr -d '\r' <"$log" | awk -v n="$name" '
+    index($0, "SIGREC-FILE-END: " n " sha256=") {
+      s = substr($0, index($0, " sha256=") + 8); sub(/[^0-9a-f].*$/, "", s); w = s
+    }
+    END { print w }')
   [[ -n $want ]] || { _qemu_log "no file $name in $log"; return 1; }
-  tr -d '\r' <"$log" |
-    awk -v n="$name" '$0 ~ "SIGREC-FILE-BEGIN: " n "$" {on = 1; next}
-      $0 ~ "SIGREC-FILE-END: " n " " {on = 0}
-      on && /^[A-Za-z0-9+\/=]+$/ {print}' | base64 -d >"$out"
+  tr -d '\r' <"$log" | awk -v n="$name" '
+    index($0, "SIGREC-FILE-BEGIN: " n) && substr($0, length($0) - length(n) + 1) == n {
+      on = 1; buf = ""; next
+    }
+    on && index($0, "SIGREC-FILE-END: " n " ") { on = 0; last = buf; next }
+    on && /^[A-Za-z0-9+\/=]+$/ { buf = buf $0 "\n" }
+    END { printf "%s", last }' | base64 -d >"$out" 2>/dev/null || true
   got=$(sha256sum <"$out" | cut -d' ' -f1)
   [[ $got == "$want" ]] || { _qemu_log "file $name: checksum mismatch (serial noise?)"; return 1; }
 }
