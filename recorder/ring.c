@@ -428,6 +428,11 @@ uint64_t ring__seq(const struct ring *r)
 	return r->ah.seq;
 }
 
+uint32_t ring__room(const struct ring *r)
+{
+	return r->cap - r->ah.raw_len;
+}
+
 static int lock_file(int fd, const char *path, struct ring_err *err)
 {
 	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };

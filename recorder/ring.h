@@ -61,6 +61,8 @@ int ring__seal(struct ring *r);
 int ring__set_boot(struct ring *r, const struct ring_boot *boot);
 int ring__sync(struct ring *r, int wait);
 uint64_t ring__seq(const struct ring *r);
+/* Bytes still free in the active chunk. */
+uint32_t ring__room(const struct ring *r);
 void ring__close(struct ring *r);
 
 /* ---- reader ---- */

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "capture.h"
+#include "model.h"
 #include "procscan.h"
 #include "ring.h"
 #include "util.h"
@@ -39,8 +40,12 @@ struct env {
 
 struct run {
 	struct ring *ring;
-	uint64_t records, errors, lost;
+	struct model *procs;	/* live process table, fed by the records */
+	uint64_t records, errors, lost, exits;
 };
+
+#define PROCS_MAX	16384	/* table size that triggers dropping exited processes */
+#define PROC_REC_MAX	800	/* worst-case encoded size of a SIGREC_T_PROC record */
 
 static volatile sig_atomic_t stop;
 
@@ -229,14 +234,89 @@ static int parse_args(int argc, char **argv, struct env *e)
 	return 0;
 }
 
-static int on_record(void *ctx, void *data, size_t len)
+static void append(struct run *run, const void *rec, size_t len)
 {
-	struct run *run = ctx;
-
-	if (ring__append(run->ring, data, len))
+	if (ring__append(run->ring, rec, len))
 		run->errors++;
 	else
 		run->records++;
+}
+
+/* A process the table does not know yet: read it from /proc if it is alive. */
+static void resolve(struct run *run, const struct sigrec_task *t)
+{
+	struct sigrec_proc p;
+
+	if (!t->pid || !t->start_ns || model__get(run->procs, t->pid, t->start_ns))
+		return;
+	if (procscan__read(t->pid, &p) || p.task.start_ns / 10000000 != t->start_ns / 10000000)
+		return;
+	p.h.ts = 0;
+	model__feed(run->procs, &p, sizeof(p));
+}
+
+/* Ancestry of t not yet described in the active chunk, counted or written. */
+static int chain(struct run *run, const struct sigrec_task *t, uint64_t ts, int write)
+{
+	struct proc *p = t->pid ? model__find(run->procs, t->pid, t->start_ns) : NULL;
+	uint64_t seq = ring__seq(run->ring);
+	int n = 0;
+
+	for (int depth = 0; p && depth <= MODEL_MAX_ANCESTRY && p->mark != seq; depth++) {
+		if (write) {
+			struct sigrec_proc rec;
+
+			model__proc_record(p, ts, &rec);
+			append(run, &rec, sizeof(rec));
+			p->mark = ring__seq(run->ring);
+		}
+		n++;
+		p = p->has_parent ? model__find(run->procs, p->ppid, p->pstart_ns) : NULL;
+	}
+	return n;
+}
+
+/*
+ * Every chunk describes the processes its signals name (and their
+ * ancestors), so after the ring wraps any event still in it resolves on its
+ * own.  The descriptions go in the same chunk as the signal: if they might
+ * not fit, the chunk is sealed first.
+ */
+static void on_signal(struct run *run, const struct sigrec_signal *s, size_t len)
+{
+	int need;
+
+	resolve(run, &s->sender);
+	resolve(run, &s->target);
+	need = chain(run, &s->sender, s->h.ts, 0) + chain(run, &s->target, s->h.ts, 0);
+	if (need && ring__room(run->ring) < (uint32_t)(need * PROC_REC_MAX + RING_MAX_RECORD * 2))
+		ring__seal(run->ring);
+	chain(run, &s->sender, s->h.ts, 1);
+	chain(run, &s->target, s->h.ts, 1);
+	model__feed(run->procs, s, len);
+	append(run, s, len);
+}
+
+static int on_record(void *ctx, void *data, size_t len)
+{
+	const struct sigrec_rec_hdr *h = data;
+	struct run *run = ctx;
+
+	if (h->type == SIGREC_T_SIGNAL && len >= sizeof(struct sigrec_signal)) {
+		on_signal(run, data, len);
+		return 0;
+	}
+	model__feed(run->procs, data, len);
+	append(run, data, len);
+	if (h->type == SIGREC_T_PROC) {
+		const struct sigrec_proc *p = data;
+		struct proc *e = model__find(run->procs, p->task.pid, p->task.start_ns);
+
+		if (e)
+			e->mark = ring__seq(run->ring);
+	} else if (h->type == SIGREC_T_EXIT && ++run->exits % 1024 == 0) {
+		model__trim(run->procs, PROCS_MAX);
+	}
 	return 0;
 }
 
@@ -359,6 +439,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sigrec: cannot create the directory of %s: %s\n", e.ring, strerror(errno));
 		return EXIT_RING;
 	}
+	run.procs = model__new();
+	if (!run.procs) {
+		fprintf(stderr, "sigrec: out of memory\n");
+		return EXIT_RUNTIME;
+	}
 	run.ring = ring__open_writer(e.ring, &e.ropts, &boot, &rerr);
 	if (!run.ring) {
 		fprintf(stderr, "sigrec: %s\n", rerr.msg);
@@ -390,6 +475,7 @@ int main(int argc, char **argv)
 	if (ring__seal(run.ring))
 		fprintf(stderr, "sigrec: warning: sealing the last chunk failed\n");
 	ring__close(run.ring);
+	model__free(run.procs);
 	if (e.stats) {
 		struct rusage ru;
 

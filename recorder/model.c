@@ -270,6 +270,78 @@ const struct proc *model__get(const struct model *m, uint32_t pid, uint64_t star
 	return find(m, pid, start_ns);
 }
 
+struct proc *model__find(struct model *m, uint32_t pid, uint64_t start_ns)
+{
+	return find(m, pid, start_ns);
+}
+
+/* Unlink tombstoned (pid 0) entries from a hash or pid chain. */
+static void unlink_dead(struct proc **pp, int pid_chain)
+{
+	while (*pp) {
+		struct proc *p = *pp;
+
+		if (!p->pid) {
+			*pp = pid_chain ? p->pid_next : p->next;
+			continue;
+		}
+		pp = pid_chain ? &p->pid_next : &p->next;
+	}
+}
+
+static int by_exit(const void *a, const void *b)
+{
+	const struct proc *x = *(const struct proc *const *)a, *y = *(const struct proc *const *)b;
+
+	if (x->has_exit != y->has_exit)
+		return x->has_exit ? -1 : 1;
+	return x->exit_ts < y->exit_ts ? -1 : x->exit_ts > y->exit_ts;
+}
+
+void model__trim(struct model *m, size_t max)
+{
+	size_t drop = 0;
+
+	if (m->nall <= max)
+		return;
+	qsort(m->all, m->nall, sizeof(*m->all), by_exit);
+	while (drop < m->nall - max && m->all[drop]->has_exit)
+		drop++;
+	if (!drop)
+		return;
+	for (size_t i = 0; i < drop; i++)
+		m->all[i]->pid = 0;	/* tombstone, unlinked below */
+	for (size_t b = 0; b < NBUCKET; b++) {
+		unlink_dead(&m->bucket[b], 0);
+		unlink_dead(&m->bypid[b], 1);
+	}
+	for (size_t i = 0; i < drop; i++)
+		free(m->all[i]);
+	memmove(m->all, m->all + drop, (m->nall - drop) * sizeof(*m->all));
+	m->nall -= drop;
+}
+
+void model__proc_record(const struct proc *p, uint64_t ts, struct sigrec_proc *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->h.type = SIGREC_T_PROC;
+	out->h.size = sizeof(*out);
+	out->h.ts = ts;
+	out->task.pid = p->pid;
+	out->task.tid = p->pid;
+	out->task.start_ns = p->start_ns;
+	out->task.uid = p->uid;
+	out->task.ns_pid = p->ns_pid;
+	out->task.cgroup_id = p->cgroup_id;
+	memcpy(out->task.comm, p->comm, sizeof(out->task.comm));
+	out->ppid = p->has_parent ? p->ppid : 0;
+	out->pstart_ns = p->has_parent ? p->pstart_ns : 0;
+	out->argv_len = p->argv_len;
+	memcpy(out->exe, p->exe, sizeof(out->exe));
+	memcpy(out->cgroup, p->cgroup, sizeof(out->cgroup));
+	memcpy(out->argv, p->argv, sizeof(out->argv));
+}
+
 const struct proc *model__at(const struct model *m, uint32_t pid, uint64_t ts)
 {
 	for (const struct proc *p = m->bypid[pid % NBUCKET]; p; p = p->pid_next)

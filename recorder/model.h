@@ -32,6 +32,7 @@ struct proc {
 	uint64_t exit_ts;		/* boottime ns */
 	uint64_t exec_ts;
 	uint64_t first_ts;		/* first record that named it */
+	uint64_t mark;			/* recorder: chunk that last got its snapshot */
 	struct proc *next;		/* hash chain */
 	struct proc *pid_next;		/* same pid, newest first */
 };
@@ -53,6 +54,13 @@ size_t model__all(const struct model *m, const struct proc ***out);
 /* Number of OOM victims recorded as killed around ts for pid. */
 int model__oom_victim(const struct model *m, uint32_t pid, uint64_t ts,
 		      const struct sigrec_oom **oom);
+
+/* Same as model__get, writable (the recorder keeps marks on entries). */
+struct proc *model__find(struct model *m, uint32_t pid, uint64_t start_ns);
+/* Drop exited processes, oldest exit first, until at most max remain. */
+void model__trim(struct model *m, size_t max);
+/* A SIGREC_T_PROC record describing p at time ts. */
+void model__proc_record(const struct proc *p, uint64_t ts, struct sigrec_proc *out);
 
 /* Command line as one string, arguments joined by spaces. */
 void proc_cmdline(const struct proc *p, char *buf, size_t len);
