@@ -11,6 +11,7 @@
 #define MAX_OOM 1024
 
 struct model {
+	int no_history;
 	struct proc *bucket[NBUCKET];
 	struct proc *bypid[NBUCKET];	/* chains keyed by pid, newest start first */
 	struct proc **all;
@@ -36,20 +37,47 @@ struct model *model__new(void)
 	return calloc(1, sizeof(struct model));
 }
 
+static void free_proc(struct proc *p)
+{
+	while (p) {
+		struct proc *older = p->before_exec;
+
+		free(p);
+		p = older;
+	}
+}
+
+void model__no_history(struct model *m)
+{
+	m->no_history = 1;
+}
+
 void model__free(struct model *m)
 {
 	if (!m)
 		return;
 	for (size_t i = 0; i < m->nall; i++)
-		free(m->all[i]);
+		free_proc(m->all[i]);
 	free(m->all);
 	free(m);
+}
+
+/*
+ * Same process: BPF gives start times in ns, /proc in clock ticks (a whole
+ * number of TICK_NS).  Two exact times must be equal (a pid can be reused
+ * within one tick); a tick-rounded one matches any time in its tick.
+ */
+int model__same_start(uint64_t a, uint64_t b)
+{
+	if (a == b)
+		return 1;
+	return (a % TICK_NS == 0 || b % TICK_NS == 0) && tick(a) == tick(b);
 }
 
 static struct proc *find(const struct model *m, uint32_t pid, uint64_t start)
 {
 	for (struct proc *p = m->bucket[hash(pid, start)]; p; p = p->next)
-		if (p->pid == pid && tick(p->start_ns) == tick(start))
+		if (p->pid == pid && model__same_start(p->start_ns, start))
 			return p;
 	return NULL;
 }
@@ -160,10 +188,17 @@ static void set_argv(struct proc *p, const char *argv, uint32_t len, int truncat
 
 static void on_exec_rec(struct model *m, const struct sigrec_exec *e)
 {
-	struct proc *p = from_task(m, &e->task, e->h.ts);
+	struct proc *p = from_task(m, &e->task, e->h.ts), *old;
 
 	if (!p)
 		return;
+	/* keep who it was before: signals it sent then must show that */
+	old = m->no_history ? NULL : malloc(sizeof(*old));
+	if (old) {
+		*old = *p;
+		old->next = old->pid_next = NULL;
+		p->before_exec = old;
+	}
 	copy_str(p->comm, sizeof(p->comm), e->task.comm, sizeof(e->task.comm));
 	copy_str(p->exe, sizeof(p->exe), e->filename, sizeof(e->filename));
 	set_argv(p, e->argv, e->argv_len, e->truncated);
@@ -316,7 +351,7 @@ void model__trim(struct model *m, size_t max)
 		unlink_dead(&m->bypid[b], 1);
 	}
 	for (size_t i = 0; i < drop; i++)
-		free(m->all[i]);
+		free_proc(m->all[i]);
 	memmove(m->all, m->all + drop, (m->nall - drop) * sizeof(*m->all));
 	m->nall -= drop;
 }
@@ -348,6 +383,13 @@ const struct proc *model__at(const struct model *m, uint32_t pid, uint64_t ts)
 		if (p->pid == pid && p->start_ns <= ts + TICK_NS)
 			return p;
 	return NULL;
+}
+
+const struct proc *model__as_of(const struct proc *p, uint64_t ts)
+{
+	while (p && p->has_exec && p->exec_ts > ts && p->before_exec)
+		p = p->before_exec;
+	return p;
 }
 
 const struct proc *model__parent(const struct model *m, const struct proc *p)

@@ -33,6 +33,7 @@ struct proc {
 	uint64_t exec_ts;
 	uint64_t first_ts;		/* first record that named it */
 	uint64_t mark;			/* recorder: chunk that last got its snapshot */
+	struct proc *before_exec;	/* the same process before its last exec */
 	struct proc *next;		/* hash chain */
 	struct proc *pid_next;		/* same pid, newest first */
 };
@@ -41,12 +42,18 @@ struct model;
 
 struct model *model__new(void);
 void model__free(struct model *m);
+/* Keep only each process's latest image (the recorder's live table). */
+void model__no_history(struct model *m);
 /* Feed one decoded record (any type; unknown types are ignored). */
 void model__feed(struct model *m, const void *rec, size_t len);
+/* Two start times name the same process (exact ns, or the same /proc tick). */
+int model__same_start(uint64_t a, uint64_t b);
 /* Process (pid, start); NULL if unknown.  Start compared at clock-tick precision. */
 const struct proc *model__get(const struct model *m, uint32_t pid, uint64_t start_ns);
 /* The process that had pid at boottime ts (latest start <= ts), or NULL. */
 const struct proc *model__at(const struct model *m, uint32_t pid, uint64_t ts);
+/* p as it was at boottime ts: its image before any exec after ts. */
+const struct proc *model__as_of(const struct proc *p, uint64_t ts);
 /* Parent of p, or NULL. */
 const struct proc *model__parent(const struct model *m, const struct proc *p);
 /* Every known process, for --why lookups by name.  Returns count. */

@@ -10,9 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 #include "procscan.h"
+
+#define CGROUP2_MAGIC 0x63677270
 
 static ssize_t read_file(const char *path, char *buf, size_t len)
 {
@@ -80,10 +83,54 @@ static void read_status(int pid, struct sigrec_task *t)
 	}
 }
 
+/* Where the cgroup2 hierarchy is mounted: /sys/fs/cgroup, or its
+ * "unified" subdirectory on hybrid v1/v2 systems. */
+static const char *cgroup2_root(void)
+{
+	struct statfs st;
+
+	if (!statfs("/sys/fs/cgroup", &st) && st.f_type == CGROUP2_MAGIC)
+		return "/sys/fs/cgroup";
+	return "/sys/fs/cgroup/unified";
+}
+
+/*
+ * The cgroup path: the cgroup2 one, unless that is the root on a hybrid
+ * system, where the v1 memory controller's path names the container.  The
+ * id is the cgroup2 directory's inode, which is what BPF records.
+ */
+static void read_cgroup(int pid, struct sigrec_proc *p)
+{
+	char path[64], buf[2048], cg[SIGREC_PATH_LEN + 64], *line, *save = NULL;
+	const char *v2 = NULL, *mem = NULL;
+	struct stat st;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
+	n = read_file(path, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return;
+	buf[n] = 0;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, "0::", 3))
+			v2 = line + 3;
+		else if (strstr(line, ":memory:"))
+			mem = strstr(line, ":memory:") + 8;
+	}
+	if (v2) {
+		snprintf(cg, sizeof(cg), "%s%s", cgroup2_root(), v2);
+		if (!stat(cg, &st))
+			p->task.cgroup_id = st.st_ino;
+	}
+	if (v2 && (strcmp(v2, "/") || !mem))
+		snprintf(p->cgroup, SIGREC_PATH_LEN, "%.*s", SIGREC_PATH_LEN - 1, v2);
+	else if (mem)
+		snprintf(p->cgroup, SIGREC_PATH_LEN, "memory:%.*s", SIGREC_PATH_LEN - 8, mem);
+}
+
 int procscan__read(int pid, struct sigrec_proc *p)
 {
 	char path[64], buf[SIGREC_PATH_LEN + 8];
-	struct stat st;
 	ssize_t n;
 	int rc;
 
@@ -111,20 +158,7 @@ int procscan__read(int pid, struct sigrec_proc *p)
 	n = readlink(path, p->exe, SIGREC_PATH_LEN - 1);
 	if (n < 0)
 		p->exe[0] = 0;
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
-	n = read_file(path, buf, sizeof(buf) - 1);
-	if (n > 3 && !strncmp(buf, "0::", 3)) {
-		char cg[SIGREC_PATH_LEN + 32];
-
-		buf[n] = 0;
-		buf[strcspn(buf, "\n")] = 0;
-		size_t l = strnlen(buf + 3, SIGREC_PATH_LEN - 1);
-
-		memcpy(p->cgroup, buf + 3, l);
-		snprintf(cg, sizeof(cg), "/sys/fs/cgroup%s", p->cgroup);
-		if (!stat(cg, &st))
-			p->task.cgroup_id = st.st_ino;
-	}
+	read_cgroup(pid, p);
 	if (p->ppid) {
 		__u32 pp;
 

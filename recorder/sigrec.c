@@ -444,6 +444,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sigrec: out of memory\n");
 		return EXIT_RUNTIME;
 	}
+	model__no_history(run.procs);
 	run.ring = ring__open_writer(e.ring, &e.ropts, &boot, &rerr);
 	if (!run.ring) {
 		fprintf(stderr, "sigrec: %s\n", rerr.msg);

@@ -39,6 +39,7 @@ skip_all_unless_bpf() {
 TMPD=$(mktemp -d /tmp/sigrec-test.XXXXXX)
 REC_PID=
 cleanup() {
+	[ -n "${KEEP:-}" ] && { echo "# kept $TMPD" >&2; return; }
 	[ -n "$REC_PID" ] && kill -KILL "$REC_PID" 2>/dev/null
 	rm -rf "$TMPD"
 }

@@ -100,8 +100,8 @@ static void json_exit(FILE *f, const struct proc *p, int64_t off)
 void json_task(FILE *f, const struct model *m, const struct sigrec_task *t, uint64_t ts,
 	       int with_exit, int64_t off)
 {
-	const struct proc *p = t->start_ns ? model__get(m, t->pid, t->start_ns)
-					   : (t->pid ? model__at(m, t->pid, ts) : NULL);
+	const struct proc *p = model__as_of(t->start_ns ? model__get(m, t->pid, t->start_ns)
+					   : (t->pid ? model__at(m, t->pid, ts) : NULL), ts);
 	char tbuf[48];
 
 	fprintf(f, "{\"pid\":%u,\"tid\":%u,\"comm\":", t->pid, t->tid);
@@ -128,7 +128,7 @@ void json_task(FILE *f, const struct model *m, const struct sigrec_task *t, uint
 		fprintf(f, ",\"ppid\":%u", p->ppid);
 	fputs(",\"ancestry\":[", f);
 	{
-		const struct proc *a = model__parent(m, p);
+		const struct proc *a = model__as_of(model__parent(m, p), ts);
 
 		for (int depth = 0; a && depth < MODEL_MAX_ANCESTRY; depth++) {
 			fprintf(f, "%s{\"pid\":%u,\"comm\":", depth ? "," : "", a->pid);
@@ -138,7 +138,7 @@ void json_task(FILE *f, const struct model *m, const struct sigrec_task *t, uint
 			fputc('}', f);
 			if (a->pid == 1)
 				break;
-			a = model__parent(m, a);
+			a = model__as_of(model__parent(m, a), ts);
 		}
 	}
 	fputc(']', f);
@@ -198,7 +198,7 @@ static void text_task(char *buf, size_t len, const struct model *m, const struct
 {
 	const struct proc *p = t->start_ns ? model__get(m, t->pid, t->start_ns)
 					   : (t->pid ? model__at(m, t->pid, ts) : NULL);
-	const char *comm = t->comm[0] ? t->comm : p ? p->comm : "?";
+	const char *comm = t->comm[0] ? t->comm : p ? model__as_of(p, ts)->comm : "?";
 
 	if (t->tid && t->tid != t->pid)
 		snprintf(buf, len, "%.16s[%u/%u]", comm, t->pid, t->tid);
@@ -209,21 +209,21 @@ static void text_task(char *buf, size_t len, const struct model *m, const struct
 static void text_ancestry(FILE *f, const struct model *m, const char *label,
 			  const struct sigrec_task *t, uint64_t ts)
 {
-	const struct proc *p = t->start_ns ? model__get(m, t->pid, t->start_ns)
-					   : (t->pid ? model__at(m, t->pid, ts) : NULL);
+	const struct proc *p = model__as_of(t->start_ns ? model__get(m, t->pid, t->start_ns)
+					   : (t->pid ? model__at(m, t->pid, ts) : NULL), ts);
 	char cmd[SIGREC_ARGV_LEN + 16];
 
 	if (!p)
 		return;
 	proc_cmdline(p, cmd, sizeof(cmd));
 	fprintf(f, "    %-7s %s[%u] %.120s\n", label, p->comm, p->pid, cmd);
-	p = model__parent(m, p);
+	p = model__as_of(model__parent(m, p), ts);
 	for (int d = 0; p && d < MODEL_MAX_ANCESTRY; d++) {
 		proc_cmdline(p, cmd, sizeof(cmd));
 		fprintf(f, "    %*s└─ %s[%u] %.100s\n", 8 + 2 * d, "", p->comm, p->pid, cmd);
 		if (p->pid == 1)
 			break;
-		p = model__parent(m, p);
+		p = model__as_of(model__parent(m, p), ts);
 	}
 }
 

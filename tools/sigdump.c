@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* sigdump.c - read a sigrec ring: timeline, filters, JSON. */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include "output.h"
 #include "ring.h"
 #include "util.h"
+#include "why.h"
 
 #define DEFAULT_RING	"/var/lib/sigrec/sigrec.ring"
 #define DELAY		64	/* events held back so a later SYSRET can patch them */
@@ -40,6 +42,8 @@ struct stats {
 struct dump {
 	struct query q;
 	int stats;
+	const char *why_arg;
+	struct why *why;
 	struct stats st;
 	struct out_opts o;
 	struct model *model;
@@ -70,22 +74,27 @@ static void usage(FILE *f)
 "  -j, --json             one JSON object per line (schema: docs/OUTPUT.md)\n"
 "  -t, --tree             with sender and target ancestry\n"
 "      --utc              times in UTC (default: local time)\n"
+"      --why PID|NAME     the story of one process's end: what it ran, its\n"
+"                         parents, every signal it got with the sender's\n"
+"                         ancestry, and how it exited (latest match)\n"
 "      --stats            a summary of the window instead of events: records by\n"
 "                         type, failed attempts, lost events, bytes on disk\n"
 "  -V, --version\n"
 "  -h, --help\n"
 "\n"
 "Examples:\n"
+"  sigdump --why nginx                 who killed nginx, and how did it die?\n"
 "  sigdump --last 10m                  what happened in the last ten minutes\n"
 "  sigdump --pid 4242 --tree           who signalled process 4242, and their parents\n"
 "  sigdump --signal KILL,TERM --json   machine-readable, fatal signals only\n"
 "  sigdump --failed /tmp/t.ring        failed kill attempts in another ring\n"
 "\n"
 "Exit codes: 0 success (warnings about skipped corrupt chunks go to stderr),\n"
-"1 runtime error, 2 bad usage, 3 FILE cannot be read as a ring.\n");
+"1 runtime error (or --why found no such process), 2 bad usage, 3 FILE cannot\n"
+"be read as a ring.\n");
 }
 
-enum { OPT_LAST = 256, OPT_SINCE, OPT_UNTIL, OPT_SENDER, OPT_FAILED, OPT_UTC, OPT_STATS };
+enum { OPT_LAST = 256, OPT_SINCE, OPT_UNTIL, OPT_SENDER, OPT_FAILED, OPT_UTC, OPT_STATS, OPT_WHY };
 
 static const struct option long_opts[] = {
 	{ "last", required_argument, NULL, OPT_LAST },
@@ -100,6 +109,7 @@ static const struct option long_opts[] = {
 	{ "tree", no_argument, NULL, 't' },
 	{ "utc", no_argument, NULL, OPT_UTC },
 	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "why", required_argument, NULL, OPT_WHY },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
@@ -165,6 +175,12 @@ static int parse_args(int argc, char **argv, struct dump *d, const char **path)
 		case OPT_STATS:
 			d->stats = 1;
 			break;
+		case OPT_WHY:
+			if (!*optarg || strlen(optarg) >= SIGREC_COMM_LEN ||
+			    (isdigit((unsigned char)*optarg) && parse_u64(optarg, 1, 4194304, &v)))
+				return bad("--why", optarg, "expected a pid or a process name");
+			d->why_arg = optarg;
+			break;
 		case 'V':
 			printf("sigdump %s\n", SIGREC_VERSION_STR);
 			exit(EXIT_OK);
@@ -215,7 +231,9 @@ static void flush_one(struct dump *d)
 {
 	struct ev *e = &d->queue[d->qhead];
 
-	if (d->stats) {
+	if (d->why) {
+		why__offer(d->why, e);
+	} else if (d->stats) {
 		d->st.signals_shown++;
 		d->st.failed += e->s.result == SIGREC_R_FAILED;
 	} else {
@@ -341,7 +359,7 @@ static int on_output(const void *rec, size_t len, const struct ring_chunk *c, vo
 		if (wall < d->q.since || (int64_t)u.l.from_ts + c->boot.clock_offset > d->q.until)
 			break;
 		flush_all(d);
-		if (!d->stats)
+		if (!d->stats && !d->why)
 			out_lost(stdout, &d->o, &u.l, c);
 		d->lost += u.l.count;
 		break;
@@ -394,10 +412,28 @@ static int run(struct dump *d, struct ring_reader *rr)
 		d->st.raw += chunks[i].raw_len;
 		ring_reader__decode(rr, &chunks[i], on_model, d);
 	}
+	if (d->why_arg) {
+		d->why = calloc(1, sizeof(*d->why));
+		if (!d->why) {
+			fprintf(stderr, "sigdump: out of memory\n");
+			return EXIT_RUNTIME;
+		}
+		if (why__select(d->why, d->model, d->why_arg)) {
+			fprintf(stderr, "sigdump: no process '%s' in the recording%s\n", d->why_arg,
+				d->q.since > INT64_MIN ? " window" : "");
+			print_warnings(rr);
+			free(d->why);
+			return EXIT_RUNTIME;
+		}
+	}
 	for (size_t i = 0; i < n; i++)
 		if (chunk_in_window(&chunks[i], &d->q))
 			ring_reader__decode(rr, &chunks[i], on_output, d);
 	flush_all(d);
+	if (d->why) {
+		why__print(stdout, d->why, d->model, &d->o);
+		free(d->why);
+	}
 	if (d->stats)
 		print_stats(d);
 	fflush(stdout);

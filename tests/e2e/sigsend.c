@@ -347,6 +347,19 @@ static int do_late_thread(void)
 	return 0;
 }
 
+/* hog: touch memory until the OOM killer (of a limited cgroup) ends us. */
+static int do_hog(void)
+{
+	for (size_t total = 0; total < (8UL << 30); total += 1 << 20) {
+		char *p = malloc(1 << 20);
+
+		if (!p)
+			return 1;
+		memset(p, 0x5a, 1 << 20);
+	}
+	return 1;
+}
+
 static const char *const scenarios[] = {
 	"kill", "tkill", "tgkill", "sigqueue", "rt_tgsigqueueinfo", "pidfd_send_signal",
 	"kill_pgrp", "kill_all", "eperm", "esrch", "segv", "sigpipe", "sigchld", "ignored",
@@ -362,6 +375,8 @@ int main(int argc, char **argv)
 			puts(scenarios[i]);
 		return 0;
 	}
+	if (!strcmp(s, "hog"))
+		return do_hog();
 	if (!strcmp(s, "late_thread"))
 		return do_late_thread();
 	if (!strcmp(s, "kill_pgrp"))
