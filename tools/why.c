@@ -55,12 +55,15 @@ void why__offer(struct why *w, const struct ev *e)
 	w->total++;
 }
 
+/* comm[pid] "command line", the line cut at 72 characters for the eye */
 static void line_proc(FILE *f, const struct proc *p)
 {
 	char cmd[SIGREC_ARGV_LEN + 16];
 
 	proc_cmdline(p, cmd, sizeof(cmd));
-	fprintf(f, "%s[%u] \"%.160s\"", p->comm, p->pid, cmd);
+	if (strlen(cmd) > 72)
+		strcpy(cmd + 69, "...");
+	fprintf(f, "%s[%u] \"%s\"", p->comm, p->pid, cmd);
 }
 
 static void text_chain(FILE *f, const struct model *m, const struct proc *p, uint64_t ts,
