@@ -42,6 +42,25 @@ struct {
 	__type(value, struct sigrec_drops);
 } drops SEC(".maps");
 
+/*
+ * Pinned with the rest so a restarted recorder can tell whether the pinned
+ * set is its own: user space stores a hash of the object and its settings.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u64);
+} meta SEC(".maps");
+
+/* Drops already written into the ring, per CPU (user space only). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u64);
+} drops_seen SEC(".maps");
+
 /* Per-task state of a kill-family call in progress (enter -> exit). */
 struct inflight {
 	__u16 sc;

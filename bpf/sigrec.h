@@ -119,6 +119,10 @@ struct sigrec_signal {
 	struct sigrec_task target;
 };
 
+/* struct sigrec_lost h.flags: capture paused (count unknown), e.g. while
+ * a new recorder replaced the programs of an older one */
+#define SIGREC_LOST_GAP		0x1
+
 /* Written by the recorder when the kernel dropped events. */
 struct sigrec_lost {
 	struct sigrec_rec_hdr h;	/* ts = to */

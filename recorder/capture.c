@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <time.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -39,13 +41,26 @@ struct rbuf {
 	const uint8_t *data;
 };
 
+#define MAX_LINKS	64
+
+/* What a pinned set is made of: its maps and links, by fd. */
+struct pinned {
+	int events_fd, drops_fd, seen_fd, meta_fd;
+	struct bpf_link *links[MAX_LINKS];
+	int nlinks;
+};
+
 struct capture {
-	struct sigrec_bpf *skel;
-	struct bpf_link *irq_links[6];
+	struct sigrec_bpf *skel;	/* NULL when a pinned set is reused */
+	struct pinned set;
 	struct rbuf rb;
+	char pin_dir[256];
 	int hooks;
+	int reused;
 	int ncpu;
-	struct sigrec_drops *seen, *now;
+	struct sigrec_drops *now;
+	uint64_t *seen;
+	uint64_t last_report;
 	capture_fn fn;
 	void *ctx;
 };
@@ -109,16 +124,6 @@ static void set_lifecycle_autoload(struct sigrec_bpf *s, int on)
 	bpf_program__set_autoload(s->progs.on_mark_victim, on);
 }
 
-static void no_autoattach_irq(struct sigrec_bpf *s)
-{
-	bpf_program__set_autoattach(s->progs.on_irq_exit, false);
-	bpf_program__set_autoattach(s->progs.on_softirq_exit, false);
-	bpf_program__set_autoattach(s->progs.on_hrtimer_exit, false);
-	bpf_program__set_autoattach(s->progs.on_irq_entry, false);
-	bpf_program__set_autoattach(s->progs.on_softirq_entry, false);
-	bpf_program__set_autoattach(s->progs.on_hrtimer_entry, false);
-}
-
 static struct sigrec_bpf *open_load(const struct capture_opts *o, int hooks, int *rc)
 {
 	struct sigrec_bpf *s = sigrec_bpf__open();
@@ -138,7 +143,6 @@ static struct sigrec_bpf *open_load(const struct capture_opts *o, int hooks, int
 	bpf_map__set_max_entries(s->maps.events, o->buffer_bytes);
 	set_syscall_autoload(s, hooks == SIGREC_HOOKS_FENTRY, hooks == SIGREC_HOOKS_TRACEPOINT);
 	set_lifecycle_autoload(s, o->lifecycle);
-	no_autoattach_irq(s);
 	*rc = sigrec_bpf__load(s);
 	if (*rc) {
 		sigrec_bpf__destroy(s);
@@ -148,23 +152,35 @@ static struct sigrec_bpf *open_load(const struct capture_opts *o, int hooks, int
 }
 
 /*
- * The interrupt-depth hooks are attached by hand, exits before entries, so
- * an interrupt in flight while attaching can only miss a count, never leave
- * one behind.
+ * Attach every loaded program, exits before entries: an interrupt or a
+ * kill-family call in flight while attaching can then only miss its count
+ * or its state, never leave one behind (a stale irq depth or syscall state
+ * would misattribute later signals).
  */
-static int attach_irq_hooks(struct capture *c)
+static int is_exit_prog(struct bpf_program *p)
 {
-	struct bpf_program *order[6] = {
-		c->skel->progs.on_irq_exit, c->skel->progs.on_softirq_exit,
-		c->skel->progs.on_hrtimer_exit, c->skel->progs.on_irq_entry,
-		c->skel->progs.on_softirq_entry, c->skel->progs.on_hrtimer_entry,
-	};
+	const char *sec = bpf_program__section_name(p);
 
-	for (int i = 0; i < 6; i++) {
-		c->irq_links[i] = bpf_program__attach(order[i]);
-		if (!c->irq_links[i]) {
-			c->irq_links[i] = NULL;
-			return -errno;
+	return !strncmp(sec, "fexit/", 6) || strstr(sec, "sys_exit_") ||
+	       (strstr(sec, "_exit") && strstr(sec, "irq"));
+}
+
+static int attach_all(struct capture *c)
+{
+	struct bpf_program *p;
+
+	for (int pass = 0; pass < 2; pass++) {
+		bpf_object__for_each_program(p, c->skel->obj) {
+			struct bpf_link *l;
+
+			if (!bpf_program__autoload(p) || is_exit_prog(p) != !pass)
+				continue;
+			if (c->set.nlinks == MAX_LINKS)
+				return -E2BIG;
+			l = bpf_program__attach(p);
+			if (!l)
+				return -errno;
+			c->set.links[c->set.nlinks++] = l;
 		}
 	}
 	return 0;
@@ -208,8 +224,11 @@ static void rbuf_close(struct rbuf *rb)
 		munmap(rb->consumer_pos, rb->page);
 	if (rb->prod_map)
 		munmap(rb->prod_map, rb->page + 2 * rb->size);
-	if (rb->epfd > 0)
+	if (rb->epfd >= 0)
 		close(rb->epfd);
+	rb->consumer_pos = NULL;
+	rb->prod_map = NULL;
+	rb->epfd = -1;
 }
 
 static int rbuf_consume(struct capture *c)
@@ -242,29 +261,225 @@ static int rbuf_consume(struct capture *c)
 	return n;
 }
 
-struct capture *capture__open(const struct capture_opts *o, capture_fn fn, void *ctx,
-			      char *err, size_t errlen)
-{
-	struct capture *c = calloc(1, sizeof(*c));
-	int rc = 0;
+/* ---- pinning: capture goes on while the recorder is down ---- */
 
-	if (!c) {
-		snprintf(err, errlen, "out of memory");
-		errno = ENOMEM;
-		return NULL;
+static uint64_t fnv(uint64_t h, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	while (len--)
+		h = (h ^ *p++) * 0x100000001b3ULL;
+	return h;
+}
+
+/* The object and every setting that shapes what it records. */
+static uint64_t config_hash(const struct capture_opts *o)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t sz;
+	const void *elf = sigrec_bpf__elf_bytes(&sz);
+
+	h = fnv(h, elf, sz);
+	h = fnv(h, o->sig_mask, sizeof(o->sig_mask));
+	h = fnv(h, &o->pid, sizeof(o->pid));
+	h = fnv(h, o->comm, sizeof(o->comm));
+	h = fnv(h, &o->comm_on, sizeof(o->comm_on));
+	h = fnv(h, &o->failed_only, sizeof(o->failed_only));
+	h = fnv(h, &o->hooks, sizeof(o->hooks));
+	h = fnv(h, &o->lifecycle, sizeof(o->lifecycle));
+	h = fnv(h, &o->buffer_bytes, sizeof(o->buffer_bytes));
+	return h;
+}
+
+static void pin_path(const struct capture *c, char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, "%s/%s", c->pin_dir, name);
+}
+
+static int map_fd_at(const struct capture *c, const char *name)
+{
+	char path[512];
+
+	pin_path(c, path, sizeof(path), name);
+	return bpf_obj_get(path);
+}
+
+static void set_init(struct pinned *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->events_fd = s->drops_fd = s->seen_fd = s->meta_fd = -1;
+}
+
+/* Take every object of the pinned set by fd (they stay pinned). */
+static int set_open(struct capture *c, struct pinned *s)
+{
+	DIR *d = opendir(c->pin_dir);
+	struct dirent *de;
+
+	set_init(s);
+	if (!d)
+		return -errno;
+	s->events_fd = map_fd_at(c, "events");
+	s->drops_fd = map_fd_at(c, "drops");
+	s->seen_fd = map_fd_at(c, "drops_seen");
+	s->meta_fd = map_fd_at(c, "meta");
+	while ((de = readdir(d)) && s->nlinks < MAX_LINKS) {
+		char path[512];
+
+		if (strncmp(de->d_name, "link_", 5))
+			continue;
+		pin_path(c, path, sizeof(path), de->d_name);
+		s->links[s->nlinks] = bpf_link__open(path);
+		if (s->links[s->nlinks])
+			s->nlinks++;
 	}
-	verbose_level = o->verbose;
-	libbpf_set_print(print_fn);
-	c->fn = fn;
-	c->ctx = ctx;
-	c->ncpu = libbpf_num_possible_cpus();
-	c->seen = calloc(c->ncpu, sizeof(*c->seen));
-	c->now = calloc(c->ncpu, sizeof(*c->now));
-	if (c->ncpu <= 0 || !c->seen || !c->now) {
-		snprintf(err, errlen, "cannot size per-CPU state");
-		rc = -ENOMEM;
-		goto fail;
+	closedir(d);
+	return s->events_fd < 0 || s->drops_fd < 0 || s->seen_fd < 0 || s->meta_fd < 0 ? -ENOENT : 0;
+}
+
+/* Remove the pins; the objects live on while fds hold them. */
+static void set_unpin(struct capture *c, struct pinned *s)
+{
+	static const char *const maps[] = { "events", "drops", "drops_seen", "meta" };
+	char path[512];
+
+	for (int i = 0; i < s->nlinks; i++)
+		bpf_link__unpin(s->links[i]);
+	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		pin_path(c, path, sizeof(path), maps[i]);
+		unlink(path);
 	}
+	rmdir(c->pin_dir);
+}
+
+/* Destroying the links detaches the programs. */
+static void set_close(struct pinned *s)
+{
+	for (int i = 0; i < s->nlinks; i++)
+		bpf_link__destroy(s->links[i]);
+	s->nlinks = 0;
+	if (s->events_fd >= 0)
+		close(s->events_fd);
+	if (s->drops_fd >= 0)
+		close(s->drops_fd);
+	if (s->seen_fd >= 0)
+		close(s->seen_fd);
+	if (s->meta_fd >= 0)
+		close(s->meta_fd);
+	set_init(s);
+}
+
+static int set_pin(struct capture *c)
+{
+	struct sigrec_bpf *k = c->skel;
+	struct bpf_program *p;
+	char path[512];
+	int i = 0, rc;
+
+	if (mkdir("/sys/fs/bpf/sigrec", 0700) && errno != EEXIST)
+		return -errno;
+	if (mkdir(c->pin_dir, 0700) && errno != EEXIST)
+		return -errno;
+	pin_path(c, path, sizeof(path), "events");
+	rc = bpf_map__pin(k->maps.events, path);
+	pin_path(c, path, sizeof(path), "drops");
+	rc = rc ?: bpf_map__pin(k->maps.drops, path);
+	pin_path(c, path, sizeof(path), "drops_seen");
+	rc = rc ?: bpf_map__pin(k->maps.drops_seen, path);
+	/* a link per program, in attach order (exits first) */
+	for (int pass = 0; pass < 2 && !rc; pass++) {
+		bpf_object__for_each_program(p, k->obj) {
+			if (!bpf_program__autoload(p) || is_exit_prog(p) != !pass || rc)
+				continue;
+			snprintf(path, sizeof(path), "%s/link_%s", c->pin_dir, bpf_program__name(p));
+			rc = bpf_link__pin(c->set.links[i++], path);
+		}
+	}
+	/* meta last: a set without it is incomplete and gets replaced */
+	pin_path(c, path, sizeof(path), "meta");
+	return rc ?: bpf_map__pin(k->maps.meta, path);
+}
+
+static int meta_read(int fd, uint64_t v[2])
+{
+	for (__u32 k = 0; k < 2; k++)
+		if (bpf_map_lookup_elem(fd, &k, &v[k]))
+			return -errno;
+	return 0;
+}
+
+/* Skip records a crashed recorder had already written to the ring. */
+static void rbuf_skip_through(struct rbuf *rb, const void *last, size_t len)
+{
+	unsigned long cons = *rb->consumer_pos, prod = *rb->producer_pos, pos = cons;
+
+	if (!last || !len)
+		return;
+	while (pos < prod) {
+		const uint32_t *hdr = (const uint32_t *)(rb->data + (pos & (rb->size - 1)));
+		uint32_t rl = *hdr;
+
+		if (rl & RB_BUSY)
+			break;
+		rl &= ~(RB_BUSY | RB_DISCARD);
+		pos += (rl + RB_HDR + 7) & ~7UL;
+		if (rl == len && !memcmp(hdr + 2, last, len)) {
+			__atomic_store_n(rb->consumer_pos, pos, __ATOMIC_RELEASE);
+			return;
+		}
+	}
+}
+
+static size_t map_max_entries(int fd)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.max_entries;
+}
+
+/* Drain a replaced set: its last records, then its drops. */
+static void drain_old(struct capture *c, struct pinned *old)
+{
+	struct rbuf rb = { .epfd = -1 };
+	size_t size = map_max_entries(old->events_fd);
+	struct rbuf keep = c->rb;
+
+	if (size && !rbuf_open(&rb, old->events_fd, size)) {
+		c->rb = rb;
+		rbuf_consume(c);
+		c->rb = keep;
+	}
+	rbuf_close(&rb);
+}
+
+static void emit_gap(struct capture *c, uint64_t from, uint64_t to)
+{
+	struct sigrec_lost l = { 0 };
+
+	l.h.type = SIGREC_T_LOST;
+	l.h.flags = SIGREC_LOST_GAP;
+	l.h.size = sizeof(l);
+	l.h.ts = to;
+	l.from_ts = from;
+	l.to_ts = to;
+	l.lcpu = UINT32_MAX;
+	c->fn(c->ctx, &l, sizeof(l));
+}
+
+static uint64_t boottime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* ---- lifecycle ---- */
+
+static int load(struct capture *c, const struct capture_opts *o, char *err, size_t errlen)
+{
+	int rc = 0;
 
 	switch (o->hooks) {
 	case CAPTURE_HOOKS_OFF:
@@ -282,33 +497,124 @@ struct capture *capture__open(const struct capture_opts *o, capture_fn fn, void 
 		if (!c->skel && o->hooks == CAPTURE_HOOKS_FENTRY) {
 			snprintf(err, errlen, "cannot load fentry/fexit syscall hooks: %s",
 				 strerror(-rc));
-			goto fail;
+			return rc;
 		}
 		if (!c->skel)
 			c->hooks = SIGREC_HOOKS_TRACEPOINT;
 	}
 	if (!c->skel)
 		c->skel = open_load(o, c->hooks, &rc);
-	if (!c->skel) {
+	if (!c->skel)
 		snprintf(err, errlen, "cannot load the BPF programs: %s%s", strerror(-rc),
 			 rc == -EPERM ? " (run as root, or with CAP_BPF and CAP_PERFMON)" : "");
-		goto fail;
+	return c->skel ? 0 : rc;
+}
+
+/* Load, attach (replacing old, if any) and pin a new set. */
+static int start_new(struct capture *c, const struct capture_opts *o, struct pinned *old,
+		     uint64_t hash, char *err, size_t errlen)
+{
+	uint64_t meta[2] = { hash, 0 }, t0 = 0;
+	int rc = load(c, o, err, errlen);
+
+	if (rc)
+		return rc;
+	meta[1] = c->hooks;
+	if (old->nlinks) {	/* the old programs stop, the new start: a short gap */
+		t0 = boottime_ns();
+		for (int i = 0; i < old->nlinks; i++)
+			bpf_link__destroy(old->links[i]);
+		old->nlinks = 0;
 	}
-	rc = attach_irq_hooks(c);
-	if (!rc)
-		rc = sigrec_bpf__attach(c->skel);
+	rc = attach_all(c);
+	if (t0)
+		emit_gap(c, t0, boottime_ns());
 	if (rc) {
 		snprintf(err, errlen, "cannot attach the BPF programs: %s", strerror(-rc));
+		return rc;
+	}
+	for (__u32 k = 0; k < 2; k++)
+		bpf_map_update_elem(bpf_map__fd(c->skel->maps.meta), &k, &meta[k], 0);
+	c->set.events_fd = dup(bpf_map__fd(c->skel->maps.events));
+	c->set.drops_fd = dup(bpf_map__fd(c->skel->maps.drops));
+	c->set.seen_fd = dup(bpf_map__fd(c->skel->maps.drops_seen));
+	c->set.meta_fd = dup(bpf_map__fd(c->skel->maps.meta));
+	if (c->pin_dir[0] && (rc = set_pin(c))) {
+		snprintf(err, errlen, "cannot pin the BPF programs under %s: %s", c->pin_dir,
+			 strerror(-rc));
+		return rc;
+	}
+	return 0;
+}
+
+struct capture *capture__open(const struct capture_opts *o, capture_fn fn, void *ctx,
+			      char *err, size_t errlen)
+{
+	struct capture *c = calloc(1, sizeof(*c));
+	struct pinned old;
+	uint64_t hash = config_hash(o), meta[2];
+	int rc = 0;
+
+	set_init(&old);
+	if (!c) {
+		snprintf(err, errlen, "out of memory");
+		errno = ENOMEM;
+		return NULL;
+	}
+	set_init(&c->set);
+	c->rb.epfd = -1;
+	verbose_level = o->verbose;
+	libbpf_set_print(print_fn);
+	c->fn = fn;
+	c->ctx = ctx;
+	snprintf(c->pin_dir, sizeof(c->pin_dir), "%s", o->pin_dir ? o->pin_dir : "");
+	c->ncpu = libbpf_num_possible_cpus();
+	c->seen = calloc(c->ncpu > 0 ? c->ncpu : 1, sizeof(*c->seen));
+	c->now = calloc(c->ncpu > 0 ? c->ncpu : 1, sizeof(*c->now));
+	if (c->ncpu <= 0 || !c->seen || !c->now) {
+		snprintf(err, errlen, "cannot size per-CPU state");
+		rc = -ENOMEM;
 		goto fail;
 	}
-	rc = rbuf_open(&c->rb, bpf_map__fd(c->skel->maps.events), o->buffer_bytes);
+
+	/* a pinned set of ours is still capturing: take it over */
+	if (c->pin_dir[0] && !access(c->pin_dir, F_OK)) {
+		if (!set_open(c, &old) && !meta_read(old.meta_fd, meta) && meta[0] == hash) {
+			c->set = old;
+			set_init(&old);
+			c->hooks = meta[1];
+			c->reused = 1;
+		} else {
+			set_unpin(c, &old);	/* another version or settings: replace */
+		}
+	}
+	if (!c->reused) {
+		rc = start_new(c, o, &old, hash, err, errlen);
+		if (rc)
+			goto fail;
+	}
+	rc = rbuf_open(&c->rb, c->set.events_fd, map_max_entries(c->set.events_fd));
 	if (rc) {
 		snprintf(err, errlen, "cannot map the BPF ring buffer: %s", strerror(-rc));
 		goto fail;
 	}
+	if (c->reused)
+		rbuf_skip_through(&c->rb, o->last_rec, o->last_len);
+	if (old.events_fd >= 0) {
+		drain_old(c, &old);
+		capture__drops_fd(c, old.drops_fd, old.seen_fd);
+	}
+	set_close(&old);
+	/* drops already reported by an earlier recorder are not reported again */
+	for (int cpu = 0; cpu < c->ncpu; cpu++) {
+		__u32 k = cpu;
+
+		bpf_map_lookup_elem(c->set.seen_fd, &k, &c->seen[cpu]);
+	}
 	return c;
 fail:
-	capture__close(c);
+	set_close(&old);
+	capture__close(c, 1);
 	errno = -rc;
 	return NULL;
 }
@@ -316,6 +622,11 @@ fail:
 int capture__hooks(const struct capture *c)
 {
 	return c->hooks;
+}
+
+int capture__reused(const struct capture *c)
+{
+	return c->reused;
 }
 
 int capture__poll(struct capture *c, int timeout_ms)
@@ -328,41 +639,64 @@ int capture__poll(struct capture *c, int timeout_ms)
 	return rbuf_consume(c);
 }
 
-int capture__drops(struct capture *c, struct sigrec_lost *out, int max)
+/*
+ * Report drops counted by the kernel since they were last written to the
+ * ring (drops_seen, kept in a pinned map so a restart does not repeat them).
+ */
+int capture__drops_fd(struct capture *c, int drops_fd, int seen_fd)
 {
 	__u32 zero = 0;
 	int n = 0;
 
-	if (bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.drops), &zero, c->now))
+	if (bpf_map_lookup_elem(drops_fd, &zero, c->now))
 		return -errno;
-	for (int cpu = 0; cpu < c->ncpu && n < max; cpu++) {
-		struct sigrec_drops *a = &c->seen[cpu], *b = &c->now[cpu];
+	for (int cpu = 0; cpu < c->ncpu; cpu++) {
+		struct sigrec_drops *b = &c->now[cpu];
+		uint64_t seen = 0;
+		__u32 k = cpu;
+		struct sigrec_lost l = { 0 };
 
-		if (b->count == a->count)
+		bpf_map_lookup_elem(seen_fd, &k, &seen);
+		if (b->count <= seen)
 			continue;
-		memset(&out[n], 0, sizeof(out[n]));
-		out[n].h.type = SIGREC_T_LOST;
-		out[n].h.size = sizeof(out[n]);
-		out[n].h.ts = b->last_ts;
-		out[n].count = b->count - a->count;
-		/* first drop since the last report: the per-CPU first_ts is only
-		 * the very first drop, so use the previous last_ts as lower bound */
-		out[n].from_ts = a->count ? a->last_ts : b->first_ts;
-		out[n].to_ts = b->last_ts;
-		out[n].lcpu = cpu;
-		*a = *b;
+		l.h.type = SIGREC_T_LOST;
+		l.h.size = sizeof(l);
+		l.h.ts = b->last_ts;
+		l.count = b->count - seen;
+		/* first_ts is the very first drop ever; the last report's time is
+		 * not kept, so the range starts at the first drop when unsure */
+		l.from_ts = seen ? (c->last_report ? c->last_report : b->first_ts) : b->first_ts;
+		l.to_ts = b->last_ts;
+		l.lcpu = cpu;
+		c->fn(c->ctx, &l, sizeof(l));
+		seen = b->count;
+		bpf_map_update_elem(seen_fd, &k, &seen, 0);
 		n++;
 	}
+	c->last_report = boottime_ns();
 	return n;
 }
 
-void capture__close(struct capture *c)
+int capture__drops(struct capture *c)
+{
+	return capture__drops_fd(c, c->set.drops_fd, c->set.seen_fd);
+}
+
+void capture__close(struct capture *c, int detach)
 {
 	if (!c)
 		return;
 	rbuf_close(&c->rb);
-	for (int i = 0; i < 6; i++)
-		bpf_link__destroy(c->irq_links[i]);
+	if (detach && c->pin_dir[0])
+		set_unpin(c, &c->set);
+	if (detach) {
+		set_close(&c->set);
+	} else {
+		/* leave the pinned links attached: capture goes on */
+		for (int i = 0; i < c->set.nlinks; i++)
+			bpf_link__disconnect(c->set.links[i]);
+		set_close(&c->set);
+	}
 	sigrec_bpf__destroy(c->skel);
 	free(c->seen);
 	free(c->now);

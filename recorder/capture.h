@@ -28,6 +28,9 @@ struct capture_opts {
 	int lifecycle;		/* fork/exec/exit/rename/oom */
 	uint32_t buffer_bytes;	/* BPF ring buffer size, power of two */
 	int verbose;
+	const char *pin_dir;	/* bpffs directory to pin in; NULL: no pinning */
+	const void *last_rec;	/* last BPF record already in the ring (dedup on reuse) */
+	size_t last_len;
 };
 
 typedef int (*capture_fn)(void *ctx, void *data, size_t len);
@@ -38,14 +41,18 @@ struct capture *capture__open(const struct capture_opts *o, capture_fn fn, void 
 			      char *err, size_t errlen);
 /* enum sigrec_hooks in use */
 int capture__hooks(const struct capture *c);
+/* 1 when a pinned set left by an earlier recorder was taken over */
+int capture__reused(const struct capture *c);
 /* Wait up to timeout_ms for a batch, then drain.  Returns records or -errno. */
 int capture__poll(struct capture *c, int timeout_ms);
 /*
- * Drops since the last call, summed over CPUs, with their time range.
- * Returns the number of CPUs that dropped.
+ * Pass a SIGREC_T_LOST record to the callback for each CPU that dropped
+ * events since the last report.  Returns the number of such CPUs.
  */
-int capture__drops(struct capture *c, struct sigrec_lost *out, int max);
-void capture__close(struct capture *c);
+int capture__drops(struct capture *c);
+int capture__drops_fd(struct capture *c, int drops_fd, int seen_fd);
+/* detach: stop capturing and remove the pins; else leave the pinned set running */
+void capture__close(struct capture *c, int detach);
 
 /* Mount tracefs and bpffs where the recorder needs them and they are absent. */
 int capture__mounts(char *err, size_t errlen);

@@ -36,6 +36,7 @@ struct env {
 	uint64_t duration_ns;
 	uint64_t snapshot_ns;
 	int stats;
+	int no_pin;
 };
 
 struct run {
@@ -78,6 +79,9 @@ static void usage(FILE *f)
 "      --snapshot-interval DUR  record the live process table this often\n"
 "                             (default 10m; 0 = only at start)\n"
 "      --duration DUR         stop after DUR (default: run until SIGINT/SIGTERM)\n"
+"      --no-pin               do not pin the BPF programs: capture stops with sigrec\n"
+"                             (default: they stay pinned in /sys/fs/bpf/sigrec if\n"
+"                             sigrec crashes, and a restart drains what they caught)\n"
 "      --stats                print counters to stderr at exit\n"
 "  -v, --verbose              more libbpf messages (twice: debug)\n"
 "  -V, --version\n"
@@ -96,7 +100,7 @@ static void usage(FILE *f)
 
 enum {
 	OPT_NO_HOOKS = 256, OPT_HOOKS, OPT_NO_LIFECYCLE, OPT_BUFFER, OPT_SYNC,
-	OPT_DURATION, OPT_STATS, OPT_SNAPSHOT,
+	OPT_DURATION, OPT_STATS, OPT_SNAPSHOT, OPT_NO_PIN,
 };
 
 static const struct option long_opts[] = {
@@ -115,6 +119,7 @@ static const struct option long_opts[] = {
 	{ "snapshot-interval", required_argument, NULL, OPT_SNAPSHOT },
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "no-pin", no_argument, NULL, OPT_NO_PIN },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
@@ -205,6 +210,9 @@ static int parse_args(int argc, char **argv, struct env *e)
 			break;
 		case OPT_STATS:
 			e->stats = 1;
+			break;
+		case OPT_NO_PIN:
+			e->no_pin = 1;
 			break;
 		case 'v':
 			e->copts.verbose++;
@@ -314,6 +322,8 @@ static int on_record(void *ctx, void *data, size_t len)
 
 		if (e)
 			e->mark = ring__seq(run->ring);
+	} else if (h->type == SIGREC_T_LOST) {
+		run->lost += ((const struct sigrec_lost *)data)->count;
 	} else if (h->type == SIGREC_T_EXIT && ++run->exits % 1024 == 0) {
 		model__trim(run->procs, PROCS_MAX);
 	}
@@ -355,13 +365,62 @@ static void write_start(struct run *run, const struct env *e, int hooks)
 
 static void record_drops(struct run *run, struct capture *cap)
 {
-	struct sigrec_lost lost[64];
-	int n = capture__drops(cap, lost, 64);
+	(void)run;
+	capture__drops(cap);
+}
 
-	for (int i = 0; i < n; i++) {
-		run->lost += lost[i].count;
-		on_record(run, &lost[i], sizeof(lost[i]));
+static int from_bpf(int type)
+{
+	return type == SIGREC_T_SIGNAL || type == SIGREC_T_SYSRET || type == SIGREC_T_FORK ||
+	       type == SIGREC_T_EXEC || type == SIGREC_T_EXIT || type == SIGREC_T_COMM ||
+	       type == SIGREC_T_OOM;
+}
+
+struct last_rec {
+	uint8_t buf[RING_MAX_RECORD];
+	size_t len;
+};
+
+static int keep_last(const void *rec, size_t len, const struct ring_chunk *c, void *ctx)
+{
+	struct last_rec *l = ctx;
+
+	(void)c;
+	if (from_bpf(((const struct sigrec_rec_hdr *)rec)->type) && len <= sizeof(l->buf)) {
+		memcpy(l->buf, rec, len);
+		l->len = len;
 	}
+	return 0;
+}
+
+/* The newest record that came from the kernel, to skip it if seen again. */
+static void find_last(const char *path, struct last_rec *l)
+{
+	struct ring_err err;
+	struct ring_reader *rr = ring_reader__open(path, &err);
+	const struct ring_chunk *ch;
+	size_t n = 0;
+
+	l->len = 0;
+	if (!rr)
+		return;
+	if (!ring_reader__chunks(rr, &ch, &n, NULL))
+		for (size_t i = n > 2 ? n - 2 : 0; i < n; i++)
+			ring_reader__decode(rr, &ch[i], keep_last, l);
+	ring_reader__close(rr);
+}
+
+/* One pinned set per ring file: /sys/fs/bpf/sigrec/<hash of its path>. */
+static void pin_dir_for(const char *ring, char *buf, size_t len)
+{
+	char real[4096];
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	if (!realpath(ring, real))
+		snprintf(real, sizeof(real), "%s", ring);
+	for (const char *p = real; *p; p++)
+		h = (h ^ (uint8_t)*p) * 0x100000001b3ULL;
+	snprintf(buf, len, "/sys/fs/bpf/sigrec/%016llx", (unsigned long long)h);
 }
 
 static int ensure_dir(const char *ring)
@@ -427,8 +486,9 @@ int main(int argc, char **argv)
 	struct run run = { 0 };
 	struct ring_boot boot;
 	struct ring_err rerr = { "" };
+	static struct last_rec last;
 	struct capture *cap;
-	char err[512];
+	char err[512], pin_dir[256];
 	int rc;
 
 	if (parse_args(argc, argv, &e))
@@ -455,6 +515,13 @@ int main(int argc, char **argv)
 		ring__close(run.ring);
 		return EXIT_BPF;
 	}
+	if (!e.no_pin) {
+		pin_dir_for(e.ring, pin_dir, sizeof(pin_dir));
+		e.copts.pin_dir = pin_dir;
+		find_last(e.ring, &last);
+		e.copts.last_rec = last.buf;
+		e.copts.last_len = last.len;
+	}
 	cap = capture__open(&e.copts, on_record, &run, err, sizeof(err));
 	if (!cap) {
 		fprintf(stderr, "sigrec: %s\n", err);
@@ -467,12 +534,14 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	write_start(&run, &e, capture__hooks(cap));
 	snapshot(&run);
-	fprintf(stderr, "sigrec: recording to %s (syscall hooks: %s)\n", e.ring,
+	fprintf(stderr, "sigrec: recording to %s (syscall hooks: %s%s)\n", e.ring,
 		capture__hooks(cap) == SIGREC_HOOKS_FENTRY ? "fentry" :
-		capture__hooks(cap) == SIGREC_HOOKS_TRACEPOINT ? "tracepoint" : "off");
+		capture__hooks(cap) == SIGREC_HOOKS_TRACEPOINT ? "tracepoint" : "off",
+		capture__reused(cap) ? "; took over the capture a previous sigrec left running" : "");
 
 	rc = record(&e, &run, cap);
-	capture__close(cap);
+	/* a clean stop detaches; only a crash leaves the pinned capture running */
+	capture__close(cap, 1);
 	if (ring__seal(run.ring))
 		fprintf(stderr, "sigrec: warning: sealing the last chunk failed\n");
 	ring__close(run.ring);

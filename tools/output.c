@@ -280,10 +280,15 @@ void out_lost(FILE *f, const struct out_opts *o, const struct sigrec_lost *l,
 	int64_t off = c->boot.clock_offset;
 	char a[48], b[48];
 
+	int gap = l->h.flags & SIGREC_LOST_GAP;
+
 	if (o->format == OUT_JSON) {
 		fmt_rfc3339((int64_t)l->h.ts + off, a, sizeof(a));
-		fprintf(f, "{\"type\":\"lost\",\"time\":\"%s\",\"count\":%" PRIu64 ",\"cpu\":%u", a,
-			(uint64_t)l->count, l->lcpu);
+		if (gap)
+			fprintf(f, "{\"type\":\"lost\",\"time\":\"%s\",\"gap\":true,\"count\":null", a);
+		else
+			fprintf(f, "{\"type\":\"lost\",\"time\":\"%s\",\"count\":%" PRIu64 ",\"cpu\":%u",
+				a, (uint64_t)l->count, l->lcpu);
 		fmt_rfc3339((int64_t)l->from_ts + off, a, sizeof(a));
 		fmt_rfc3339((int64_t)l->to_ts + off, b, sizeof(b));
 		fprintf(f, ",\"from\":\"%s\",\"to\":\"%s\"}\n", a, b);
@@ -291,6 +296,11 @@ void out_lost(FILE *f, const struct out_opts *o, const struct sigrec_lost *l,
 	}
 	fmt_human_time((int64_t)l->from_ts + off, o->utc, a, sizeof(a));
 	fmt_human_time((int64_t)l->to_ts + off, o->utc, b, sizeof(b));
+	if (gap) {
+		fprintf(f, "%s  GAP       capture paused until %s while sigrec replaced its BPF "
+			"programs; events there were not recorded\n", a, b);
+		return;
+	}
 	fprintf(f, "%s  LOST      %" PRIu64 " events on cpu %u between %s and %s\n", a,
 		(uint64_t)l->count, l->lcpu, a, b);
 }
