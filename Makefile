@@ -37,7 +37,8 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 COMMON_SRC := recorder/ring.c recorder/codec.c recorder/crc32c.c recorder/util.c
-SIGREC_SRC := recorder/sigrec.c recorder/capture.c recorder/procscan.c recorder/model.c $(COMMON_SRC)
+SIGREC_SRC := recorder/sigrec.c recorder/capture.c recorder/procscan.c recorder/model.c \
+	recorder/privs.c $(COMMON_SRC)
 SIGDUMP_SRC := tools/sigdump.c tools/why.c recorder/model.c tools/output.c $(COMMON_SRC)
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
@@ -73,7 +74,7 @@ $(BUILD)/%.o: %.c
 
 $(BUILD)/sigrec: $(call obj,$(SIGREC_SRC))
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS_BPF) $(LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS_BPF) $(LDLIBS) -lcap
 
 $(BUILD)/sigdump: $(call obj,$(SIGDUMP_SRC))
 	$(call msg,LINK,$@)

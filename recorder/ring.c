@@ -498,6 +498,11 @@ static int create_file(const char *path, const struct ring_opts *o, const struct
 		seterr(err, "cannot create %s: %s", tmp, strerror(errno));
 		return rc;
 	}
+	if (o->gid >= 0 && fchown(fd, -1, o->gid)) {
+		rc = -errno;
+		seterr(err, "cannot give %s to group %d: %s", tmp, o->gid, strerror(errno));
+		goto fail;
+	}
 	rc = posix_fallocate(fd, 0, i.file_size);
 	if (rc) {
 		seterr(err, "cannot allocate %llu bytes for %s: %s",

@@ -44,6 +44,7 @@ struct ring_opts {
 	int size_given;		/* 1: an existing ring must have exactly this size */
 	uint32_t chunk_size;	/* 0 = chosen from size */
 	unsigned int mode;	/* file mode for a new ring, e.g. 0640 */
+	int gid;		/* group of a new ring, or -1 */
 };
 
 /*

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 #include "capture.h"
 #include "model.h"
+#include "privs.h"
 #include "procscan.h"
 #include "ring.h"
 #include "util.h"
@@ -63,6 +65,8 @@ static void usage(FILE *f)
 "Record every matching signal on this machine into a fixed-size ring file.\n"
 "\n"
 "  -r, --ring PATH            ring file (default " DEFAULT_RING ")\n"
+"  -g, --group GROUP          group of a new ring file and its directory (the\n"
+"                             group can read it with sigdump; default: root)\n"
 "  -s, --size BYTES           size of a new ring (default 64M); an existing\n"
 "                             ring keeps its size and must match if given\n"
 "  -S, --signals LIST         record only these signals (TERM,KILL,9,SIGRTMIN+1)\n"
@@ -106,6 +110,7 @@ enum {
 static const struct option long_opts[] = {
 	{ "ring", required_argument, NULL, 'r' },
 	{ "size", required_argument, NULL, 's' },
+	{ "group", required_argument, NULL, 'g' },
 	{ "signals", required_argument, NULL, 'S' },
 	{ "exclude-signals", required_argument, NULL, 'x' },
 	{ "pid", required_argument, NULL, 'p' },
@@ -138,7 +143,7 @@ static int parse_args(int argc, char **argv, struct env *e)
 	char badtok[64];
 	int c;
 
-	while ((c = getopt_long(argc, argv, "r:s:S:x:p:c:fvVh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:s:g:S:x:p:c:fvVh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			e->ring = optarg;
@@ -150,6 +155,17 @@ static int parse_args(int argc, char **argv, struct env *e)
 					   "expected 1M to 1T in whole 4K pages, such as 64M or 1G");
 			e->ropts.size_given = 1;
 			break;
+		case 'g': {
+			struct group *gr = getgrnam(optarg);
+
+			if (gr)
+				e->ropts.gid = gr->gr_gid;
+			else if (!parse_u64(optarg, 0, 4294967294U, &v))
+				e->ropts.gid = v;
+			else
+				return bad("--group", optarg, "no such group");
+			break;
+		}
 		case 'S':
 			if (sig_parse_list(optarg, e->copts.sig_mask, badtok, sizeof(badtok)))
 				return bad("--signals", optarg, "unknown signal in list");
@@ -423,7 +439,7 @@ static void pin_dir_for(const char *ring, char *buf, size_t len)
 	snprintf(buf, len, "/sys/fs/bpf/sigrec/%016llx", (unsigned long long)h);
 }
 
-static int ensure_dir(const char *ring)
+static int ensure_dir(const char *ring, int gid)
 {
 	char dir[4096];
 	char *slash;
@@ -433,8 +449,14 @@ static int ensure_dir(const char *ring)
 	if (!slash || slash == dir)
 		return 0;
 	*slash = 0;
-	if (!strcmp(ring, DEFAULT_RING) && mkdir("/var/lib/sigrec", 0750) && errno != EEXIST)
+	if (strcmp(ring, DEFAULT_RING))
+		return 0;
+	if (mkdir(dir, 0750)) {
+		if (errno != EEXIST)
+			return -errno;
+	} else if (gid >= 0 && chown(dir, -1, gid)) {
 		return -errno;
+	}
 	return 0;
 }
 
@@ -477,7 +499,7 @@ int main(int argc, char **argv)
 {
 	struct env e = {
 		.ring = DEFAULT_RING,
-		.ropts = { .mode = 0640 },
+		.ropts = { .mode = 0640, .gid = -1 },
 		.copts = { .sig_mask = { ~0ULL, ~0ULL }, .lifecycle = 1, .buffer_bytes = 8 << 20 },
 		.sync_ns = 5000000000ULL,
 		.snapshot_ns = 600000000000ULL,
@@ -495,7 +517,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	if (read_boot(&boot))
 		fprintf(stderr, "sigrec: warning: no boot id in /proc; boot sessions will not be told apart\n");
-	if (ensure_dir(e.ring)) {
+	if (ensure_dir(e.ring, e.ropts.gid)) {
 		fprintf(stderr, "sigrec: cannot create the directory of %s: %s\n", e.ring, strerror(errno));
 		return EXIT_RING;
 	}
@@ -530,6 +552,12 @@ int main(int argc, char **argv)
 	}
 	/* give back what loading BTF and the programs used */
 	malloc_trim(0);
+	if (privs__drop(err, sizeof(err))) {
+		fprintf(stderr, "sigrec: %s\n", err);
+		capture__close(cap, 1);
+		ring__close(run.ring);
+		return EXIT_RUNTIME;
+	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	write_start(&run, &e, capture__hooks(cap));
