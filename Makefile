@@ -39,7 +39,8 @@ endif
 COMMON_SRC := recorder/ring.c recorder/codec.c recorder/crc32c.c recorder/util.c
 SIGREC_SRC := recorder/sigrec.c recorder/capture.c recorder/procscan.c recorder/model.c \
 	recorder/privs.c $(COMMON_SRC)
-SIGDUMP_SRC := tools/sigdump.c tools/why.c recorder/model.c tools/output.c $(COMMON_SRC)
+SIGDUMP_SRC := tools/sigdump.c tools/why.c tools/export.c recorder/model.c tools/output.c \
+	$(COMMON_SRC)
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 

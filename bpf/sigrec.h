@@ -33,6 +33,7 @@ enum sigrec_type {
 	SIGREC_T_OOM	= 8,
 	SIGREC_T_PROC	= 9,	/* written by the recorder: /proc snapshot */
 	SIGREC_T_START	= 10,	/* written by the recorder: session start */
+	SIGREC_T_HOST	= 11,	/* written by sigdump --export: where a dump came from */
 	SIGREC_T_MAX,
 };
 
@@ -208,6 +209,21 @@ struct sigrec_start {
 
 #define SIGREC_START_FAILED_ONLY	0x1
 
+/* An exported dump's first record: the host facts a bug report needs. */
+struct sigrec_host {
+	struct sigrec_rec_hdr h;
+	char  hostname[64];
+	char  release[64];		/* uname -r */
+	char  machine[32];		/* uname -m */
+	__u32 version;			/* sigdump version, MAJOR<<16|MINOR<<8|PATCH */
+	__u32 flags;			/* SIGREC_HOST_* */
+	__s64 exported_ns;		/* CLOCK_REALTIME of the export */
+	__s64 since_ns, until_ns;	/* the window asked for (INT64_MIN/MAX: open) */
+	char  filters[128];		/* the query, as given on the command line */
+};
+
+#define SIGREC_HOST_REDACTED	0x1
+
 enum sigrec_hooks {
 	SIGREC_HOOKS_NONE	= 0,
 	SIGREC_HOOKS_FENTRY	= 1,
@@ -234,6 +250,7 @@ _Static_assert(sizeof(struct sigrec_comm) % 8 == 0, "comm size");
 _Static_assert(sizeof(struct sigrec_oom) % 8 == 0, "oom size");
 _Static_assert(sizeof(struct sigrec_proc) % 8 == 0, "proc size");
 _Static_assert(sizeof(struct sigrec_start) % 8 == 0, "start size");
+_Static_assert(sizeof(struct sigrec_host) % 8 == 0, "host size");
 #endif
 
 #endif /* SIGREC_H */

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <lz4.h>
+#include <lz4frame.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -665,6 +666,7 @@ void ring__close(struct ring *r)
 struct ring_reader {
 	int fd;			/* -1 for a memory image */
 	const uint8_t *mem;
+	uint8_t *owned;		/* unpacked export, freed on close */
 	uint64_t len;
 	struct ring_info info;
 	uint32_t cap;
@@ -1051,5 +1053,186 @@ void ring_reader__close(struct ring_reader *rr)
 	free(rr->rbuf);
 	free(rr->obuf);
 	free(rr->warn);
+	free(rr->owned);
 	free(rr);
+}
+
+/* ---- packed exports ---- */
+
+#define LZ4F_MAGIC 0x184D2204U
+
+static int read_all(const char *path, uint8_t **out, size_t *len, size_t max,
+		    struct ring_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	uint8_t *buf;
+
+	if (fd < 0 || fstat(fd, &st)) {
+		int e = errno;
+
+		seterr(err, "cannot open %s: %s", path, strerror(e));
+		if (fd >= 0)
+			close(fd);
+		return -e;
+	}
+	if ((uint64_t)st.st_size > max) {
+		close(fd);
+		seterr(err, "%s is larger than %zu bytes", path, max);
+		return -EFBIG;
+	}
+	buf = malloc(st.st_size ? st.st_size : 1);
+	if (!buf) {
+		close(fd);
+		seterr(err, "out of memory");
+		return -ENOMEM;
+	}
+	for (size_t got = 0; got < (size_t)st.st_size;) {
+		ssize_t n = read(fd, buf + got, st.st_size - got);
+
+		if (n <= 0) {
+			seterr(err, "cannot read %s", path);
+			free(buf);
+			close(fd);
+			return -EIO;
+		}
+		got += n;
+	}
+	close(fd);
+	*out = buf;
+	*len = st.st_size;
+	return 0;
+}
+
+/* Unpack an LZ4 frame, never past RING_PACKED_MAX however it claims to be. */
+static int unpack(const uint8_t *in, size_t inlen, uint8_t **out, size_t *outlen,
+		  struct ring_err *err)
+{
+	LZ4F_dctx *dctx;
+	size_t cap = 1 << 20, used = 0, pos = 0, rc = 1;
+	uint8_t *buf = malloc(cap);
+
+	if (!buf || LZ4F_isError(LZ4F_createDecompressionContext(&dctx, LZ4F_VERSION))) {
+		free(buf);
+		seterr(err, "out of memory");
+		return -ENOMEM;
+	}
+	while (rc && pos < inlen) {
+		size_t src = inlen - pos, dst;
+
+		if (used == cap) {
+			uint8_t *nb;
+
+			if (cap >= RING_PACKED_MAX) {
+				seterr(err, "dump unpacks to more than %llu bytes; refusing",
+				       (unsigned long long)RING_PACKED_MAX);
+				rc = 0;
+				used = 0;
+				break;
+			}
+			nb = realloc(buf, cap * 2);
+			if (!nb)
+				break;
+			buf = nb;
+			cap *= 2;
+		}
+		dst = cap - used;
+		rc = LZ4F_decompress(dctx, buf + used, &dst, in + pos, &src, NULL);
+		if (LZ4F_isError(rc)) {
+			seterr(err, "corrupt dump (LZ4 frame: %s)", LZ4F_getErrorName(rc));
+			used = 0;
+			break;
+		}
+		used += dst;
+		pos += src;
+	}
+	LZ4F_freeDecompressionContext(dctx);
+	if (!used || rc) {
+		if (!err->msg[0])
+			seterr(err, "corrupt dump (LZ4 frame cut short)");
+		free(buf);
+		return -EBADMSG;
+	}
+	*out = buf;
+	*outlen = used;
+	return 0;
+}
+
+struct ring_reader *ring_reader__open_any(const char *path, struct ring_err *err)
+{
+	uint8_t magic[4] = { 0 }, *packed, *img;
+	struct ring_reader *rr;
+	size_t plen, ilen;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+
+	if (fd >= 0) {
+		if (read(fd, magic, 4) != 4)
+			memset(magic, 0, 4);
+		close(fd);
+	}
+	if (fd < 0 || le32(magic) != LZ4F_MAGIC)
+		return ring_reader__open(path, err);
+	err->msg[0] = 0;
+	rc = read_all(path, &packed, &plen, RING_PACKED_MAX, err);
+	if (rc) {
+		errno = -rc;
+		return NULL;
+	}
+	rc = unpack(packed, plen, &img, &ilen, err);
+	free(packed);
+	if (rc) {
+		errno = -rc;
+		return NULL;
+	}
+	rr = ring_reader__open_mem(img, ilen, err);
+	if (!rr) {
+		free(img);
+		return NULL;
+	}
+	rr->owned = img;
+	return rr;
+}
+
+int ring__pack(const char *src, const char *dst, struct ring_err *err)
+{
+	LZ4F_preferences_t prefs = { .frameInfo = { .contentChecksumFlag = LZ4F_contentChecksumEnabled } };
+	uint8_t *img, *out;
+	size_t len, cap, n;
+	int fd, rc;
+
+	rc = read_all(src, &img, &len, RING_PACKED_MAX, err);
+	if (rc)
+		return rc;
+	prefs.frameInfo.contentSize = len;
+	cap = LZ4F_compressFrameBound(len, &prefs);
+	out = malloc(cap);
+	if (!out) {
+		free(img);
+		seterr(err, "out of memory");
+		return -ENOMEM;
+	}
+	n = LZ4F_compressFrame(out, cap, img, len, &prefs);
+	free(img);
+	if (LZ4F_isError(n)) {
+		free(out);
+		seterr(err, "cannot compress: %s", LZ4F_getErrorName(n));
+		return -EIO;
+	}
+	fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	if (fd < 0) {
+		rc = -errno;
+		seterr(err, "cannot create %s: %s", dst, strerror(errno));
+		free(out);
+		return rc;
+	}
+	rc = pwrite_all(fd, out, n, 0);
+	if (!rc && fsync(fd))
+		rc = -errno;
+	close(fd);
+	free(out);
+	if (rc) {
+		unlink(dst);
+		seterr(err, "cannot write %s: %s", dst, strerror(-rc));
+	}
+	return rc;
 }

@@ -100,6 +100,14 @@ struct ring_info {
  * *bad_slots (and described through warn, if not NULL), never fatal.
  */
 struct ring_reader *ring_reader__open(const char *path, struct ring_err *err);
+/*
+ * Open a ring file, or an exported dump: a ring image in an LZ4 frame
+ * (magic 0x184D2204), unpacked in memory up to RING_PACKED_MAX bytes.
+ */
+struct ring_reader *ring_reader__open_any(const char *path, struct ring_err *err);
+#define RING_PACKED_MAX	(1ULL << 30)
+/* Pack the ring at src into an LZ4 frame at dst (created, never replaced). */
+int ring__pack(const char *src, const char *dst, struct ring_err *err);
 /* Same, over a caller-owned memory image (tests, fuzzing). */
 struct ring_reader *ring_reader__open_mem(const void *buf, size_t len, struct ring_err *err);
 const struct ring_info *ring_reader__info(const struct ring_reader *rr);

@@ -304,3 +304,27 @@ void out_lost(FILE *f, const struct out_opts *o, const struct sigrec_lost *l,
 	fprintf(f, "%s  LOST      %" PRIu64 " events on cpu %u between %s and %s\n", a,
 		(uint64_t)l->count, l->lcpu, a, b);
 }
+
+void out_host(FILE *f, const struct out_opts *o, const struct sigrec_host *h)
+{
+	char t[48];
+
+	fmt_rfc3339(h->exported_ns, t, sizeof(t));
+	if (o->format == OUT_JSON) {
+		fputs("{\"type\":\"host\",\"hostname\":", f);
+		json_str(f, h->hostname, sizeof(h->hostname));
+		fputs(",\"kernel\":", f);
+		json_str(f, h->release, sizeof(h->release));
+		fputs(",\"arch\":", f);
+		json_str(f, h->machine, sizeof(h->machine));
+		fprintf(f, ",\"sigrec_version\":\"%u.%u.%u\",\"exported\":\"%s\",\"redacted\":%s,"
+			"\"query\":", h->version >> 16, (h->version >> 8) & 0xff, h->version & 0xff, t,
+			h->flags & SIGREC_HOST_REDACTED ? "true" : "false");
+		json_str(f, h->filters, sizeof(h->filters));
+		fputs("}\n", f);
+		return;
+	}
+	fprintf(f, "# dump of host %.64s (Linux %.64s %.32s), exported %s by sigrec %u.%u.%u%s\n",
+		h->hostname, h->release, h->machine, t, h->version >> 16, (h->version >> 8) & 0xff,
+		h->version & 0xff, h->flags & SIGREC_HOST_REDACTED ? ", redacted" : "");
+}

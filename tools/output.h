@@ -31,6 +31,8 @@ struct ev {
 void out_signal(FILE *f, const struct out_opts *o, const struct model *m, const struct ev *e);
 void out_lost(FILE *f, const struct out_opts *o, const struct sigrec_lost *l,
 	      const struct ring_chunk *c);
+/* An exported dump's host facts: a comment line, or a "host" JSON object. */
+void out_host(FILE *f, const struct out_opts *o, const struct sigrec_host *h);
 /* Local or UTC time for humans: 2026-01-02 03:04:05.123456789 */
 void fmt_human_time(int64_t wall_ns, int utc, char *buf, size_t len);
 

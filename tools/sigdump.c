@@ -11,6 +11,7 @@
 #include "output.h"
 #include "ring.h"
 #include "util.h"
+#include "export.h"
 #include "why.h"
 
 #define DEFAULT_RING	"/var/lib/sigrec/sigrec.ring"
@@ -44,6 +45,13 @@ struct dump {
 	int stats;
 	const char *why_arg;
 	struct why *why;
+	const char *export_path;
+	int redact;
+	char query_text[128];
+	struct export *x;
+	uint64_t x_bytes, x_signals;
+	const struct ring_boot *x_boot;
+	unsigned int x_boots;
 	struct stats st;
 	struct out_opts o;
 	struct model *model;
@@ -77,6 +85,11 @@ static void usage(FILE *f)
 "      --why PID|NAME     the story of one process's end: what it ran, its\n"
 "                         parents, every signal it got with the sender's\n"
 "                         ancestry, and how it exited (latest match)\n"
+"      --export FILE      write the window's matching events, the processes they\n"
+"                         name and this host's facts to FILE, a small dump that\n"
+"                         sigdump reads anywhere (FILE must not exist)\n"
+"      --redact           with --export: command lines cut to argv[0], host name\n"
+"                         replaced\n"
 "      --stats            a summary of the window instead of events: records by\n"
 "                         type, failed attempts, lost events, bytes on disk\n"
 "  -V, --version\n"
@@ -88,13 +101,16 @@ static void usage(FILE *f)
 "  sigdump --pid 4242 --tree           who signalled process 4242, and their parents\n"
 "  sigdump --signal KILL,TERM --json   machine-readable, fatal signals only\n"
 "  sigdump --failed /tmp/t.ring        failed kill attempts in another ring\n"
+"  sigdump --last 1h --export bug.sdump --redact   a dump to attach to a report\n"
+"  sigdump bug.sdump                   read a dump (any option works on it)\n"
 "\n"
 "Exit codes: 0 success (warnings about skipped corrupt chunks go to stderr),\n"
 "1 runtime error (or --why found no such process), 2 bad usage, 3 FILE cannot\n"
 "be read as a ring.\n");
 }
 
-enum { OPT_LAST = 256, OPT_SINCE, OPT_UNTIL, OPT_SENDER, OPT_FAILED, OPT_UTC, OPT_STATS, OPT_WHY };
+enum { OPT_LAST = 256, OPT_SINCE, OPT_UNTIL, OPT_SENDER, OPT_FAILED, OPT_UTC, OPT_STATS, OPT_WHY,
+       OPT_EXPORT, OPT_REDACT };
 
 static const struct option long_opts[] = {
 	{ "last", required_argument, NULL, OPT_LAST },
@@ -110,6 +126,8 @@ static const struct option long_opts[] = {
 	{ "utc", no_argument, NULL, OPT_UTC },
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "why", required_argument, NULL, OPT_WHY },
+	{ "export", required_argument, NULL, OPT_EXPORT },
+	{ "redact", no_argument, NULL, OPT_REDACT },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
@@ -175,6 +193,12 @@ static int parse_args(int argc, char **argv, struct dump *d, const char **path)
 		case OPT_STATS:
 			d->stats = 1;
 			break;
+		case OPT_EXPORT:
+			d->export_path = optarg;
+			break;
+		case OPT_REDACT:
+			d->redact = 1;
+			break;
 		case OPT_WHY:
 			if (!*optarg || strlen(optarg) >= SIGREC_COMM_LEN ||
 			    (isdigit((unsigned char)*optarg) && parse_u64(optarg, 1, 4194304, &v)))
@@ -192,11 +216,24 @@ static int parse_args(int argc, char **argv, struct dump *d, const char **path)
 			return -EINVAL;
 		}
 	}
+	/* the query, for the dump's host facts */
+	for (int i = 1, n = 0; i < optind && n < (int)sizeof(d->query_text) - 1; i++)
+		if (strcmp(argv[i], "--export") && (i < 2 || strcmp(argv[i - 1], "--export")))
+			n += snprintf(d->query_text + n, sizeof(d->query_text) - n, "%s%s",
+				      n ? " " : "", argv[i]);
 	if (optind < argc)
 		*path = argv[optind++];
 	if (optind < argc) {
 		fprintf(stderr, "sigdump: unexpected argument '%s'\nTry 'sigdump --help'.\n",
 			argv[optind]);
+		return -EINVAL;
+	}
+	if (d->redact && !d->export_path) {
+		fprintf(stderr, "sigdump: --redact goes with --export\n");
+		return -EINVAL;
+	}
+	if (d->export_path && (d->why_arg || d->stats)) {
+		fprintf(stderr, "sigdump: --export does not go with --why or --stats\n");
 		return -EINVAL;
 	}
 	if (d->q.since > d->q.until) {
@@ -339,6 +376,7 @@ static int on_output(const void *rec, size_t len, const struct ring_chunk *c, vo
 		struct sigrec_signal s;
 		struct sigrec_sysret r;
 		struct sigrec_lost l;
+		struct sigrec_host host;
 	} u;
 
 	switch (h->type) {
@@ -350,6 +388,11 @@ static int on_output(const void *rec, size_t len, const struct ring_chunk *c, vo
 	case SIGREC_T_SYSRET:
 		ring_rec_copy(&u.r, sizeof(u.r), rec, len);
 		patch_sysret(d, &u.r);
+		break;
+	case SIGREC_T_HOST:
+		ring_rec_copy(&u.host, sizeof(u.host), rec, len);
+		if (!d->stats && !d->why)
+			out_host(stdout, &d->o, &u.host);
 		break;
 	case SIGREC_T_LOST: {
 		int64_t wall;
@@ -366,6 +409,170 @@ static int on_output(const void *rec, size_t len, const struct ring_chunk *c, vo
 	}
 	}
 	return 0;
+}
+
+/* ---- --export ---- */
+
+static int chunk_in_window(const struct ring_chunk *c, const struct query *q);
+
+static void mark_task(struct dump *d, const struct sigrec_task *t)
+{
+	struct proc *p = t->pid ? model__find(d->model, t->pid, t->start_ns) : NULL;
+
+	for (int depth = 0; p && depth <= MODEL_MAX_ANCESTRY; depth++) {
+		p->mark = 1;
+		p = p->has_parent ? model__find(d->model, p->ppid, p->pstart_ns) : NULL;
+	}
+}
+
+static int marked(struct dump *d, const struct sigrec_task *t)
+{
+	const struct proc *p = t->pid ? model__get(d->model, t->pid, t->start_ns) : NULL;
+
+	return p && p->mark;
+}
+
+/* Mark the processes the exported signals name, with their ancestors. */
+static int on_mark(const void *rec, size_t len, const struct ring_chunk *c, void *ctx)
+{
+	struct dump *d = ctx;
+	struct sigrec_signal s;
+
+	if (((const struct sigrec_rec_hdr *)rec)->type != SIGREC_T_SIGNAL)
+		return 0;
+	ring_rec_copy(&s, sizeof(s), rec, len);
+	if (!want(&d->q, &s, (int64_t)s.h.ts + c->boot.clock_offset))
+		return 0;
+	mark_task(d, &s.sender);
+	mark_task(d, &s.target);
+	return 0;
+}
+
+static int export_wants(struct dump *d, const void *rec, size_t len, const struct ring_chunk *c)
+{
+	const struct sigrec_rec_hdr *h = rec;
+	union {
+		struct sigrec_signal s;
+		struct sigrec_fork f;
+		struct sigrec_exec e;
+		struct sigrec_exit x;
+		struct sigrec_comm m;
+		struct sigrec_proc p;
+		struct sigrec_oom o;
+		struct sigrec_lost l;
+	} u;
+	int64_t off = c->boot.clock_offset;
+
+	ring_rec_copy(&u, sizeof(u), rec, len);
+	switch (h->type) {
+	case SIGREC_T_SIGNAL:
+		return want(&d->q, &u.s, (int64_t)u.s.h.ts + off);
+	case SIGREC_T_LOST:
+		return (int64_t)u.l.to_ts + off >= d->q.since && (int64_t)u.l.from_ts + off <= d->q.until;
+	case SIGREC_T_SYSRET:
+	case SIGREC_T_START:
+		return 1;
+	case SIGREC_T_FORK:
+		return marked(d, &u.f.parent) || (model__get(d->model, u.f.child_pid,
+				u.f.child_start_ns) && model__get(d->model, u.f.child_pid,
+				u.f.child_start_ns)->mark);
+	case SIGREC_T_EXEC:
+		return marked(d, &u.e.task);
+	case SIGREC_T_EXIT:
+		return marked(d, &u.x.task);
+	case SIGREC_T_COMM:
+		return marked(d, &u.m.task);
+	case SIGREC_T_PROC:
+		return marked(d, &u.p.task);
+	case SIGREC_T_OOM: {
+		struct sigrec_task v = { .pid = u.o.victim_pid };
+		const struct proc *p = model__at(d->model, v.pid, u.o.h.ts);
+
+		return p && p->mark;
+	}
+	}
+	return 0;
+}
+
+/* Counting pass (d->x NULL) or writing pass. */
+static int on_export(const void *rec, size_t len, const struct ring_chunk *c, void *ctx)
+{
+	struct dump *d = ctx;
+
+	if (!export_wants(d, rec, len, c))
+		return 0;
+	d->x_signals += ((const struct sigrec_rec_hdr *)rec)->type == SIGREC_T_SIGNAL;
+	if (!d->x) {
+		d->x_bytes += len + 64;
+		if (!d->x_boot || memcmp(d->x_boot, &c->boot, sizeof(c->boot)))
+			d->x_boots++;
+		d->x_boot = &c->boot;
+		return 0;
+	}
+	return export__record(d->x, rec, len, &c->boot) ? -EIO : 0;
+}
+
+static int do_export(struct dump *d, struct ring_reader *rr, const struct ring_chunk *ch,
+		     size_t n)
+{
+	const struct proc **all;
+	size_t nall = model__all(d->model, &all), nmarked = 0;
+	struct ring_err err = { "" };
+	struct sigrec_host host;
+	const struct ring_chunk *first = NULL;
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (chunk_in_window(&ch[i], &d->q)) {
+			first = first ? first : &ch[i];
+			ring_reader__decode(rr, &ch[i], on_mark, d);
+		}
+	for (size_t i = 0; i < n; i++)
+		if (chunk_in_window(&ch[i], &d->q))
+			ring_reader__decode(rr, &ch[i], on_export, d);
+	for (size_t i = 0; i < nall; i++)
+		nmarked += all[i]->mark;
+	d->x_bytes += (nmarked + 1) * (sizeof(struct sigrec_proc) + 64);
+	d->x = export__begin(d->export_path, d->x_bytes, d->x_boots, d->redact, &err);
+	if (!d->x) {
+		fprintf(stderr, "sigdump: --export: %s\n", err.msg);
+		return EXIT_RUNTIME;
+	}
+	if (first) {
+		uint64_t ts = first->first_ts;
+
+		export__host(&host, d->redact, d->q.since, d->q.until, d->query_text);
+		host.h.ts = ts;
+		rc = export__record(d->x, &host, sizeof(host), &first->boot);
+		/* each named process as first seen; later exec records replay the rest */
+		for (size_t i = 0; i < nall && !rc; i++) {
+			const struct proc *p = all[i];
+			struct sigrec_proc pr;
+
+			if (!p->mark)
+				continue;
+			while (p->before_exec)
+				p = p->before_exec;
+			model__proc_record(p, ts, &pr);
+			rc = export__record(d->x, &pr, sizeof(pr), &first->boot);
+		}
+	}
+	d->x_signals = 0;
+	for (size_t i = 0; i < n && !rc; i++)
+		if (chunk_in_window(&ch[i], &d->q))
+			rc = ring_reader__decode(rr, &ch[i], on_export, d) == -EIO ? -EIO : 0;
+	if (rc) {
+		export__abort(d->x);
+		fprintf(stderr, "sigdump: --export: writing the dump failed\n");
+		return EXIT_RUNTIME;
+	}
+	if (export__finish(d->x, &err)) {
+		fprintf(stderr, "sigdump: --export: %s\n", err.msg);
+		return EXIT_RUNTIME;
+	}
+	fprintf(stderr, "sigdump: wrote %s: %llu signals, %zu processes%s\n", d->export_path,
+		(unsigned long long)d->x_signals, nmarked, d->redact ? ", redacted" : "");
+	return EXIT_OK;
 }
 
 static int chunk_in_window(const struct ring_chunk *c, const struct query *q)
@@ -411,6 +618,11 @@ static int run(struct dump *d, struct ring_reader *rr)
 								      : chunks[i].raw_len;
 		d->st.raw += chunks[i].raw_len;
 		ring_reader__decode(rr, &chunks[i], on_model, d);
+	}
+	if (d->export_path) {
+		rc = do_export(d, rr, chunks, n);
+		print_warnings(rr);
+		return rc;
 	}
 	if (d->why_arg) {
 		d->why = calloc(1, sizeof(*d->why));
@@ -463,7 +675,7 @@ int main(int argc, char **argv)
 		free(d);
 		return EXIT_USAGE;
 	}
-	rr = ring_reader__open(path, &err);
+	rr = ring_reader__open_any(path, &err);
 	if (!rr) {
 		fprintf(stderr, "sigdump: %s: %s\n", path, err.msg);
 		free(d);
