@@ -702,3 +702,21 @@ void capture__close(struct capture *c, int detach)
 	free(c->now);
 	free(c);
 }
+
+int capture__unpin(const char *pin_dir)
+{
+	DIR *d = opendir(pin_dir);
+	struct dirent *de;
+	char path[512];
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, de->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	return rmdir(pin_dir) ? -errno : 0;
+}

@@ -54,6 +54,9 @@ int capture__drops_fd(struct capture *c, int drops_fd, int seen_fd);
 /* detach: stop capturing and remove the pins; else leave the pinned set running */
 void capture__close(struct capture *c, int detach);
 
+/* Remove a pinned set (its programs detach).  -ENOENT when there is none. */
+int capture__unpin(const char *pin_dir);
+
 /* Mount tracefs and bpffs where the recorder needs them and they are absent. */
 int capture__mounts(char *err, size_t errlen);
 

@@ -13,8 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 #include "codec.h"
@@ -434,20 +436,50 @@ uint32_t ring__room(const struct ring *r)
 	return r->cap - r->ah.raw_len;
 }
 
+/* The pid holding a flock on the file at (dev, ino), from /proc/locks. */
+static int lock_holder(dev_t dev, ino_t ino)
+{
+	FILE *f = fopen("/proc/locks", "re");
+	char line[256];
+	int pid = 0;
+
+	if (!f)
+		return 0;
+	while (!pid && fgets(line, sizeof(line), f)) {
+		unsigned int maj, min;
+		unsigned long long inode;
+		int p;
+
+		if (!strstr(line, "FLOCK") ||
+		    sscanf(strstr(line, "FLOCK"), "FLOCK %*s %*s %d %x:%x:%llu", &p, &maj, &min,
+			   &inode) != 4)
+			continue;
+		if (makedev(maj, min) == dev && inode == ino)
+			pid = p;
+	}
+	fclose(f);
+	return pid;
+}
+
+/*
+ * flock, not fcntl: a POSIX record lock is dropped when the process closes
+ * any descriptor of the file, and the recorder opens the ring for reading
+ * too.  flock belongs to this open file description alone.
+ */
 static int lock_file(int fd, const char *path, struct ring_err *err)
 {
-	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	struct stat st;
+	int pid;
 
-	if (!fcntl(fd, F_SETLK, &fl))
+	if (!flock(fd, LOCK_EX | LOCK_NB))
 		return 0;
-	if (errno != EAGAIN && errno != EACCES) {
+	if (errno != EWOULDBLOCK) {
 		seterr(err, "cannot lock %s: %s", path, strerror(errno));
 		return -errno;
 	}
-	fl.l_type = F_WRLCK;
-	if (!fcntl(fd, F_GETLK, &fl) && fl.l_type != F_UNLCK)
-		seterr(err, "%s is in use by another sigrec (pid %d); stop it first",
-		       path, (int)fl.l_pid);
+	pid = fstat(fd, &st) ? 0 : lock_holder(st.st_dev, st.st_ino);
+	if (pid > 0)
+		seterr(err, "%s is in use by another sigrec (pid %d); stop it first", path, pid);
 	else
 		seterr(err, "%s is in use by another sigrec", path);
 	return -EBUSY;

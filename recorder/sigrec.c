@@ -39,6 +39,7 @@ struct env {
 	uint64_t snapshot_ns;
 	int stats;
 	int no_pin;
+	int unpin;
 };
 
 struct run {
@@ -86,6 +87,8 @@ static void usage(FILE *f)
 "      --no-pin               do not pin the BPF programs: capture stops with sigrec\n"
 "                             (default: they stay pinned in /sys/fs/bpf/sigrec if\n"
 "                             sigrec crashes, and a restart drains what they caught)\n"
+"      --unpin                remove the pinned capture a crashed sigrec left for\n"
+"                             --ring (e.g. before uninstalling), then exit\n"
 "      --stats                print counters to stderr at exit\n"
 "  -v, --verbose              more libbpf messages (twice: debug)\n"
 "  -V, --version\n"
@@ -104,7 +107,7 @@ static void usage(FILE *f)
 
 enum {
 	OPT_NO_HOOKS = 256, OPT_HOOKS, OPT_NO_LIFECYCLE, OPT_BUFFER, OPT_SYNC,
-	OPT_DURATION, OPT_STATS, OPT_SNAPSHOT, OPT_NO_PIN,
+	OPT_DURATION, OPT_STATS, OPT_SNAPSHOT, OPT_NO_PIN, OPT_UNPIN,
 };
 
 static const struct option long_opts[] = {
@@ -125,6 +128,7 @@ static const struct option long_opts[] = {
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "no-pin", no_argument, NULL, OPT_NO_PIN },
+	{ "unpin", no_argument, NULL, OPT_UNPIN },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
@@ -229,6 +233,9 @@ static int parse_args(int argc, char **argv, struct env *e)
 			break;
 		case OPT_NO_PIN:
 			e->no_pin = 1;
+			break;
+		case OPT_UNPIN:
+			e->unpin = 1;
 			break;
 		case 'v':
 			e->copts.verbose++;
@@ -515,6 +522,17 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &e))
 		return EXIT_USAGE;
+	if (e.unpin) {
+		pin_dir_for(e.ring, pin_dir, sizeof(pin_dir));
+		rc = capture__unpin(pin_dir);
+		if (rc && rc != -ENOENT) {
+			fprintf(stderr, "sigrec: cannot remove %s: %s\n", pin_dir, strerror(-rc));
+			return EXIT_RUNTIME;
+		}
+		fprintf(stderr, "sigrec: %s\n", rc ? "no pinned capture for this ring" :
+			"pinned capture removed");
+		return EXIT_OK;
+	}
 	if (read_boot(&boot))
 		fprintf(stderr, "sigrec: warning: no boot id in /proc; boot sessions will not be told apart\n");
 	if (ensure_dir(e.ring, e.ropts.gid)) {

@@ -353,6 +353,17 @@ int parse_time(const char *s, int64_t now_ns, int64_t *out)
 		*out = now_ns;
 		return 0;
 	}
+	if (!strcmp(s, "today") || !strcmp(s, "yesterday")) {
+		time_t sec = now_ns / 1000000000LL;
+		struct tm lt;
+
+		localtime_r(&sec, &lt);
+		lt.tm_hour = lt.tm_min = lt.tm_sec = 0;
+		lt.tm_mday -= !strcmp(s, "yesterday");
+		lt.tm_isdst = -1;
+		*out = (int64_t)mktime(&lt) * 1000000000LL;
+		return 0;
+	}
 	{
 		char tmp[64];
 		size_t l = strlen(s);

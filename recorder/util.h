@@ -36,8 +36,9 @@ int64_t now_realtime_ns(void);
 
 /* RFC 3339 UTC with nanoseconds: 2026-01-02T03:04:05.123456789Z */
 void fmt_rfc3339(int64_t wall_ns, char *buf, size_t len);
-/* RFC 3339 (Z or offset, optional fraction), "now", or a duration ago
- * ("10m", "10m ago").  Result in realtime ns. */
+/* RFC 3339 (Z or offset, optional fraction), local "YYYY-MM-DD HH:MM:SS",
+ * "now", "today", "yesterday" (local midnight), or a duration ago ("10m",
+ * "10 min ago").  Result in realtime ns. */
 int parse_time(const char *s, int64_t now_ns, int64_t *out);
 
 #endif

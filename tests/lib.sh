@@ -40,7 +40,10 @@ TMPD=$(mktemp -d /tmp/sigrec-test.XXXXXX)
 REC_PID=
 cleanup() {
 	[ -n "${KEEP:-}" ] && { echo "# kept $TMPD" >&2; return; }
-	[ -n "$REC_PID" ] && kill -KILL "$REC_PID" 2>/dev/null
+	# a clean stop, so no pinned capture outlives the test
+	if [ -n "$REC_PID" ] && kill -TERM "$REC_PID" 2>/dev/null; then
+		wait "$REC_PID" 2>/dev/null
+	fi
 	rm -rf "$TMPD"
 }
 trap cleanup EXIT

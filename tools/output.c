@@ -253,12 +253,21 @@ static void text_signal(FILE *f, const struct out_opts *o, const struct model *m
 	else
 		snprintf(how, sizeof(how), "%s %s", e->oom ? "oom" : cause_name(s->cause),
 			 code_name(s->sig, s->code, b, sizeof(b)));
-	if (s->result == SIGREC_R_FAILED)
-		fprintf(f, "%s  %-9s %s -> %s  failed %s  %s\n", t, sig, snd, tgt,
-			errno_name(-s->ret, eb, sizeof(eb)), how);
-	else
-		fprintf(f, "%s  %-9s %s -> %s  %s  %s\n", t, sig, snd, tgt,
-			result_name(s->result), how);
+	{
+		/* colour: fatal signals red, failures red, the rest plain */
+		int fatal = s->sig == 9 || s->sig == 15 || s->sig == 6 || s->sig == 11 ||
+			    s->sig == 7 || s->sig == 4 || s->sig == 8 || s->sig == 31;
+		const char *on = o->color && fatal ? "\033[1;31m" : o->color ? "\033[1m" : "";
+		const char *off = o->color ? "\033[0m" : "";
+		const char *bad = o->color ? "\033[31m" : "";
+
+		if (s->result == SIGREC_R_FAILED)
+			fprintf(f, "%s  %s%-9s%s %s -> %s  %sfailed %s%s  %s\n", t, on, sig, off, snd,
+				tgt, bad, errno_name(-s->ret, eb, sizeof(eb)), off, how);
+		else
+			fprintf(f, "%s  %s%-9s%s %s -> %s  %s  %s\n", t, on, sig, off, snd, tgt,
+				result_name(s->result), how);
+	}
 	if (o->tree) {
 		if (s->ctx == SIGREC_CTX_TASK)
 			text_ancestry(f, m, "sender", &s->sender, s->h.ts);
@@ -266,10 +275,84 @@ static void text_signal(FILE *f, const struct out_opts *o, const struct model *m
 	}
 }
 
+/* logfmt value: bare when safe, else quoted with \" and \\ escaped */
+static void lf_val(FILE *f, const char *s, size_t max)
+{
+	size_t n = strnlen(s, max);
+	int quote = !n;
+
+	for (size_t i = 0; i < n && !quote; i++)
+		quote = s[i] == ' ' || s[i] == '=' || s[i] == '"' || s[i] == '\\' ||
+			(unsigned char)s[i] < 0x21 || (unsigned char)s[i] >= 0x7f;
+	if (!quote) {
+		fwrite(s, 1, n, f);
+		return;
+	}
+	fputc('"', f);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = s[i];
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			fprintf(f, "\\x%02x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static void lf_task(FILE *f, const struct model *m, const char *pfx,
+		    const struct sigrec_task *t, uint64_t ts)
+{
+	const struct proc *p = model__as_of(t->start_ns ? model__get(m, t->pid, t->start_ns)
+					   : (t->pid ? model__at(m, t->pid, ts) : NULL), ts);
+	char cmd[SIGREC_ARGV_LEN + 16];
+
+	fprintf(f, " %s.pid=%u %s.tid=%u %s.uid=%u %s.comm=", pfx, t->pid, pfx, t->tid, pfx,
+		t->uid, pfx);
+	lf_val(f, t->comm[0] || !p ? t->comm : p->comm, SIGREC_COMM_LEN);
+	if (!p)
+		return;
+	proc_cmdline(p, cmd, sizeof(cmd));
+	fprintf(f, " %s.cmdline=", pfx);
+	lf_val(f, cmd, sizeof(cmd));
+	if (p->has_parent)
+		fprintf(f, " %s.ppid=%u", pfx, p->ppid);
+	if (p->cgroup[0]) {
+		fprintf(f, " %s.cgroup=", pfx);
+		lf_val(f, p->cgroup, sizeof(p->cgroup));
+	}
+}
+
+static void logfmt_signal(FILE *f, const struct model *m, const struct ev *e)
+{
+	const struct sigrec_signal *s = &e->s;
+	char t[48], b[32], eb[16];
+	const char *sn = sig_name(s->sig, b, sizeof(b));
+
+	fmt_rfc3339(e->wall_ns, t, sizeof(t));
+	fprintf(f, "time=%s type=signal signal=%d signal_name=%s", t, s->sig, sn ? sn : "unknown");
+	fprintf(f, " code=%s cause=%s result=%s context=%s", code_name(s->sig, s->code, b, sizeof(b)),
+		e->oom ? "oom" : cause_name(s->cause), result_name(s->result),
+		s->ctx == SIGREC_CTX_TASK ? "task" : "interrupt");
+	lf_task(f, m, "source", &s->sender, s->h.ts);
+	lf_task(f, m, "target", &s->target, s->h.ts);
+	if (s->syscall) {
+		fprintf(f, " syscall.name=%s syscall.arg=%" PRId64 " syscall.ret=%d",
+			syscall_name(s->syscall), (int64_t)s->arg0, s->ret);
+		if (s->ret < 0)
+			fprintf(f, " syscall.errno=%s", errno_name(-s->ret, eb, sizeof(eb)));
+	}
+	fputc('\n', f);
+}
+
 void out_signal(FILE *f, const struct out_opts *o, const struct model *m, const struct ev *e)
 {
 	if (o->format == OUT_JSON)
 		json_signal(f, m, e);
+	else if (o->format == OUT_LOGFMT)
+		logfmt_signal(f, m, e);
 	else
 		text_signal(f, o, m, e);
 }
@@ -282,6 +365,16 @@ void out_lost(FILE *f, const struct out_opts *o, const struct sigrec_lost *l,
 
 	int gap = l->h.flags & SIGREC_LOST_GAP;
 
+	if (o->format == OUT_LOGFMT) {
+		fmt_rfc3339((int64_t)l->from_ts + off, a, sizeof(a));
+		fmt_rfc3339((int64_t)l->to_ts + off, b, sizeof(b));
+		if (gap)
+			fprintf(f, "time=%s type=lost gap=true from=%s to=%s\n", b, a, b);
+		else
+			fprintf(f, "time=%s type=lost count=%" PRIu64 " cpu=%u from=%s to=%s\n", b,
+				(uint64_t)l->count, l->lcpu, a, b);
+		return;
+	}
 	if (o->format == OUT_JSON) {
 		fmt_rfc3339((int64_t)l->h.ts + off, a, sizeof(a));
 		if (gap)
@@ -310,6 +403,16 @@ void out_host(FILE *f, const struct out_opts *o, const struct sigrec_host *h)
 	char t[48];
 
 	fmt_rfc3339(h->exported_ns, t, sizeof(t));
+	if (o->format == OUT_LOGFMT) {
+		fprintf(f, "time=%s type=host hostname=", t);
+		lf_val(f, h->hostname, sizeof(h->hostname));
+		fprintf(f, " kernel=");
+		lf_val(f, h->release, sizeof(h->release));
+		fprintf(f, " arch=");
+		lf_val(f, h->machine, sizeof(h->machine));
+		fprintf(f, " redacted=%s\n", h->flags & SIGREC_HOST_REDACTED ? "true" : "false");
+		return;
+	}
 	if (o->format == OUT_JSON) {
 		fputs("{\"type\":\"host\",\"hostname\":", f);
 		json_str(f, h->hostname, sizeof(h->hostname));

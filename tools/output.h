@@ -11,12 +11,14 @@
 enum out_format {
 	OUT_TEXT = 0,
 	OUT_JSON,
+	OUT_LOGFMT,
 };
 
 struct out_opts {
 	int format;
 	int tree;	/* text: print sender and target ancestry */
 	int utc;	/* text: UTC instead of local time */
+	int color;	/* text: ANSI colours (a terminal, NO_COLOR unset) */
 };
 
 /* A signal record with what the reader knows around it. */

@@ -2,6 +2,10 @@
 /* sigdump.c - read a sigrec ring: timeline, filters, JSON. */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <signal.h>
+#include <strings.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -30,11 +34,28 @@ struct query {
 	uint64_t sig_mask[2];
 	int has_sig;
 	char comm[SIGREC_COMM_LEN];
+	char sender_comm[SIGREC_COMM_LEN];
 	int failed;
+	unsigned int causes, results;	/* bit per enum value; 0 = any */
+	const char *cgroup;		/* target cgroup path prefix */
+	const char *boot;		/* current, previous, or a boot id prefix */
+	uint8_t boot_id[16];		/* resolved from boot */
+	int has_boot;
+	const struct model *m;
+};
+
+#define TOP_SLOTS 1024
+
+struct top {
+	uint32_t pid;
+	char comm[SIGREC_COMM_LEN];
+	uint64_t n;
 };
 
 struct stats {
 	uint64_t chunks, sealed, records, stored, raw;
+	uint64_t by_signal[65];
+	struct top senders[TOP_SLOTS], targets[TOP_SLOTS];
 	uint64_t by_type[SIGREC_T_MAX + 1];
 	uint64_t signals_shown, failed;
 	int64_t oldest, newest;
@@ -47,6 +68,8 @@ struct dump {
 	struct why *why;
 	const char *export_path;
 	int redact;
+	int follow, no_pager;
+	FILE *pager;
 	char query_text[128];
 	struct export *x;
 	uint64_t x_bytes, x_signals;
@@ -77,9 +100,18 @@ static void usage(FILE *f)
 "  -c, --comm NAME        signals to tasks named NAME\n"
 "      --sender-pid PID   signals sent by process PID\n"
 "  -s, --signal LIST      only these signals (TERM,KILL,9,SIGRTMIN+1)\n"
+"      --sender-comm NAME signals sent by tasks named NAME\n"
+"      --cause LIST       syscall, kernel, fault, timer, interrupt, oom, user\n"
+"      --result LIST      delivered, ignored, already_pending, overflow,\n"
+"                         lose_info, failed\n"
 "      --failed           only failed attempts and overflows\n"
+"      --cgroup PREFIX    signals to processes whose cgroup path starts so\n"
+"      --boot BOOT        one boot session: current, previous, or a boot id\n"
 "Output:\n"
 "  -j, --json             one JSON object per line (schema: docs/OUTPUT.md)\n"
+"  -l, --logfmt           one logfmt line per event (dotted keys, for Loki)\n"
+"  -f, --follow           keep printing new events as they are recorded\n"
+"      --no-pager         never pipe the timeline through $PAGER (less)\n"
 "  -t, --tree             with sender and target ancestry\n"
 "      --utc              times in UTC (default: local time)\n"
 "      --why PID|NAME     the story of one process's end: what it ran, its\n"
@@ -110,7 +142,8 @@ static void usage(FILE *f)
 }
 
 enum { OPT_LAST = 256, OPT_SINCE, OPT_UNTIL, OPT_SENDER, OPT_FAILED, OPT_UTC, OPT_STATS, OPT_WHY,
-       OPT_EXPORT, OPT_REDACT };
+       OPT_EXPORT, OPT_REDACT, OPT_SENDER_COMM, OPT_CAUSE, OPT_RESULT, OPT_CGROUP, OPT_BOOT,
+       OPT_NO_PAGER };
 
 static const struct option long_opts[] = {
 	{ "last", required_argument, NULL, OPT_LAST },
@@ -127,11 +160,38 @@ static const struct option long_opts[] = {
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "why", required_argument, NULL, OPT_WHY },
 	{ "export", required_argument, NULL, OPT_EXPORT },
+	{ "sender-comm", required_argument, NULL, OPT_SENDER_COMM },
+	{ "cause", required_argument, NULL, OPT_CAUSE },
+	{ "result", required_argument, NULL, OPT_RESULT },
+	{ "cgroup", required_argument, NULL, OPT_CGROUP },
+	{ "boot", required_argument, NULL, OPT_BOOT },
+	{ "logfmt", no_argument, NULL, 'l' },
+	{ "follow", no_argument, NULL, 'f' },
+	{ "no-pager", no_argument, NULL, OPT_NO_PAGER },
 	{ "redact", no_argument, NULL, OPT_REDACT },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
+
+/* A comma list of names (by the naming function) into a bit set. */
+static int name_set(const char *list, const char *(*name)(int), int max, unsigned int *set)
+{
+	char buf[256], *save = NULL, *tok;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	*set = 0;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int v;
+
+		for (v = 0; v <= max && strcmp(tok, name(v)); v++)
+			;
+		if (v > max)
+			return -EINVAL;
+		*set |= 1U << v;
+	}
+	return *set ? 0 : -EINVAL;
+}
 
 static int bad(const char *opt, const char *val, const char *why)
 {
@@ -146,7 +206,7 @@ static int parse_args(int argc, char **argv, struct dump *d, const char **path)
 	uint64_t v;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "p:c:s:jtVh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:c:s:jltfVh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_LAST:
 			if (parse_duration(optarg, &v))
@@ -196,6 +256,36 @@ static int parse_args(int argc, char **argv, struct dump *d, const char **path)
 		case OPT_EXPORT:
 			d->export_path = optarg;
 			break;
+		case OPT_SENDER_COMM:
+			if (!*optarg || strlen(optarg) >= SIGREC_COMM_LEN)
+				return bad("--sender-comm", optarg, "expected 1 to 15 characters");
+			strcpy(d->q.sender_comm, optarg);
+			break;
+		case OPT_CAUSE:
+			if (name_set(optarg, cause_name, SIGREC_C_USER, &d->q.causes))
+				return bad("--cause", optarg, "expected syscall, kernel, fault, timer, "
+					   "interrupt, oom or user");
+			break;
+		case OPT_RESULT:
+			if (name_set(optarg, result_name, SIGREC_R_FAILED, &d->q.results))
+				return bad("--result", optarg, "expected delivered, ignored, "
+					   "already_pending, overflow, lose_info or failed");
+			break;
+		case OPT_CGROUP:
+			d->q.cgroup = optarg;
+			break;
+		case OPT_BOOT:
+			d->q.boot = optarg;
+			break;
+		case 'l':
+			d->o.format = OUT_LOGFMT;
+			break;
+		case 'f':
+			d->follow = 1;
+			break;
+		case OPT_NO_PAGER:
+			d->no_pager = 1;
+			break;
 		case OPT_REDACT:
 			d->redact = 1;
 			break;
@@ -232,6 +322,10 @@ static int parse_args(int argc, char **argv, struct dump *d, const char **path)
 		fprintf(stderr, "sigdump: --redact goes with --export\n");
 		return -EINVAL;
 	}
+	if (d->follow && (d->export_path || d->why_arg || d->stats)) {
+		fprintf(stderr, "sigdump: --follow does not go with --export, --why or --stats\n");
+		return -EINVAL;
+	}
 	if (d->export_path && (d->why_arg || d->stats)) {
 		fprintf(stderr, "sigdump: --export does not go with --why or --stats\n");
 		return -EINVAL;
@@ -243,9 +337,35 @@ static int parse_args(int argc, char **argv, struct dump *d, const char **path)
 	return 0;
 }
 
+static int effective_cause(const struct query *q, const struct sigrec_signal *s)
+{
+	const struct sigrec_oom *oom;
+
+	if (s->sig == 9 && s->cause != SIGREC_C_SYSCALL && q->m &&
+	    model__oom_victim(q->m, s->target.pid, s->h.ts, &oom))
+		return SIGREC_C_OOM;
+	return s->cause;
+}
+
+static int cgroup_matches(const struct query *q, const struct sigrec_signal *s)
+{
+	const struct proc *p = q->m ? model__get(q->m, s->target.pid, s->target.start_ns) : NULL;
+
+	return p && !strncmp(p->cgroup, q->cgroup, strlen(q->cgroup));
+}
+
 static int want(const struct query *q, const struct sigrec_signal *s, int64_t wall)
 {
 	if (wall < q->since || wall > q->until)
+		return 0;
+	if (q->sender_comm[0] && (s->ctx != SIGREC_CTX_TASK ||
+				  strncmp(s->sender.comm, q->sender_comm, SIGREC_COMM_LEN)))
+		return 0;
+	if (q->causes && !(q->causes & (1U << effective_cause(q, s))))
+		return 0;
+	if (q->results && !(q->results & (1U << s->result)))
+		return 0;
+	if (q->cgroup && !cgroup_matches(q, s))
 		return 0;
 	if (q->pid && s->target.pid != q->pid)
 		return 0;
@@ -264,6 +384,41 @@ static int want(const struct query *q, const struct sigrec_signal *s, int64_t wa
 	return 1;
 }
 
+/* Count per process (pid, comm) in a small open-addressed table. */
+static void top_add(struct top *t, const struct sigrec_task *task)
+{
+	for (uint32_t i = 0, h = task->pid % TOP_SLOTS; i < TOP_SLOTS; i++, h = (h + 1) % TOP_SLOTS) {
+		if (t[h].n && (t[h].pid != task->pid ||
+			       strncmp(t[h].comm, task->comm, SIGREC_COMM_LEN)))
+			continue;
+		if (!t[h].n) {
+			t[h].pid = task->pid;
+			memcpy(t[h].comm, task->comm, SIGREC_COMM_LEN);
+		}
+		t[h].n++;
+		return;
+	}
+}
+
+static int by_count(const void *a, const void *b)
+{
+	const struct top *x = a, *y = b;
+
+	return x->n < y->n ? 1 : x->n > y->n ? -1 : 0;
+}
+
+static void print_top(const char *name, struct top *t)
+{
+	printf(",\"%s\":[", name);
+	qsort(t, TOP_SLOTS, sizeof(*t), by_count);
+	for (int i = 0; i < 5 && t[i].n; i++) {
+		printf("%s{\"pid\":%u,\"comm\":", i ? "," : "", t[i].pid);
+		json_str(stdout, t[i].comm, SIGREC_COMM_LEN);
+		printf(",\"signals\":%llu}", (unsigned long long)t[i].n);
+	}
+	printf("]");
+}
+
 static void flush_one(struct dump *d)
 {
 	struct ev *e = &d->queue[d->qhead];
@@ -273,6 +428,10 @@ static void flush_one(struct dump *d)
 	} else if (d->stats) {
 		d->st.signals_shown++;
 		d->st.failed += e->s.result == SIGREC_R_FAILED;
+		d->st.by_signal[e->s.sig >= 1 && e->s.sig <= 64 ? e->s.sig : 0]++;
+		if (e->s.ctx == SIGREC_CTX_TASK)
+			top_add(d->st.senders, &e->s.sender);
+		top_add(d->st.targets, &e->s.target);
 	} else {
 		out_signal(stdout, &d->o, d->model, e);
 	}
@@ -337,7 +496,7 @@ static int on_model(const void *rec, size_t len, const struct ring_chunk *c, voi
 	return 0;
 }
 
-static void print_stats(const struct dump *d)
+static void print_stats(struct dump *d, const struct ring_info *ri)
 {
 	static const char *const names[] = {
 		[SIGREC_T_SIGNAL] = "signal", [SIGREC_T_LOST] = "lost", [SIGREC_T_SYSRET] = "sysret",
@@ -345,8 +504,8 @@ static void print_stats(const struct dump *d)
 		[SIGREC_T_COMM] = "comm", [SIGREC_T_OOM] = "oom", [SIGREC_T_PROC] = "proc",
 		[SIGREC_T_START] = "start", [SIGREC_T_MAX] = "unknown",
 	};
-	const struct stats *s = &d->st;
-	char a[48] = "", b[48] = "";
+	struct stats *s = &d->st;
+	char a[48] = "", b[48] = "", sb[32];
 
 	if (s->records) {
 		fmt_rfc3339(s->oldest, a, sizeof(a));
@@ -365,7 +524,20 @@ static void print_stats(const struct dump *d)
 		printf("%s\"%s\":%llu", first ? "" : ",", names[t], (unsigned long long)s->by_type[t]);
 		first = 0;
 	}
-	printf("}}\n");
+	printf("},\"by_signal\":{");
+	for (int g = 1, first = 1; g <= 64; g++) {
+		if (!s->by_signal[g])
+			continue;
+		printf("%s\"%s\":%llu", first ? "" : ",", sig_name(g, sb, sizeof(sb)),
+		       (unsigned long long)s->by_signal[g]);
+		first = 0;
+	}
+	printf("}");
+	print_top("top_senders", s->senders);
+	print_top("top_targets", s->targets);
+	printf(",\"ring\":{\"file_size\":%llu,\"chunk_size\":%u,\"slots\":%u,"
+	       "\"records_per_chunk\":%llu}}\n", (unsigned long long)ri->file_size, ri->chunk_size,
+	       ri->nslots, (unsigned long long)(s->chunks ? s->records / s->chunks : 0));
 }
 
 static int on_output(const void *rec, size_t len, const struct ring_chunk *c, void *ctx)
@@ -577,6 +749,8 @@ static int do_export(struct dump *d, struct ring_reader *rr, const struct ring_c
 
 static int chunk_in_window(const struct ring_chunk *c, const struct query *q)
 {
+	if (q->has_boot && memcmp(c->boot.boot_id, q->boot_id, 16))
+		return 0;
 	int64_t first = (int64_t)c->first_ts + c->boot.clock_offset;
 	int64_t last = (int64_t)c->last_ts + c->boot.clock_offset;
 
@@ -596,10 +770,155 @@ static void print_warnings(struct ring_reader *rr)
 	}
 }
 
+/* ---- boot sessions ---- */
+
+static int boot_matches(const uint8_t id[16], const char *want)
+{
+	char str[37], hex[33];
+	size_t n = 0, wl = strlen(want);
+
+	boot_id_str(id, str);
+	for (const char *p = str; *p; p++)
+		if (*p != '-')
+			hex[n++] = *p;
+	hex[n] = 0;
+	return wl >= 4 && (!strncasecmp(str, want, wl) || !strncasecmp(hex, want, wl));
+}
+
+/* Resolve --boot to one boot id among the chunks (in sequence order). */
+static int resolve_boot(struct dump *d, const struct ring_chunk *ch, size_t n)
+{
+	struct ring_boot here;
+	int have_here = !read_boot(&here), cur = -1;
+
+	for (size_t i = 0; i < n; i++)
+		if (have_here && !memcmp(ch[i].boot.boot_id, here.boot_id, 16))
+			cur = i;
+	if (cur < 0 && n)
+		cur = n - 1;	/* not recorded on this boot: the newest is "current" */
+	for (int i = n - 1; i >= 0; i--) {
+		if (!strcmp(d->q.boot, "current") && i == cur)
+			goto found;
+		if (!strcmp(d->q.boot, "previous") && cur >= 0 && i < cur &&
+		    memcmp(ch[i].boot.boot_id, ch[cur].boot.boot_id, 16))
+			goto found;
+		if (boot_matches(ch[i].boot.boot_id, d->q.boot))
+			goto found;
+		continue;
+found:
+		memcpy(d->q.boot_id, ch[i].boot.boot_id, 16);
+		d->q.has_boot = 1;
+		return 0;
+	}
+	fprintf(stderr, "sigdump: no boot session '%s' in the recording\n", d->q.boot);
+	return -ENOENT;
+}
+
+/* ---- pager and colour: only for people at a terminal ---- */
+
+static pid_t start_pager(void)
+{
+	const char *pager = getenv("PAGER");
+	int p[2];
+	pid_t pid;
+
+	if (!pager || !*pager)
+		pager = "less";
+	if (!strcmp(pager, "cat") || pipe(p))
+		return 0;
+	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return 0;
+	}
+	if (pid == 0) {
+		dup2(p[0], STDIN_FILENO);
+		close(p[0]);
+		close(p[1]);
+		setenv("LESS", getenv("LESS") ? getenv("LESS") : "FRX", 1);
+		execlp("sh", "sh", "-c", pager, (char *)NULL);
+		_exit(127);
+	}
+	dup2(p[1], STDOUT_FILENO);
+	close(p[0]);
+	close(p[1]);
+	return pid;
+}
+
+/* ---- --follow ---- */
+
+struct cursor {
+	uint64_t seq;
+	uint32_t done;		/* records of chunk seq already handled */
+	uint32_t skip, seen;
+	struct dump *d;
+	int feed;		/* also feed the model (follow: one pass) */
+};
+
+static int on_cursor(const void *rec, size_t len, const struct ring_chunk *c, void *ctx)
+{
+	struct cursor *cu = ctx;
+
+	if (cu->seen++ < cu->skip)
+		return 0;
+	if (cu->feed)
+		model__feed(cu->d->model, rec, len);
+	return on_output(rec, len, c, cu->d);
+}
+
+/* Decode chunks at or after the cursor; returns chunks handled. */
+static void advance(struct dump *d, struct ring_reader *rr, const struct ring_chunk *ch, size_t n,
+		    struct cursor *cu)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (ch[i].seq < cu->seq || !chunk_in_window(&ch[i], &d->q))
+			continue;
+		cu->skip = ch[i].seq == cu->seq ? cu->done : 0;
+		cu->seen = 0;
+		ring_reader__decode(rr, &ch[i], on_cursor, cu);
+		cu->seq = ch[i].seq;
+		cu->done = cu->seen;
+	}
+	flush_all(d);
+	fflush(stdout);
+}
+
+static volatile sig_atomic_t stop_follow;
+
+static void on_int(int sig)
+{
+	(void)sig;
+	stop_follow = 1;
+}
+
+static int follow(struct dump *d, struct ring_reader *rr, struct cursor *cu)
+{
+	struct sigaction sa = { .sa_handler = on_int };
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	cu->feed = 1;
+	while (!stop_follow) {
+		const struct ring_chunk *ch;
+		size_t n;
+
+		usleep(250000);
+		if (ring_reader__chunks(rr, &ch, &n, NULL))
+			continue;
+		advance(d, rr, ch, n, cu);
+		if (ferror(stdout))
+			return EXIT_RUNTIME;
+	}
+	return EXIT_OK;
+}
+
 static int run(struct dump *d, struct ring_reader *rr)
 {
 	const struct ring_chunk *chunks;
+	struct cursor cu = { .d = d };
 	unsigned int bad = 0;
+	pid_t pager = 0;
 	size_t n;
 	int rc;
 
@@ -608,6 +927,9 @@ static int run(struct dump *d, struct ring_reader *rr)
 		fprintf(stderr, "sigdump: cannot scan the ring: %s\n", strerror(-rc));
 		return EXIT_INPUT;
 	}
+	if (d->q.boot && resolve_boot(d, chunks, n))
+		return EXIT_RUNTIME;
+	d->q.m = d->model;
 	/* pass 1: the process model of the window; pass 2: the events */
 	for (size_t i = 0; i < n; i++) {
 		if (!chunk_in_window(&chunks[i], &d->q))
@@ -638,23 +960,31 @@ static int run(struct dump *d, struct ring_reader *rr)
 			return EXIT_RUNTIME;
 		}
 	}
-	for (size_t i = 0; i < n; i++)
-		if (chunk_in_window(&chunks[i], &d->q))
-			ring_reader__decode(rr, &chunks[i], on_output, d);
-	flush_all(d);
+	if (d->o.format == OUT_TEXT && isatty(STDOUT_FILENO)) {
+		d->o.color = !getenv("NO_COLOR");
+		if (!d->follow && !d->no_pager && !d->stats)
+			pager = start_pager();
+	}
+	advance(d, rr, chunks, n, &cu);
 	if (d->why) {
 		why__print(stdout, d->why, d->model, &d->o);
 		free(d->why);
 	}
 	if (d->stats)
-		print_stats(d);
+		print_stats(d, ring_reader__info(rr));
 	fflush(stdout);
 	print_warnings(rr);
+	if (d->follow)
+		rc = follow(d, rr, &cu);
 	if (ferror(stdout)) {
 		fprintf(stderr, "sigdump: writing output: %s\n", strerror(errno));
 		return EXIT_RUNTIME;
 	}
-	return EXIT_OK;
+	if (pager) {
+		fclose(stdout);
+		waitpid(pager, NULL, 0);
+	}
+	return rc;
 }
 
 int main(int argc, char **argv)

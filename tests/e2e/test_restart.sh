@@ -6,9 +6,11 @@
 source "$(dirname "$0")/../lib.sh"
 skip_all_unless_bpf "big buffer: every signal recorded, none lost" \
 	"small buffer: recorded + lost = sent" "small buffer: drops were counted" \
-	"restarts took over the pinned capture" "clean stop removes the pins"
+	"restarts took over the pinned capture" "clean stop removes the pins" \
+	"a crash leaves the capture pinned" "--unpin removes it"
 
 D="$BIN/sigdump"
+PINS_BEFORE=$(ls /sys/fs/bpf/sigrec 2>/dev/null | sort)
 # storm_with_kills NAME N ROUNDS ARGS...: prints "recorded lost"
 storm_with_kills() {
 	local name=$1 n=$2 rounds=$3; shift 3
@@ -42,5 +44,12 @@ diag "small buffer: sent $N, recorded $REC, lost $LOST"
 check "small buffer: recorded + lost = sent" test $((REC + LOST)) -eq "$N"
 check "small buffer: drops were counted" test "$LOST" -gt 0
 check "restarts took over the pinned capture" test "$(cat "$TMPD"/*.took 2>/dev/null | wc -l)" -eq 6
-check "clean stop removes the pins" test -z "$(ls -A /sys/fs/bpf/sigrec 2>/dev/null)"
+check "clean stop removes the pins" test "$(ls /sys/fs/bpf/sigrec 2>/dev/null | sort)" = "$PINS_BEFORE"
+
+# a crashed recorder's capture, removed by hand (e.g. before uninstalling)
+start_rec "$TMPD/u.ring" -s 4M
+kill -KILL "$REC_PID"; wait "$REC_PID" 2>/dev/null; REC_PID=
+check "a crash leaves the capture pinned" test "$(ls /sys/fs/bpf/sigrec | sort)" != "$PINS_BEFORE"
+"$BIN/sigrec" -r "$TMPD/u.ring" --unpin 2>/dev/null
+check "--unpin removes it" test "$(ls /sys/fs/bpf/sigrec 2>/dev/null | sort)" = "$PINS_BEFORE"
 tap_done

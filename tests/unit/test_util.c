@@ -123,6 +123,10 @@ static void test_time(void **state)
 	assert_true(parse_time("2023-13-14T22:13:20Z", now, &t) < 0);
 	assert_true(parse_time("2023-11-14T22:13:20Zjunk", now, &t) < 0);
 	assert_true(parse_time("yesterdayish", now, &t) < 0);
+	assert_int_equal(parse_time("10 min ago", now, &t), 0);
+	assert_int_equal(t, now - 600000000000LL);
+	assert_int_equal(parse_time("yesterday", now, &t), 0);
+	assert_true(t < now - 86400000000000LL + 1 && t > now - 2 * 86400000000000LL);
 	fmt_rfc3339(1700000000123456789LL, buf, sizeof(buf));
 	assert_string_equal(buf, "2023-11-14T22:13:20.123456789Z");
 }
