@@ -23,7 +23,7 @@ VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 ARCH      := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
 CFLAGS    ?= -O2 -g
-CFLAGS    += -Wall -Wextra -Werror -std=gnu11 -MMD -MP -Ibpf -Irecorder -I$(BUILD) $(SANFLAGS)
+CFLAGS    += -Wall -Wextra -Werror -std=gnu11 -MMD -MP -Ibpf -Irecorder -Ipstore -I$(BUILD) $(SANFLAGS)
 LDFLAGS   += $(SANFLAGS)
 LDLIBS_BPF := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
 LDLIBS    := -llz4
@@ -38,9 +38,9 @@ endif
 
 COMMON_SRC := recorder/ring.c recorder/codec.c recorder/crc32c.c recorder/util.c
 SIGREC_SRC := recorder/sigrec.c recorder/capture.c recorder/procscan.c recorder/model.c \
-	recorder/privs.c $(COMMON_SRC)
+	recorder/privs.c pstore/pstore.c $(COMMON_SRC)
 SIGDUMP_SRC := tools/sigdump.c tools/why.c tools/export.c recorder/model.c tools/output.c \
-	$(COMMON_SRC)
+	pstore/pstore.c $(COMMON_SRC)
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include "capture.h"
 #include "model.h"
+#include "pstore.h"
 #include "privs.h"
 #include "procscan.h"
 #include "ring.h"
@@ -40,10 +41,14 @@ struct env {
 	int stats;
 	int no_pin;
 	int unpin;
+	int pstore;			/* enum pstore_mode */
+	uint64_t pstore_mask[2];
 };
 
 struct run {
 	struct ring *ring;
+	struct pstore_writer *pstore;
+	struct ring_boot boot;
 	struct model *procs;	/* live process table, fed by the records */
 	uint64_t records, errors, lost, exits;
 };
@@ -89,6 +94,11 @@ static void usage(FILE *f)
 "                             sigrec crashes, and a restart drains what they caught)\n"
 "      --unpin                remove the pinned capture a crashed sigrec left for\n"
 "                             --ring (e.g. before uninstalling), then exit\n"
+"      --pstore[=MODE]        also write a line per fatal signal to persistent RAM:\n"
+"                             MODE auto (default: /dev/pmsg0, else /dev/kmsg),\n"
+"                             pmsg or kmsg; read back with sigdump --pstore\n"
+"      --pstore-signals LIST  signals for --pstore (default KILL,TERM,ABRT,SEGV,\n"
+"                             BUS,ILL,FPE,SYS)\n"
 "      --stats                print counters to stderr at exit\n"
 "  -v, --verbose              more libbpf messages (twice: debug)\n"
 "  -V, --version\n"
@@ -107,7 +117,8 @@ static void usage(FILE *f)
 
 enum {
 	OPT_NO_HOOKS = 256, OPT_HOOKS, OPT_NO_LIFECYCLE, OPT_BUFFER, OPT_SYNC,
-	OPT_DURATION, OPT_STATS, OPT_SNAPSHOT, OPT_NO_PIN, OPT_UNPIN,
+	OPT_DURATION, OPT_STATS, OPT_SNAPSHOT, OPT_NO_PIN, OPT_UNPIN, OPT_PSTORE,
+	OPT_PSTORE_SIGNALS,
 };
 
 static const struct option long_opts[] = {
@@ -129,6 +140,8 @@ static const struct option long_opts[] = {
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "no-pin", no_argument, NULL, OPT_NO_PIN },
 	{ "unpin", no_argument, NULL, OPT_UNPIN },
+	{ "pstore", optional_argument, NULL, OPT_PSTORE },
+	{ "pstore-signals", required_argument, NULL, OPT_PSTORE_SIGNALS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
@@ -237,6 +250,20 @@ static int parse_args(int argc, char **argv, struct env *e)
 		case OPT_UNPIN:
 			e->unpin = 1;
 			break;
+		case OPT_PSTORE:
+			if (!optarg || !strcmp(optarg, "auto"))
+				e->pstore = PSTORE_AUTO;
+			else if (!strcmp(optarg, "pmsg"))
+				e->pstore = PSTORE_PMSG;
+			else if (!strcmp(optarg, "kmsg"))
+				e->pstore = PSTORE_KMSG;
+			else
+				return bad("--pstore", optarg, "expected auto, pmsg or kmsg");
+			break;
+		case OPT_PSTORE_SIGNALS:
+			if (sig_parse_list(optarg, e->pstore_mask, badtok, sizeof(badtok)))
+				return bad("--pstore-signals", optarg, "unknown signal in list");
+			break;
 		case 'v':
 			e->copts.verbose++;
 			break;
@@ -326,6 +353,9 @@ static void on_signal(struct run *run, const struct sigrec_signal *s, size_t len
 	chain(run, &s->target, s->h.ts, 1);
 	model__feed(run->procs, s, len);
 	append(run, s, len);
+	if (run->pstore)
+		pstore__signal(run->pstore, s, (int64_t)s->h.ts + run->boot.clock_offset,
+			       run->boot.boot_id, 0);
 }
 
 static int on_record(void *ctx, void *data, size_t len)
@@ -510,6 +540,9 @@ int main(int argc, char **argv)
 		.copts = { .sig_mask = { ~0ULL, ~0ULL }, .lifecycle = 1, .buffer_bytes = 8 << 20 },
 		.sync_ns = 5000000000ULL,
 		.snapshot_ns = 600000000000ULL,
+		/* KILL TERM ABRT SEGV BUS ILL FPE SYS */
+		.pstore_mask = { (1ULL << 8) | (1ULL << 14) | (1ULL << 5) | (1ULL << 10) |
+				 (1ULL << 6) | (1ULL << 3) | (1ULL << 7) | (1ULL << 30), 0 },
 	};
 	struct sigaction sa = { .sa_handler = on_stop };
 	struct run run = { 0 };
@@ -545,6 +578,14 @@ int main(int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	model__no_history(run.procs);
+	run.boot = boot;
+	if (e.pstore) {
+		run.pstore = pstore__open(e.pstore, e.pstore_mask, err, sizeof(err));
+		if (!run.pstore) {
+			fprintf(stderr, "sigrec: --pstore: %s\n", err);
+			return EXIT_RUNTIME;
+		}
+	}
 	run.ring = ring__open_writer(e.ring, &e.ropts, &boot, &rerr);
 	if (!run.ring) {
 		fprintf(stderr, "sigrec: %s\n", rerr.msg);
@@ -580,6 +621,9 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	write_start(&run, &e, capture__hooks(cap));
 	snapshot(&run);
+	if (run.pstore)
+		fprintf(stderr, "sigrec: --pstore: fatal signals also go to %s\n",
+			pstore__path(run.pstore));
 	fprintf(stderr, "sigrec: recording to %s (syscall hooks: %s%s)\n", e.ring,
 		capture__hooks(cap) == SIGREC_HOOKS_FENTRY ? "fentry" :
 		capture__hooks(cap) == SIGREC_HOOKS_TRACEPOINT ? "tracepoint" : "off",
@@ -592,6 +636,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sigrec: warning: sealing the last chunk failed\n");
 	ring__close(run.ring);
 	model__free(run.procs);
+	if (run.pstore && pstore__suppressed(run.pstore))
+		fprintf(stderr, "sigrec: --pstore: %llu lines suppressed by the rate limit\n",
+			(unsigned long long)pstore__suppressed(run.pstore));
+	pstore__close(run.pstore);
 	if (e.stats) {
 		struct rusage ru;
 

@@ -157,6 +157,8 @@ static void json_signal(FILE *f, const struct model *m, const struct ev *e)
 
 	fmt_rfc3339(e->wall_ns, t, sizeof(t));
 	boot_id_str(e->boot_id, bid);
+	if (e->source)
+		bid[8] = 0;	/* pstore lines carry the boot id's first 8 digits */
 	fprintf(f, "{\"type\":\"signal\",\"time\":\"%s\",\"boot_id\":\"%s\",\"sig\":%d,"
 		"\"signal\":", t, bid, s->sig);
 	if (sn)
@@ -175,7 +177,11 @@ static void json_signal(FILE *f, const struct model *m, const struct ev *e)
 	json_task(f, m, &s->target, s->h.ts, 1, off);
 	if (s->sflags & SIGREC_SF_CLAIMED)
 		fprintf(f, ",\"claimed\":{\"pid\":%u,\"uid\":%u}", s->claimed_pid, s->claimed_uid);
-	if (s->syscall) {
+	if (s->syscall && e->source) {
+		/* a pstore line names the call and its result, not the arguments */
+		fprintf(f, ",\"syscall\":{\"name\":\"%s\",\"arg\":null,\"ret\":%d}",
+			syscall_name(s->syscall), s->ret);
+	} else if (s->syscall) {
 		fprintf(f, ",\"syscall\":{\"name\":\"%s\",\"arg\":%" PRId64, syscall_name(s->syscall),
 			(int64_t)s->arg0);
 		if (s->syscall == SIGREC_SC_TGKILL || s->syscall == SIGREC_SC_RT_TGSIGQUEUEINFO)
@@ -185,10 +191,19 @@ static void json_signal(FILE *f, const struct model *m, const struct ev *e)
 			fprintf(f, ",\"errno\":\"%s\"", errno_name(-s->ret, eb, sizeof(eb)));
 		fputc('}', f);
 	}
-	if (e->oom) {
+	if (e->oom && !e->source) {
 		fputs(",\"oom\":{\"trigger\":", f);
 		json_task(f, m, &e->oomrec.trigger, e->oomrec.h.ts, 0, off);
 		fputc('}', f);
+	}
+	fputs(",\"source\":", f);
+	if (e->source) {
+		char src[80];
+
+		snprintf(src, sizeof(src), "pstore:%s", e->source);
+		json_str(f, src, sizeof(src));
+	} else {
+		fputs("\"ring\"", f);
 	}
 	fputs("}\n", f);
 }
@@ -247,6 +262,8 @@ static void text_signal(FILE *f, const struct out_opts *o, const struct model *m
 	if (s->syscall == SIGREC_SC_TGKILL || s->syscall == SIGREC_SC_RT_TGSIGQUEUEINFO)
 		snprintf(how, sizeof(how), "%s(%" PRId64 ",%" PRId64 ")",
 			 syscall_name(s->syscall), (int64_t)s->arg0, (int64_t)s->arg1);
+	else if (s->syscall && e->source)
+		snprintf(how, sizeof(how), "%s", syscall_name(s->syscall));	/* pstore: no args */
 	else if (s->syscall)
 		snprintf(how, sizeof(how), "%s(%" PRId64 ")", syscall_name(s->syscall),
 			 (int64_t)s->arg0);
@@ -261,12 +278,21 @@ static void text_signal(FILE *f, const struct out_opts *o, const struct model *m
 		const char *off = o->color ? "\033[0m" : "";
 		const char *bad = o->color ? "\033[31m" : "";
 
+		char bid[37] = "";
+
+		if (e->source) {
+			boot_id_str(e->boot_id, bid);
+			bid[8] = 0;
+		}
 		if (s->result == SIGREC_R_FAILED)
-			fprintf(f, "%s  %s%-9s%s %s -> %s  %sfailed %s%s  %s\n", t, on, sig, off, snd,
+			fprintf(f, "%s  %s%-9s%s %s -> %s  %sfailed %s%s  %s", t, on, sig, off, snd,
 				tgt, bad, errno_name(-s->ret, eb, sizeof(eb)), off, how);
 		else
-			fprintf(f, "%s  %s%-9s%s %s -> %s  %s  %s\n", t, on, sig, off, snd, tgt,
+			fprintf(f, "%s  %s%-9s%s %s -> %s  %s  %s", t, on, sig, off, snd, tgt,
 				result_name(s->result), how);
+		if (e->source)
+			fprintf(f, "  [pstore %s, boot %s]", e->source, bid);
+		fputc('\n', f);
 	}
 	if (o->tree) {
 		if (s->ctx == SIGREC_CTX_TASK)

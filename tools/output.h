@@ -28,6 +28,7 @@ struct ev {
 	uint8_t boot_id[16];
 	int oom;			/* cause is the OOM killer */
 	struct sigrec_oom oomrec;
+	const char *source;		/* pstore file it was read from, or NULL (ring) */
 };
 
 void out_signal(FILE *f, const struct out_opts *o, const struct model *m, const struct ev *e);

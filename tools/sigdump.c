@@ -16,6 +16,7 @@
 #include "ring.h"
 #include "util.h"
 #include "export.h"
+#include "pstore.h"
 #include "why.h"
 
 #define DEFAULT_RING	"/var/lib/sigrec/sigrec.ring"
@@ -70,6 +71,10 @@ struct dump {
 	int redact;
 	int follow, no_pager;
 	FILE *pager;
+	const char *pstore_dir;		/* --pstore */
+	int path_given;
+	struct pstore_event *ps;	/* read from pstore, by time */
+	size_t nps, cps, ips;
 	char query_text[128];
 	struct export *x;
 	uint64_t x_bytes, x_signals;
@@ -117,6 +122,9 @@ static void usage(FILE *f)
 "      --why PID|NAME     the story of one process's end: what it ran, its\n"
 "                         parents, every signal it got with the sender's\n"
 "                         ancestry, and how it exited (latest match)\n"
+"      --pstore[=DIR]     the lines sigrec --pstore left in persistent RAM, read\n"
+"                         after a panic or reboot from DIR (/sys/fs/pstore);\n"
+"                         with FILE too, merged into its timeline\n"
 "      --export FILE      write the window's matching events, the processes they\n"
 "                         name and this host's facts to FILE, a small dump that\n"
 "                         sigdump reads anywhere (FILE must not exist)\n"
@@ -143,7 +151,7 @@ static void usage(FILE *f)
 
 enum { OPT_LAST = 256, OPT_SINCE, OPT_UNTIL, OPT_SENDER, OPT_FAILED, OPT_UTC, OPT_STATS, OPT_WHY,
        OPT_EXPORT, OPT_REDACT, OPT_SENDER_COMM, OPT_CAUSE, OPT_RESULT, OPT_CGROUP, OPT_BOOT,
-       OPT_NO_PAGER };
+       OPT_NO_PAGER, OPT_PSTORE };
 
 static const struct option long_opts[] = {
 	{ "last", required_argument, NULL, OPT_LAST },
@@ -168,6 +176,7 @@ static const struct option long_opts[] = {
 	{ "logfmt", no_argument, NULL, 'l' },
 	{ "follow", no_argument, NULL, 'f' },
 	{ "no-pager", no_argument, NULL, OPT_NO_PAGER },
+	{ "pstore", optional_argument, NULL, OPT_PSTORE },
 	{ "redact", no_argument, NULL, OPT_REDACT },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
@@ -286,6 +295,9 @@ static int parse_args(int argc, char **argv, struct dump *d, const char **path)
 		case OPT_NO_PAGER:
 			d->no_pager = 1;
 			break;
+		case OPT_PSTORE:
+			d->pstore_dir = optarg ? optarg : "/sys/fs/pstore";
+			break;
 		case OPT_REDACT:
 			d->redact = 1;
 			break;
@@ -311,8 +323,10 @@ static int parse_args(int argc, char **argv, struct dump *d, const char **path)
 		if (strcmp(argv[i], "--export") && (i < 2 || strcmp(argv[i - 1], "--export")))
 			n += snprintf(d->query_text + n, sizeof(d->query_text) - n, "%s%s",
 				      n ? " " : "", argv[i]);
-	if (optind < argc)
+	if (optind < argc) {
 		*path = argv[optind++];
+		d->path_given = 1;
+	}
 	if (optind < argc) {
 		fprintf(stderr, "sigdump: unexpected argument '%s'\nTry 'sigdump --help'.\n",
 			argv[optind]);
@@ -419,10 +433,44 @@ static void print_top(const char *name, struct top *t)
 	printf("]");
 }
 
+/* The same signal, seen by the ring and by pstore. */
+static int same_event(const struct pstore_event *p, const struct ev *e)
+{
+	int64_t dt = p->wall_ns - e->wall_ns;
+
+	return !memcmp(p->boot8, e->boot_id, 4) && p->s.sig == e->s.sig &&
+	       p->s.target.pid == e->s.target.pid && dt < 2000 && dt > -2000;
+}
+
+static void show(struct dump *d, const struct ev *e);
+
+/* pstore events due before wall (all when wall is INT64_MAX), minus duplicates of e */
+static void flush_pstore(struct dump *d, int64_t wall, const struct ev *e)
+{
+	while (d->ips < d->nps && d->ps[d->ips].wall_ns <= wall) {
+		struct pstore_event *p = &d->ps[d->ips++];
+		struct ev pe = { .s = p->s, .wall_ns = p->wall_ns, .oom = p->oom, .source = p->source };
+
+		if (e && same_event(p, e))
+			continue;
+		memcpy(pe.boot_id, p->boot8, 4);
+		pe.s.h.ts = 0;
+		show(d, &pe);
+	}
+}
+
 static void flush_one(struct dump *d)
 {
 	struct ev *e = &d->queue[d->qhead];
 
+	flush_pstore(d, e->wall_ns + 2000, e);
+	show(d, e);
+	d->qhead = (d->qhead + 1) % DELAY;
+	d->qlen--;
+}
+
+static void show(struct dump *d, const struct ev *e)
+{
 	if (d->why) {
 		why__offer(d->why, e);
 	} else if (d->stats) {
@@ -436,8 +484,6 @@ static void flush_one(struct dump *d)
 		out_signal(stdout, &d->o, d->model, e);
 	}
 	d->shown++;
-	d->qhead = (d->qhead + 1) % DELAY;
-	d->qlen--;
 }
 
 static void flush_all(struct dump *d)
@@ -913,6 +959,63 @@ static int follow(struct dump *d, struct ring_reader *rr, struct cursor *cu)
 	return EXIT_OK;
 }
 
+/* ---- --pstore ---- */
+
+static int on_pstore(const struct pstore_event *e, void *ctx)
+{
+	struct dump *d = ctx;
+	struct pstore_event *n;
+
+	if (!want(&d->q, &e->s, e->wall_ns))
+		return 0;
+	if (d->nps == d->cps) {
+		size_t cap = d->cps ? d->cps * 2 : 256;
+
+		if (cap > 1000000)
+			return 1;	/* bounded: a stranger's files cannot exhaust memory */
+		n = realloc(d->ps, cap * sizeof(*n));
+		if (!n)
+			return 1;
+		d->ps = n;
+		d->cps = cap;
+	}
+	d->ps[d->nps++] = *e;
+	return 0;
+}
+
+static int by_wall(const void *a, const void *b)
+{
+	const struct pstore_event *x = a, *y = b;
+
+	return x->wall_ns < y->wall_ns ? -1 : x->wall_ns > y->wall_ns;
+}
+
+static int read_pstore(struct dump *d)
+{
+	char err[256];
+	size_t w = 0;
+
+	if (pstore__read_dir(d->pstore_dir, on_pstore, d, err, sizeof(err)) < 0) {
+		fprintf(stderr, "sigdump: --pstore: %s\n", err);
+		return -1;
+	}
+	qsort(d->ps, d->nps, sizeof(*d->ps), by_wall);
+	/* the same line often sits in both the dmesg and the console record */
+	for (size_t i = 0; i < d->nps; i++)
+		if (!w || d->ps[i].wall_ns != d->ps[w - 1].wall_ns || d->ps[i].s.sig != d->ps[w - 1].s.sig ||
+		    d->ps[i].s.target.pid != d->ps[w - 1].s.target.pid)
+			d->ps[w++] = d->ps[i];
+	d->nps = w;
+	return 0;
+}
+
+static int run_pstore_only(struct dump *d)
+{
+	flush_pstore(d, INT64_MAX, NULL);
+	fflush(stdout);
+	return ferror(stdout) ? EXIT_RUNTIME : EXIT_OK;
+}
+
 static int run(struct dump *d, struct ring_reader *rr)
 {
 	const struct ring_chunk *chunks;
@@ -966,6 +1069,7 @@ static int run(struct dump *d, struct ring_reader *rr)
 			pager = start_pager();
 	}
 	advance(d, rr, chunks, n, &cu);
+	flush_pstore(d, INT64_MAX, NULL);
 	if (d->why) {
 		why__print(stdout, d->why, d->model, &d->o);
 		free(d->why);
@@ -1005,6 +1109,23 @@ int main(int argc, char **argv)
 		free(d);
 		return EXIT_USAGE;
 	}
+	if (d->pstore_dir) {
+		d->model = model__new();
+		if (!d->model || read_pstore(d)) {
+			model__free(d->model);
+			free(d->ps);
+			free(d);
+			return EXIT_INPUT;
+		}
+		if (!d->path_given) {
+			rc = run_pstore_only(d);
+			model__free(d->model);
+			free(d->ps);
+			free(d);
+			return rc;
+		}
+		model__free(d->model);
+	}
 	rr = ring_reader__open_any(path, &err);
 	if (!rr) {
 		fprintf(stderr, "sigdump: %s: %s\n", path, err.msg);
@@ -1020,6 +1141,7 @@ int main(int argc, char **argv)
 	}
 	model__free(d->model);
 	ring_reader__close(rr);
+	free(d->ps);
 	free(d);
 	return rc;
 }

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pstore.h - the pstore/ramoops mode: one compact line per matching signal
+ * to /dev/pmsg0 (or /dev/kmsg), so the last records survive a panic or a
+ * warm reboot in persistent RAM; and the parser that finds those lines in
+ * /sys/fs/pstore after the reboot.  Line format (docs/PSTORE.md):
+ *
+ *   sigrec: bash(1234) --SIGTERM--> nginx(5678) [kill] ok t=1763771234.123456789 b=80a8af2c
+ */
+#ifndef SIGREC_PSTORE_H
+#define SIGREC_PSTORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "sigrec.h"
+
+enum pstore_mode {
+	PSTORE_OFF = 0,
+	PSTORE_AUTO,	/* pmsg if /dev/pmsg0 exists, else kmsg */
+	PSTORE_PMSG,
+	PSTORE_KMSG,
+};
+
+#define PSTORE_LINE_MAX 256
+
+struct pstore_writer;
+
+/* sig_mask: signals to write (bit n-1 = signal n).  NULL and errno on failure. */
+struct pstore_writer *pstore__open(int mode, const uint64_t sig_mask[2], char *err, size_t errlen);
+const char *pstore__path(const struct pstore_writer *w);
+/* Write the line for s if its signal is in the set and the rate allows. */
+void pstore__signal(struct pstore_writer *w, const struct sigrec_signal *s, int64_t wall_ns,
+		    const uint8_t boot_id[16], int oom);
+/* Lines dropped by the rate limit so far. */
+uint64_t pstore__suppressed(const struct pstore_writer *w);
+void pstore__close(struct pstore_writer *w);
+
+/* Format the line (no newline).  Returns its length. */
+size_t pstore__format(char *buf, size_t len, const struct sigrec_signal *s, int64_t wall_ns,
+		      const uint8_t boot_id[16], int oom);
+
+/* A record read back: the key fields, as a signal record. */
+struct pstore_event {
+	struct sigrec_signal s;		/* sig, result, cause, syscall, ret, sender/target pid+comm */
+	int64_t wall_ns;
+	uint8_t boot8[4];		/* first 4 bytes of the boot id */
+	int oom;
+	char source[64];		/* file it came from */
+};
+
+typedef int (*pstore_fn)(const struct pstore_event *e, void *ctx);
+
+/* Find sigrec lines in any text (a pstore file, dmesg); other lines are skipped. */
+int pstore__parse(const char *buf, size_t len, const char *source, pstore_fn fn, void *ctx);
+/* Parse pmsg-ramoops-*, dmesg-ramoops-*, console-ramoops-* in dir.  Returns files read. */
+int pstore__read_dir(const char *dir, pstore_fn fn, void *ctx, char *err, size_t errlen);
+
+#endif
