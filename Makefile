@@ -44,7 +44,10 @@ SIGDUMP_SRC := tools/sigdump.c tools/why.c tools/export.c recorder/model.c tools
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
-.PHONY: all run test bench san clean deps unit-bin
+PREFIX    ?= /usr/local
+VERSION   := $(shell sed -n 's/.*SIGREC_VERSION_STR.*"\(.*\)".*/\1/p' recorder/util.h)
+
+.PHONY: all run test bench san clean deps unit-bin man install fuzz
 all: $(BUILD)/sigrec $(BUILD)/sigdump $(BUILD)/sigsend $(BUILD)/storm
 
 deps:
@@ -119,6 +122,29 @@ bench: deps
 
 san:
 	$(Q)$(MAKE) --no-print-directory SAN=1 all unit-bin
+
+# man pages are made from --help, the one place usage is written
+man: $(BUILD)/man/sigrec.8 $(BUILD)/man/sigdump.1
+$(BUILD)/man/sigrec.8: $(BUILD)/sigrec
+	$(call msg,MAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)help2man --no-info --section 8 --version-string "$(VERSION)" \
+		--name "flight recorder for Linux signals" ./$< > $@
+$(BUILD)/man/sigdump.1: $(BUILD)/sigdump
+	$(call msg,MAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)help2man --no-info --section 1 --version-string "$(VERSION)" \
+		--name "read what sigrec recorded: timelines, process trees, exports" ./$< > $@
+
+install: all man
+	install -D -m 0755 $(BUILD)/sigrec $(DESTDIR)$(PREFIX)/sbin/sigrec
+	install -D -m 0755 $(BUILD)/sigdump $(DESTDIR)$(PREFIX)/bin/sigdump
+	install -D -m 0644 $(BUILD)/man/sigrec.8 $(DESTDIR)$(PREFIX)/share/man/man8/sigrec.8
+	install -D -m 0644 $(BUILD)/man/sigdump.1 $(DESTDIR)$(PREFIX)/share/man/man1/sigdump.1
+	install -D -m 0644 packaging/sigrec.service $(DESTDIR)$(PREFIX)/lib/systemd/system/sigrec.service
+
+fuzz: deps
+	$(Q)BUILD=$(BUILD) ./tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 clean:
 	rm -rf build build-san
