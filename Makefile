@@ -48,7 +48,8 @@ PREFIX    ?= /usr/local
 VERSION   := $(shell sed -n 's/.*SIGREC_VERSION_STR.*"\(.*\)".*/\1/p' recorder/util.h)
 
 .PHONY: all run test bench san clean deps unit-bin man install fuzz
-all: $(BUILD)/sigrec $(BUILD)/sigdump $(BUILD)/sigsend $(BUILD)/storm
+all: $(BUILD)/sigrec $(BUILD)/sigdump $(BUILD)/sigsend $(BUILD)/storm $(BUILD)/mkring \
+	$(BUILD)/decode
 
 deps:
 	$(Q)./scripts/deps.sh
@@ -95,6 +96,14 @@ $(BUILD)/storm: bench/storm.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(HELPER_CFLAGS) $< -o $@
+
+$(BUILD)/mkring: $(call obj,bench/mkring.c $(COMMON_SRC))
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
+$(BUILD)/decode: $(call obj,bench/decode.c $(COMMON_SRC))
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
 # ---- unit tests (cmocka), linked against the modules, not main ----
 UNIT_TESTS := test_ring test_codec test_util

@@ -136,3 +136,20 @@ printf 'mixed workload (every sigsend scenario x20, with their processes)\n'
 printf '  records %d (signals %d), bytes per record on disk %.2f, per signal %.2f\n' \
 	"$(jq .records <<<"$stats")" "$(jq .by_type.signal <<<"$stats")" \
 	"$(jq '.stored_bytes / .records' <<<"$stats")" "$(jq '.stored_bytes / .by_type.signal' <<<"$stats")"
+
+# ---- reader: --last 10m on a full 1 GiB ring, raw decode throughput ----
+echo
+echo "reader: a full 1 GiB ring whose last 10 minutes hold 100,000 events"
+"$BIN/mkring" "$TMP/big.ring" 1G 100000 600 >/dev/null
+"$BIN/sigdump" --last 10m --stats "$TMP/big.ring" >/dev/null	# warm the page cache
+tm() { /usr/bin/time -f %e "$@" 2>&1 >/dev/null | tail -1; }
+: >"$TMP/l"; : >"$TMP/lj"
+for _ in $(seq 1 "$RUNS"); do
+	tm "$BIN/sigdump" --last 10m --no-pager "$TMP/big.ring" >>"$TMP/l"
+	tm "$BIN/sigdump" --last 10m --json "$TMP/big.ring" >>"$TMP/lj"
+done
+printf '  sigdump --last 10m (text)   %8s s (median; bar < 0.5)\n' "$(median <"$TMP/l")"
+printf '  sigdump --last 10m --json   %8s s (median)\n' "$(median <"$TMP/lj")"
+"$BIN/decode" "$TMP/big.ring" | sed 's/^decode: /  raw decode: /'
+echo "  (bar for raw decode: >= 1000 MB/s of decoded records)"
+rm -f "$TMP/big.ring"

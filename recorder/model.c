@@ -9,6 +9,7 @@
 #define NBUCKET 65536
 #define TICK_NS 10000000ULL	/* /proc reports start times in 1/100 s */
 #define MAX_OOM 1024
+#define MAX_PROCS (1U << 20)	/* a hostile or huge window cannot take more */
 
 struct model {
 	int no_history;
@@ -87,7 +88,7 @@ static struct proc *get_or_add(struct model *m, uint32_t pid, uint64_t start, ui
 	struct proc *p = find(m, pid, start), **pp;
 	unsigned int h;
 
-	if (p || !pid)
+	if (p || !pid || m->nall >= MAX_PROCS)
 		return p;
 	if (m->nall == m->capall) {
 		size_t cap = m->capall ? m->capall * 2 : 1024;
