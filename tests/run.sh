@@ -8,6 +8,8 @@ BUILD=${BUILD:-build}
 export BUILD
 cd "$ROOT"
 
+# SIGREC_SUITES: which suites to run (default all): unit e2e qemu
+SUITES=" ${SIGREC_SUITES:-unit e2e qemu} "
 pass=0 fail=0 skipped=0
 LOG=$(mktemp /tmp/sigrec-run.XXXXXX)
 
@@ -35,11 +37,13 @@ run_one() {
 }
 
 for t in "$BUILD"/tests/test_*; do
-	[ -x "$t" ] || continue
+	[ -x "$t" ] && [[ $SUITES == *" unit "* ]] || continue
 	run_one "unit/$(basename "$t")" env CMOCKA_MESSAGE_OUTPUT=TAP "$t"
 done
 for t in tests/e2e/test_*.sh tests/qemu/test_*.sh; do
 	[ -f "$t" ] || continue
+	suite=${t#tests/}
+	[[ $SUITES == *" ${suite%%/*} "* ]] || continue
 	run_one "${t#tests/}" bash "$t"
 done
 rm -f "$LOG"
