@@ -1225,6 +1225,30 @@ struct ring_reader *ring_reader__open_any(const char *path, struct ring_err *err
 	return rr;
 }
 
+struct ring_reader *ring_reader__open_mem_any(const void *buf, size_t len, struct ring_err *err)
+{
+	struct ring_reader *rr;
+	uint8_t *img;
+	size_t ilen;
+	int rc;
+
+	if (len < 4 || le32(buf) != LZ4F_MAGIC)
+		return ring_reader__open_mem(buf, len, err);
+	err->msg[0] = 0;
+	rc = unpack(buf, len, &img, &ilen, err);
+	if (rc) {
+		errno = -rc;
+		return NULL;
+	}
+	rr = ring_reader__open_mem(img, ilen, err);
+	if (!rr) {
+		free(img);
+		return NULL;
+	}
+	rr->owned = img;
+	return rr;
+}
+
 int ring__pack(const char *src, const char *dst, struct ring_err *err)
 {
 	LZ4F_preferences_t prefs = { .frameInfo = { .contentChecksumFlag = LZ4F_contentChecksumEnabled } };

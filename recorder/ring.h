@@ -106,6 +106,8 @@ struct ring_reader *ring_reader__open(const char *path, struct ring_err *err);
  */
 struct ring_reader *ring_reader__open_any(const char *path, struct ring_err *err);
 #define RING_PACKED_MAX	(1ULL << 30)
+/* Same over memory (tests, fuzzing): a ring image or a packed one. */
+struct ring_reader *ring_reader__open_mem_any(const void *buf, size_t len, struct ring_err *err);
 /* Pack the ring at src into an LZ4 frame at dst (created, never replaced). */
 int ring__pack(const char *src, const char *dst, struct ring_err *err);
 /* Same, over a caller-owned memory image (tests, fuzzing). */

@@ -40,7 +40,8 @@ check "sigdump --help exits 0 with usage and examples" \
 why=$(bpf_unavailable)
 if [ -n "$why" ]; then
 	for n in "not a ring refused" "not a ring untouched" "missing directory" \
-		"second recorder refused" "size mismatch refused" "full disk refused" \
+		"second recorder refused" "size mismatch refused" "newer major version refused" \
+		"newer ring left untouched" "full disk refused" \
 		"full disk leaves nothing" "read-only directory refused"; do
 		skip "sigrec: $n" "$why"
 	done
@@ -60,6 +61,13 @@ expect_fail "sigrec: second recorder refused" 3 "in use by another sigrec \(pid 
 stop_rec
 expect_fail "sigrec: size mismatch refused" 3 "ring of 2097152 bytes but --size asks for" \
 	"$R" -r "$TMPD/a.ring" -s 4M --duration 1s
+cp "$TMPD/a.ring" "$TMPD/v2.ring"
+printf '\x02' | dd of="$TMPD/v2.ring" bs=1 seek=8 conv=notrunc 2>/dev/null
+SUM2=$(md5sum <"$TMPD/v2.ring")
+expect_fail "sigrec: newer major version refused" 3 "version 2.0 is not supported.*upgrade sigrec" \
+	"$R" -r "$TMPD/v2.ring" --duration 1s
+check "sigrec: newer ring left untouched" test "$(md5sum <"$TMPD/v2.ring")" = "$SUM2"
+expect_fail "sigdump: newer major version refused" 3 "version 2.0 is not supported" "$D" "$TMPD/v2.ring"
 
 mkdir -p "$TMPD/tiny" "$TMPD/ro"
 if mount -t tmpfs -o size=1M tmpfs "$TMPD/tiny" 2>/dev/null; then
