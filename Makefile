@@ -152,6 +152,7 @@ install: all man
 	install -D -m 0644 $(BUILD)/man/sigdump.1 $(DESTDIR)$(PREFIX)/share/man/man1/sigdump.1
 	install -D -m 0644 packaging/sigrec.service $(DESTDIR)$(PREFIX)/lib/systemd/system/sigrec.service
 
+FUZZ_SECONDS ?= 60
 fuzz: deps
 	$(Q)BUILD=$(BUILD) ./tests/fuzz/run.sh $(FUZZ_SECONDS)
 

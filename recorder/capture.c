@@ -506,7 +506,8 @@ static int load(struct capture *c, const struct capture_opts *o, char *err, size
 		c->skel = open_load(o, c->hooks, &rc);
 	if (!c->skel)
 		snprintf(err, errlen, "cannot load the BPF programs: %s%s", strerror(-rc),
-			 rc == -EPERM ? " (run as root, or with CAP_BPF and CAP_PERFMON)" : "");
+			 rc == -EPERM ? " (run as root, or with CAP_BPF, CAP_PERFMON, CAP_DAC_READ_SEARCH "
+					"and CAP_SYS_PTRACE)" : "");
 	return c->skel ? 0 : rc;
 }
 

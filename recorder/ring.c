@@ -107,7 +107,8 @@ static int fhdr_parse(const uint8_t *p, size_t len, uint64_t actual, int allow_s
 	i->created_ns = (int64_t)le64(p + 32);
 	memcpy(i->created_boot, p + 40, 16);
 	need = RING_HDR_SIZE + ((uint64_t)i->nslots + 1) * i->chunk_size;
-	if (le32(p + 12) != RING_HDR_SIZE || i->chunk_size < RING_MIN_CHUNK ||
+	if (le32(p + 12) != RING_HDR_SIZE || i->file_size > RING_MAX_SIZE ||
+	    i->chunk_size < RING_MIN_CHUNK ||
 	    i->chunk_size > RING_MAX_CHUNK || i->chunk_size % 4096 || i->nslots < 1 ||
 	    need > i->file_size) {
 		seterr(err, "ring header has an impossible geometry");
@@ -259,7 +260,7 @@ struct ring {
 	struct ring_codec codec;
 	uint8_t *abuf, *bbuf, *cbuf;
 	int cbuf_len;
-	uint8_t enc[RING_MAX_RECORD + 64];
+	uint8_t enc[RING_MAX_ENCODED + 4];	/* a record and its check */
 };
 
 static void active_commit(struct ring *r)
@@ -531,7 +532,7 @@ static int create_file(const char *path, const struct ring_opts *o, const struct
 		seterr(err, "cannot create %s: %s", tmp, strerror(errno));
 		return rc;
 	}
-	if (o->gid >= 0 && fchown(fd, -1, o->gid)) {
+	if (o->gid > 0 && fchown(fd, -1, o->gid)) {
 		rc = -errno;
 		seterr(err, "cannot give %s to group %d: %s", tmp, o->gid, strerror(errno));
 		goto fail;
@@ -719,8 +720,8 @@ static void warnf(struct ring_reader *rr, const char *fmt, ...)
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	n = strlen(line);
-	if (rr->warn_len + n + 2 > MAX_WARN)
-		return;
+	if (rr->warn_len + n + 2 > MAX_WARN || (rr->warn_len && strstr(rr->warn, line)))
+		return;	/* full, or said already (sigdump decodes twice) */
 	memcpy(rr->warn + rr->warn_len, line, n);
 	rr->warn_len += n;
 	rr->warn[rr->warn_len++] = '\n';
@@ -762,8 +763,10 @@ static struct ring_reader *reader_init(struct ring_reader *rr, struct ring_err *
 		return NULL;
 	}
 	rr->cap = rr->info.chunk_size - RING_CHUNK_HDR_SIZE;
-	rr->sbuf = malloc(rr->cap);
-	rr->rbuf = malloc(rr->cap);
+	/* a stored payload cannot be larger than the input itself */
+	rr->sbuf = malloc(rr->cap < rr->len ? rr->cap : rr->len);
+	/* nor can what it decodes to exceed LZ4's best ratio (255:1) */
+	rr->rbuf = malloc(rr->cap < rr->len * 255 ? rr->cap : rr->len * 255);
 	rr->obuf = malloc(RING_MAX_RECORD);
 	rr->warn = calloc(1, MAX_WARN);
 	if (!rr->sbuf || !rr->rbuf || !rr->obuf || !rr->warn) {
@@ -864,6 +867,14 @@ int ring_reader__chunks(struct ring_reader *rr, const struct ring_chunk **out, s
 	unsigned int bad = 0;
 	struct chdr h;
 
+	/* only slots whose header lies inside the file are looked at: the
+	 * header's slot count is not trusted with an allocation */
+	uint64_t in_file = rr->len > RING_HDR_SIZE + (uint64_t)rr->info.chunk_size ?
+		(rr->len - RING_HDR_SIZE - rr->info.chunk_size + rr->info.chunk_size - 1) /
+		rr->info.chunk_size : 0;
+
+	if (in_file < ns)
+		ns = in_file;
 	free(rr->chunks);
 	rr->nchunks = 0;
 	rr->chunks = calloc((size_t)ns + 1, sizeof(*rr->chunks));
@@ -899,7 +910,7 @@ int ring_reader__chunks(struct ring_reader *rr, const struct ring_chunk **out, s
 			warnf(rr, "slot %u: %s; skipped", s, why);
 			continue;
 		}
-		if (h.seq % ns != s) {
+		if (h.seq % rr->info.nslots != s) {
 			bad++;
 			warnf(rr, "slot %u: chunk %llu does not belong in this slot; skipped", s,
 			      (unsigned long long)h.seq);
@@ -945,7 +956,7 @@ static int read_active(struct ring_reader *rr, struct ring_chunk *c, uint32_t *l
 		return -ESTALE;
 	if (h.raw_len > rr->cap)
 		return -EBADMSG;
-	if (rd(rr, RING_HDR_SIZE + RING_CHUNK_HDR_SIZE, rr->rbuf, h.raw_len))
+	if (h.raw_len > rr->len || rd(rr, RING_HDR_SIZE + RING_CHUNK_HDR_SIZE, rr->rbuf, h.raw_len))
 		return -EBADMSG;
 	*len = h.raw_len;
 	return 0;
@@ -1051,6 +1062,11 @@ int ring_reader__decode(struct ring_reader *rr, const struct ring_chunk *c, ring
 	}
 	if (sigrec_crc32c(0, rr->sbuf, h.stored_len) != h.pcrc) {
 		warnf(rr, "chunk %llu (slot %u): payload checksum mismatch; skipped",
+		      (unsigned long long)c->seq, c->slot);
+		return -EBADMSG;
+	}
+	if (h.raw_len > rr->len * 255) {
+		warnf(rr, "chunk %llu (slot %u): impossible length; skipped",
 		      (unsigned long long)c->seq, c->slot);
 		return -EBADMSG;
 	}

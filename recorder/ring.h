@@ -25,6 +25,8 @@
 #define RING_MAX_CHUNK		(64U << 20)
 #define RING_MAX_RECORD		2040	/* 255 words */
 #define RING_MAX_TYPES		64
+/* worst-case encoded record: type, words, time varint, mask, 10 bytes per word */
+#define RING_MAX_ENCODED	(2 + 10 + 32 + (RING_MAX_RECORD / 8 - 1) * 10)
 
 struct ring_err {
 	char msg[512];
@@ -44,7 +46,7 @@ struct ring_opts {
 	int size_given;		/* 1: an existing ring must have exactly this size */
 	uint32_t chunk_size;	/* 0 = chosen from size */
 	unsigned int mode;	/* file mode for a new ring, e.g. 0640 */
-	int gid;		/* group of a new ring, or -1 */
+	int gid;		/* group of a new ring; 0: the creator's */
 };
 
 /*
@@ -138,7 +140,7 @@ struct ring_codec {
 };
 
 void ring_codec__reset(struct ring_codec *c);
-/* Encode rec into out (>= RING_MAX_RECORD + 32 bytes). Returns bytes or -errno. */
+/* Encode rec into out (>= RING_MAX_ENCODED bytes). Returns bytes or -errno. */
 int ring_codec__encode(struct ring_codec *c, const void *rec, size_t len, uint8_t *out);
 
 /* Copy a decoded record into a fixed struct: zero-fill or truncate. */

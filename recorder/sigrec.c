@@ -491,7 +491,7 @@ static int ensure_dir(const char *ring, int gid)
 	if (mkdir(dir, 0750)) {
 		if (errno != EEXIST)
 			return -errno;
-	} else if (gid >= 0 && chown(dir, -1, gid)) {
+	} else if (gid > 0 && chown(dir, -1, gid)) {
 		return -errno;
 	}
 	return 0;
@@ -536,7 +536,7 @@ int main(int argc, char **argv)
 {
 	struct env e = {
 		.ring = DEFAULT_RING,
-		.ropts = { .mode = 0640, .gid = -1 },
+		.ropts = { .mode = 0640 },
 		.copts = { .sig_mask = { ~0ULL, ~0ULL }, .lifecycle = 1, .buffer_bytes = 8 << 20 },
 		.sync_ns = 5000000000ULL,
 		.snapshot_ns = 600000000000ULL,

@@ -41,7 +41,7 @@ static void redact_argv(char *argv, __u32 *len, size_t cap)
 struct export *export__begin(const char *dst, uint64_t bytes, unsigned int boots, int redact,
 			     struct ring_err *err)
 {
-	struct ring_opts o = { .chunk_size = EXPORT_CHUNK, .mode = 0600, .gid = -1 };
+	struct ring_opts o = { .chunk_size = EXPORT_CHUNK, .mode = 0600 };
 	struct ring_boot none = { { 0 }, 0 };
 	struct export *x = calloc(1, sizeof(*x));
 	uint64_t slots;

@@ -33,6 +33,20 @@ const char *cause_name(int cause) { return NAME(causes, cause); }
 const char *result_name(int result) { return NAME(results, result); }
 const char *syscall_name(int sc) { return NAME(syscalls, sc); }
 
+void text_clean(char *dst, size_t len, const char *src, size_t srclen)
+{
+	size_t n = 0;
+
+	if (!len)
+		return;
+	for (size_t i = 0; i < srclen && src[i] && n + 1 < len; i++) {
+		unsigned char c = src[i];
+
+		dst[n++] = c < 0x20 || c == 0x7f ? '?' : c;
+	}
+	dst[n] = 0;
+}
+
 void fmt_human_time(int64_t wall_ns, int utc, char *buf, size_t len)
 {
 	time_t sec = wall_ns / 1000000000LL;
@@ -213,8 +227,10 @@ static void text_task(char *buf, size_t len, const struct model *m, const struct
 {
 	const struct proc *p = t->start_ns ? model__get(m, t->pid, t->start_ns)
 					   : (t->pid ? model__at(m, t->pid, ts) : NULL);
-	const char *comm = t->comm[0] ? t->comm : p ? model__as_of(p, ts)->comm : "?";
+	char comm[SIGREC_COMM_LEN + 1];
 
+	text_clean(comm, sizeof(comm), t->comm[0] ? t->comm : p ? model__as_of(p, ts)->comm : "?",
+		   SIGREC_COMM_LEN);
 	if (t->tid && t->tid != t->pid)
 		snprintf(buf, len, "%.16s[%u/%u]", comm, t->pid, t->tid);
 	else
@@ -226,16 +242,20 @@ static void text_ancestry(FILE *f, const struct model *m, const char *label,
 {
 	const struct proc *p = model__as_of(t->start_ns ? model__get(m, t->pid, t->start_ns)
 					   : (t->pid ? model__at(m, t->pid, ts) : NULL), ts);
-	char cmd[SIGREC_ARGV_LEN + 16];
+	char cmd[SIGREC_ARGV_LEN + 16], raw[SIGREC_ARGV_LEN + 16], comm[SIGREC_COMM_LEN + 1];
 
 	if (!p)
 		return;
-	proc_cmdline(p, cmd, sizeof(cmd));
-	fprintf(f, "    %-7s %s[%u] %.120s\n", label, p->comm, p->pid, cmd);
+	proc_cmdline(p, raw, sizeof(raw));
+	text_clean(cmd, sizeof(cmd), raw, sizeof(raw));
+	text_clean(comm, sizeof(comm), p->comm, SIGREC_COMM_LEN);
+	fprintf(f, "    %-7s %s[%u] %.120s\n", label, comm, p->pid, cmd);
 	p = model__as_of(model__parent(m, p), ts);
 	for (int d = 0; p && d < MODEL_MAX_ANCESTRY; d++) {
-		proc_cmdline(p, cmd, sizeof(cmd));
-		fprintf(f, "    %*s└─ %s[%u] %.100s\n", 8 + 2 * d, "", p->comm, p->pid, cmd);
+		proc_cmdline(p, raw, sizeof(raw));
+		text_clean(cmd, sizeof(cmd), raw, sizeof(raw));
+		text_clean(comm, sizeof(comm), p->comm, SIGREC_COMM_LEN);
+		fprintf(f, "    %*s└─ %s[%u] %.100s\n", 8 + 2 * d, "", comm, p->pid, cmd);
 		if (p->pid == 1)
 			break;
 		p = model__as_of(model__parent(m, p), ts);
@@ -453,7 +473,12 @@ void out_host(FILE *f, const struct out_opts *o, const struct sigrec_host *h)
 		fputs("}\n", f);
 		return;
 	}
-	fprintf(f, "# dump of host %.64s (Linux %.64s %.32s), exported %s by sigrec %u.%u.%u%s\n",
-		h->hostname, h->release, h->machine, t, h->version >> 16, (h->version >> 8) & 0xff,
+	char hn[65], rel[65], mach[33];
+
+	text_clean(hn, sizeof(hn), h->hostname, sizeof(h->hostname));
+	text_clean(rel, sizeof(rel), h->release, sizeof(h->release));
+	text_clean(mach, sizeof(mach), h->machine, sizeof(h->machine));
+	fprintf(f, "# dump of host %s (Linux %s %s), exported %s by sigrec %u.%u.%u%s\n",
+		hn, rel, mach, t, h->version >> 16, (h->version >> 8) & 0xff,
 		h->version & 0xff, h->flags & SIGREC_HOST_REDACTED ? ", redacted" : "");
 }

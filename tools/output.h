@@ -39,6 +39,10 @@ void out_host(FILE *f, const struct out_opts *o, const struct sigrec_host *h);
 /* Local or UTC time for humans: 2026-01-02 03:04:05.123456789 */
 void fmt_human_time(int64_t wall_ns, int utc, char *buf, size_t len);
 
+/* Copy for a terminal: control bytes become '?', so a process name or
+ * command line cannot drive the terminal (JSON and logfmt escape instead). */
+void text_clean(char *dst, size_t len, const char *src, size_t srclen);
+
 /* Names used in both outputs. */
 const char *cause_name(int cause);
 const char *result_name(int result);

@@ -548,7 +548,7 @@ static void print_stats(struct dump *d, const struct ring_info *ri)
 		[SIGREC_T_SIGNAL] = "signal", [SIGREC_T_LOST] = "lost", [SIGREC_T_SYSRET] = "sysret",
 		[SIGREC_T_FORK] = "fork", [SIGREC_T_EXEC] = "exec", [SIGREC_T_EXIT] = "exit",
 		[SIGREC_T_COMM] = "comm", [SIGREC_T_OOM] = "oom", [SIGREC_T_PROC] = "proc",
-		[SIGREC_T_START] = "start", [SIGREC_T_MAX] = "unknown",
+		[SIGREC_T_START] = "start", [SIGREC_T_HOST] = "host", [SIGREC_T_MAX] = "unknown",
 	};
 	struct stats *s = &d->st;
 	char a[48] = "", b[48] = "", sb[32];
@@ -567,7 +567,8 @@ static void print_stats(struct dump *d, const struct ring_info *ri)
 	for (int t = 1, first = 1; t <= SIGREC_T_MAX; t++) {
 		if (!s->by_type[t])
 			continue;
-		printf("%s\"%s\":%llu", first ? "" : ",", names[t], (unsigned long long)s->by_type[t]);
+		printf("%s\"%s\":%llu", first ? "" : ",", names[t] ? names[t] : "unknown",
+		       (unsigned long long)s->by_type[t]);
 		first = 0;
 	}
 	printf("},\"by_signal\":{");

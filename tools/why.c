@@ -58,12 +58,14 @@ void why__offer(struct why *w, const struct ev *e)
 /* comm[pid] "command line", the line cut at 72 characters for the eye */
 static void line_proc(FILE *f, const struct proc *p)
 {
-	char cmd[SIGREC_ARGV_LEN + 16];
+	char raw[SIGREC_ARGV_LEN + 16], cmd[SIGREC_ARGV_LEN + 16], comm[SIGREC_COMM_LEN + 1];
 
-	proc_cmdline(p, cmd, sizeof(cmd));
+	proc_cmdline(p, raw, sizeof(raw));
+	text_clean(cmd, sizeof(cmd), raw, sizeof(raw));
+	text_clean(comm, sizeof(comm), p->comm, SIGREC_COMM_LEN);
 	if (strlen(cmd) > 72)
 		strcpy(cmd + 69, "...");
-	fprintf(f, "%s[%u] \"%s\"", p->comm, p->pid, cmd);
+	fprintf(f, "%s[%u] \"%s\"", comm, p->pid, cmd);
 }
 
 static void text_chain(FILE *f, const struct model *m, const struct proc *p, uint64_t ts,
@@ -103,15 +105,21 @@ static void text_event(FILE *f, const struct model *m, const struct ev *e, int u
 
 	fmt_human_time(e->wall_ns, utc, t, sizeof(t));
 	fprintf(f, "  %s  %-9s ", t, sn ? sn : "?");
-	if (e->oom)
-		fprintf(f, "from the OOM killer (allocation by %s[%u])", e->oomrec.trigger.comm,
-			e->oomrec.trigger.pid);
-	else if (s->ctx != SIGREC_CTX_TASK)
+	if (e->oom) {
+		char tc[SIGREC_COMM_LEN + 1];
+
+		text_clean(tc, sizeof(tc), e->oomrec.trigger.comm, SIGREC_COMM_LEN);
+		fprintf(f, "from the OOM killer (allocation by %s[%u])", tc, e->oomrec.trigger.pid);
+	} else if (s->ctx != SIGREC_CTX_TASK) {
 		fprintf(f, "from the kernel in interrupt context (%s)", cause_name(s->cause));
-	else if (snd)
+	} else if (snd) {
 		line_proc(f, snd);
-	else
-		fprintf(f, "%s[%u]", s->sender.comm, s->sender.pid);
+	} else {
+		char sc[SIGREC_COMM_LEN + 1];
+
+		text_clean(sc, sizeof(sc), s->sender.comm, SIGREC_COMM_LEN);
+		fprintf(f, "%s[%u]", sc, s->sender.pid);
+	}
 	if (s->syscall)
 		fprintf(f, " via %s(%" PRId64 ")", syscall_name(s->syscall), (int64_t)s->arg0);
 	else if (!e->oom)
@@ -127,7 +135,7 @@ static void text_event(FILE *f, const struct model *m, const struct ev *e, int u
 static void print_text(FILE *f, const struct why *w, const struct model *m, int utc)
 {
 	const struct proc *p = w->p;
-	char t[48];
+	char t[48], buf[SIGREC_PATH_LEN + 1];
 
 	fprintf(f, "Process:  ");
 	line_proc(f, p);
@@ -139,10 +147,14 @@ static void print_text(FILE *f, const struct why *w, const struct model *m, int 
 		fmt_human_time((int64_t)p->start_ns + w->clock_offset, utc, t, sizeof(t));
 		fprintf(f, "Started:  %s%s\n", t, w->nev ? "" : " (clock offset unknown)");
 	}
-	if (p->exe[0])
-		fprintf(f, "Program:  %s\n", p->exe);
-	if (p->cgroup[0])
-		fprintf(f, "Cgroup:   %s\n", p->cgroup);
+	if (p->exe[0]) {
+		text_clean(buf, sizeof(buf), p->exe, sizeof(p->exe));
+		fprintf(f, "Program:  %s\n", buf);
+	}
+	if (p->cgroup[0]) {
+		text_clean(buf, sizeof(buf), p->cgroup, sizeof(p->cgroup));
+		fprintf(f, "Cgroup:   %s\n", buf);
+	}
 	fprintf(f, "Parents:\n");
 	text_chain(f, m, p, p->start_ns + 1, "  ");
 	fprintf(f, "Signals received: %zu%s\n", w->total,

@@ -108,6 +108,27 @@ static void test_bad_shapes_rejected(void **state)
 	assert_true(ring_codec__encode(&enc, rec, 24, out) > 0);
 }
 
+/* The largest record with no word like the last: the encoder's stated bound holds. */
+static void test_worst_case_fits(void **state)
+{
+	static struct ring_codec enc;
+	uint8_t rec[RING_MAX_RECORD], *out = malloc(RING_MAX_ENCODED);
+	int n;
+
+	(void)state;
+	ring_codec__reset(&enc);
+	for (size_t i = 0; i < sizeof(rec); i++)
+		rec[i] = xorshift() | 0x80;
+	rec[0] = 1;
+	rec[1] = 0;
+	rec[2] = RING_MAX_RECORD & 0xff;
+	rec[3] = RING_MAX_RECORD >> 8;
+	n = ring_codec__encode(&enc, rec, sizeof(rec), out);
+	assert_true(n > 2000);
+	assert_true(n <= RING_MAX_ENCODED);
+	free(out);
+}
+
 /* Random bytes never make the decoder read past its input. */
 static void test_garbage_never_overreads(void **state)
 {
@@ -135,6 +156,7 @@ int main(void)
 		cmocka_unit_test(test_roundtrip_random),
 		cmocka_unit_test(test_identical_records_are_small),
 		cmocka_unit_test(test_bad_shapes_rejected),
+		cmocka_unit_test(test_worst_case_fits),
 		cmocka_unit_test(test_garbage_never_overreads),
 	};
 
