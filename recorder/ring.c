@@ -1206,41 +1206,6 @@ static int unpack(const uint8_t *in, size_t inlen, uint8_t **out, size_t *outlen
 	return 0;
 }
 
-struct ring_reader *ring_reader__open_any(const char *path, struct ring_err *err)
-{
-	uint8_t magic[4] = { 0 }, *packed, *img;
-	struct ring_reader *rr;
-	size_t plen, ilen;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
-
-	if (fd >= 0) {
-		if (read(fd, magic, 4) != 4)
-			memset(magic, 0, 4);
-		close(fd);
-	}
-	if (fd < 0 || le32(magic) != LZ4F_MAGIC)
-		return ring_reader__open(path, err);
-	err->msg[0] = 0;
-	rc = read_all(path, &packed, &plen, RING_PACKED_MAX, err);
-	if (rc) {
-		errno = -rc;
-		return NULL;
-	}
-	rc = unpack(packed, plen, &img, &ilen, err);
-	free(packed);
-	if (rc) {
-		errno = -rc;
-		return NULL;
-	}
-	rr = ring_reader__open_mem(img, ilen, err);
-	if (!rr) {
-		free(img);
-		return NULL;
-	}
-	rr->owned = img;
-	return rr;
-}
-
 struct ring_reader *ring_reader__open_mem_any(const void *buf, size_t len, struct ring_err *err)
 {
 	struct ring_reader *rr;
@@ -1262,6 +1227,31 @@ struct ring_reader *ring_reader__open_mem_any(const void *buf, size_t len, struc
 		return NULL;
 	}
 	rr->owned = img;
+	return rr;
+}
+
+struct ring_reader *ring_reader__open_any(const char *path, struct ring_err *err)
+{
+	uint8_t magic[4] = { 0 }, *packed;
+	struct ring_reader *rr;
+	size_t plen;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+
+	if (fd >= 0) {
+		if (read(fd, magic, 4) != 4)
+			memset(magic, 0, 4);
+		close(fd);
+	}
+	if (fd < 0 || le32(magic) != LZ4F_MAGIC)
+		return ring_reader__open(path, err);
+	err->msg[0] = 0;
+	rc = read_all(path, &packed, &plen, RING_PACKED_MAX, err);
+	if (rc) {
+		errno = -rc;
+		return NULL;
+	}
+	rr = ring_reader__open_mem_any(packed, plen, err);	/* unpacks into its own memory */
+	free(packed);
 	return rr;
 }
 
