@@ -10,6 +10,7 @@
  * constant bytes plus its timing; sealing moves the times into their own
  * stream so LZ4 sees long runs of identical bytes in the rest.
  */
+#include <endian.h>
 #include <errno.h>
 #include <string.h>
 #include "codec.h"
@@ -21,17 +22,16 @@ void ring_codec__reset(struct ring_codec *c)
 
 static uint64_t get_le64(const uint8_t *p)
 {
-	uint64_t v = 0;
+	uint64_t v;
 
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
+	memcpy(&v, p, 8);
+	return le64toh(v);
 }
 
 static void put_le64(uint8_t *p, uint64_t v)
 {
-	for (int i = 0; i < 8; i++, v >>= 8)
-		p[i] = (uint8_t)v;
+	v = htole64(v);
+	memcpy(p, &v, 8);
 }
 
 static uint64_t zigzag(int64_t v)

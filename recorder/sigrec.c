@@ -50,6 +50,10 @@ struct run {
 	struct pstore_writer *pstore;
 	struct ring_boot boot;
 	struct model *procs;	/* live process table, fed by the records */
+	/* the identities the last signal named, and the chunk it went to:
+	 * a storm between two processes skips the table entirely */
+	struct sigrec_task last_sender, last_target;
+	uint64_t last_seq;
 	uint64_t records, errors, lost, exits;
 };
 
@@ -340,10 +344,28 @@ static int chain(struct run *run, const struct sigrec_task *t, uint64_t ts, int 
  * own.  The descriptions go in the same chunk as the signal: if they might
  * not fit, the chunk is sealed first.
  */
+static int same_task(const struct sigrec_task *a, const struct sigrec_task *b)
+{
+	return a->pid == b->pid && a->start_ns == b->start_ns && a->tid == b->tid &&
+	       !memcmp(a->comm, b->comm, sizeof(a->comm));
+}
+
 static void on_signal(struct run *run, const struct sigrec_signal *s, size_t len)
 {
 	int need;
 
+	if (run->last_seq == ring__seq(run->ring) && same_task(&s->sender, &run->last_sender) &&
+	    same_task(&s->target, &run->last_target)) {
+		append(run, s, len);
+		if (run->last_seq != ring__seq(run->ring))
+			run->last_seq = 0;	/* sealed: the new chunk needs the descriptions */
+		else
+			goto pstore;
+		/* the record went to a new chunk without its processes: add them */
+		chain(run, &s->sender, s->h.ts, 1);
+		chain(run, &s->target, s->h.ts, 1);
+		goto pstore;
+	}
 	resolve(run, &s->sender);
 	resolve(run, &s->target);
 	need = chain(run, &s->sender, s->h.ts, 0) + chain(run, &s->target, s->h.ts, 0);
@@ -353,6 +375,10 @@ static void on_signal(struct run *run, const struct sigrec_signal *s, size_t len
 	chain(run, &s->target, s->h.ts, 1);
 	model__feed(run->procs, s, len);
 	append(run, s, len);
+	run->last_sender = s->sender;
+	run->last_target = s->target;
+	run->last_seq = ring__seq(run->ring);
+pstore:
 	if (run->pstore)
 		pstore__signal(run->pstore, s, (int64_t)s->h.ts + run->boot.clock_offset,
 			       run->boot.boot_id, 0);
