@@ -92,8 +92,9 @@ struct pstore_writer *pstore__open(int mode, const uint64_t sig_mask[2], char *e
 	}
 	w->mask[0] = sig_mask[0];
 	w->mask[1] = sig_mask[1];
-	w->rate.per_s = w->kmsg ? 1.5 : 50;
-	w->rate.burst = w->kmsg ? 8 : 200;
+	/* kmsg: burst + 5 s of refill stays within the kernel's 10 per 5 s */
+	w->rate.per_s = w->kmsg ? 1 : 50;
+	w->rate.burst = w->kmsg ? 5 : 200;
 	w->rate.tokens = w->rate.burst;
 	w->rate.last = mono_s();
 	return w;
@@ -196,8 +197,10 @@ void pstore__signal(struct pstore_writer *w, const struct sigrec_signal *s, int6
 			     (long long)(wall_ns / 1000000000LL));
 		put_line(w, line, n);
 		w->reported = w->suppressed;
-		if (!rate_take(&w->rate))
+		if (!rate_take(&w->rate)) {
+			w->suppressed++;	/* reported with the next line */
 			return;
+		}
 	}
 	n = pstore__format(line, sizeof(line), s, wall_ns, boot_id, oom);
 	put_line(w, line, n);
@@ -255,11 +258,19 @@ static int parse_line(const char *line, const char *source, struct pstore_event 
 {
 	char tok[8][96], sn[64];
 	int nt = 0, v;
-	unsigned long long sec, nsec;
+	unsigned long long sec, nsec, count;
 	unsigned int b[4];
 	const char *p = line;
 
 	memset(e, 0, sizeof(*e));
+	/* "suppressed N lines (rate limit) t=SEC": dropped lines, counted */
+	if (sscanf(line, "suppressed %llu lines (rate limit) t=%llu", &count, &sec) == 2 &&
+	    sec < 9000000000ULL && count > 0 && count < (1ULL << 40)) {
+		e->suppressed = count;
+		e->wall_ns = (int64_t)sec * 1000000000LL;
+		snprintf(e->source, sizeof(e->source), "%s", source);
+		return 0;
+	}
 	while (*p && nt < 8) {
 		size_t l = 0;
 
@@ -319,6 +330,16 @@ static int parse_line(const char *line, const char *source, struct pstore_event 
 		return -1;
 	if (!strcmp(tok[0], "kernel(0)"))
 		e->s.ctx = SIGREC_CTX_IRQ;
+	else
+		e->s.sflags |= SIGREC_SF_SENDER;
+	/* the si_code a kill-family call gives; other causes do not say */
+	if (e->s.syscall == SIGREC_SC_TKILL || e->s.syscall == SIGREC_SC_TGKILL)
+		e->s.code = -6;		/* SI_TKILL */
+	else if (e->s.syscall == SIGREC_SC_RT_SIGQUEUEINFO ||
+		 e->s.syscall == SIGREC_SC_RT_TGSIGQUEUEINFO)
+		e->s.code = -1;		/* SI_QUEUE */
+	e->s.group = e->s.syscall == SIGREC_SC_KILL || e->s.syscall == SIGREC_SC_RT_SIGQUEUEINFO ||
+		     e->s.syscall == SIGREC_SC_PIDFD_SEND_SIGNAL;
 	e->wall_ns = (int64_t)sec * 1000000000LL + (int64_t)nsec;
 	for (int i = 0; i < 4; i++)
 		e->boot8[i] = b[i];

@@ -45,6 +45,7 @@ struct pstore_event {
 	int64_t wall_ns;
 	uint8_t boot8[4];		/* first 4 bytes of the boot id */
 	int oom;
+	uint64_t suppressed;		/* non-zero: a "suppressed N lines" line, no signal */
 	char source[64];		/* file it came from */
 };
 

@@ -159,10 +159,15 @@ static struct sigrec_bpf *open_load(const struct capture_opts *o, int hooks, int
  */
 static int is_exit_prog(struct bpf_program *p)
 {
+	static const char *const irq_exits[] = {
+		"tp_btf/irq_handler_exit", "tp_btf/softirq_exit", "tp_btf/hrtimer_expire_exit",
+	};
 	const char *sec = bpf_program__section_name(p);
 
-	return !strncmp(sec, "fexit/", 6) || strstr(sec, "sys_exit_") ||
-	       (strstr(sec, "_exit") && strstr(sec, "irq"));
+	for (size_t i = 0; i < sizeof(irq_exits) / sizeof(irq_exits[0]); i++)
+		if (!strcmp(sec, irq_exits[i]))
+			return 1;
+	return !strncmp(sec, "fexit/", 6) || strstr(sec, "sys_exit_") != NULL;
 }
 
 static int attach_all(struct capture *c)

@@ -193,8 +193,11 @@ static void json_signal(FILE *f, const struct model *m, const struct ev *e)
 		fprintf(f, ",\"claimed\":{\"pid\":%u,\"uid\":%u}", s->claimed_pid, s->claimed_uid);
 	if (s->syscall && e->source) {
 		/* a pstore line names the call and its result, not the arguments */
-		fprintf(f, ",\"syscall\":{\"name\":\"%s\",\"arg\":null,\"ret\":%d}",
+		fprintf(f, ",\"syscall\":{\"name\":\"%s\",\"arg\":null,\"ret\":%d",
 			syscall_name(s->syscall), s->ret);
+		if (s->ret < 0)
+			fprintf(f, ",\"errno\":\"%s\"", errno_name(-s->ret, eb, sizeof(eb)));
+		fputc('}', f);
 	} else if (s->syscall) {
 		fprintf(f, ",\"syscall\":{\"name\":\"%s\",\"arg\":%" PRId64, syscall_name(s->syscall),
 			(int64_t)s->arg0);
@@ -404,10 +407,27 @@ void out_signal(FILE *f, const struct out_opts *o, const struct model *m, const 
 }
 
 void out_lost(FILE *f, const struct out_opts *o, const struct sigrec_lost *l,
-	      const struct ring_chunk *c)
+	      const struct ring_chunk *c, int64_t wall_ns, const char *source)
 {
 	int64_t off = c->boot.clock_offset;
 	char a[48], b[48];
+
+	if (source) {
+		fmt_rfc3339(wall_ns, a, sizeof(a));
+		if (o->format == OUT_JSON)
+			fprintf(f, "{\"type\":\"lost\",\"time\":\"%s\",\"count\":%" PRIu64
+				",\"from\":null,\"to\":\"%s\",\"source\":\"pstore:%s\","
+				"\"reason\":\"rate limit\"}\n", a, (uint64_t)l->count, a, source);
+		else if (o->format == OUT_LOGFMT)
+			fprintf(f, "time=%s type=lost count=%" PRIu64 " reason=\"rate limit\" source=pstore:%s\n",
+				a, (uint64_t)l->count, source);
+		else {
+			fmt_human_time(wall_ns, o->utc, a, sizeof(a));
+			fprintf(f, "%s  LOST      %" PRIu64 " pstore lines dropped by the rate limit "
+				"before this time  [pstore %s]\n", a, (uint64_t)l->count, source);
+		}
+		return;
+	}
 
 	int gap = l->h.flags & SIGREC_LOST_GAP;
 

@@ -32,8 +32,10 @@ struct ev {
 };
 
 void out_signal(FILE *f, const struct out_opts *o, const struct model *m, const struct ev *e);
+/* A lost record from a ring chunk, or (source set) a pstore "suppressed"
+ * line at wall time wall_ns. */
 void out_lost(FILE *f, const struct out_opts *o, const struct sigrec_lost *l,
-	      const struct ring_chunk *c);
+	      const struct ring_chunk *c, int64_t wall_ns, const char *source);
 /* An exported dump's host facts: a comment line, or a "host" JSON object. */
 void out_host(FILE *f, const struct out_opts *o, const struct sigrec_host *h);
 /* Local or UTC time for humans: 2026-01-02 03:04:05.123456789 */

@@ -451,6 +451,16 @@ static void flush_pstore(struct dump *d, int64_t wall, const struct ev *e)
 		struct pstore_event *p = &d->ps[d->ips++];
 		struct ev pe = { .s = p->s, .wall_ns = p->wall_ns, .oom = p->oom, .source = p->source };
 
+		if (p->suppressed) {	/* lines the rate limit dropped: a lost record */
+			struct sigrec_lost l = { .h = { .type = SIGREC_T_LOST, .size = sizeof(l) },
+						 .count = p->suppressed, .lcpu = UINT32_MAX };
+			struct ring_chunk c = { 0 };
+
+			d->lost += p->suppressed;
+			if (!d->stats && !d->why)
+				out_lost(stdout, &d->o, &l, &c, p->wall_ns, p->source);
+			continue;
+		}
 		if (e && same_event(p, e))
 			continue;
 		memcpy(pe.boot_id, p->boot8, 4);
@@ -622,7 +632,7 @@ static int on_output(const void *rec, size_t len, const struct ring_chunk *c, vo
 			break;
 		flush_all(d);
 		if (!d->stats && !d->why)
-			out_lost(stdout, &d->o, &u.l, c);
+			out_lost(stdout, &d->o, &u.l, c, 0, NULL);
 		d->lost += u.l.count;
 		break;
 	}
@@ -967,7 +977,8 @@ static int on_pstore(const struct pstore_event *e, void *ctx)
 	struct dump *d = ctx;
 	struct pstore_event *n;
 
-	if (!want(&d->q, &e->s, e->wall_ns))
+	if (e->suppressed ? e->wall_ns < d->q.since || e->wall_ns > d->q.until
+			  : !want(&d->q, &e->s, e->wall_ns))
 		return 0;
 	if (d->nps == d->cps) {
 		size_t cap = d->cps ? d->cps * 2 : 256;
@@ -1013,6 +1024,10 @@ static int read_pstore(struct dump *d)
 static int run_pstore_only(struct dump *d)
 {
 	flush_pstore(d, INT64_MAX, NULL);
+	if (d->stats)
+		printf("{\"type\":\"stats\",\"source\":\"pstore\",\"signals\":%llu,\"failed\":%llu,"
+		       "\"lost\":%llu}\n", (unsigned long long)d->st.signals_shown,
+		       (unsigned long long)d->st.failed, (unsigned long long)d->lost);
 	fflush(stdout);
 	return ferror(stdout) ? EXIT_RUNTIME : EXIT_OK;
 }
