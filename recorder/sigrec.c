@@ -575,9 +575,9 @@ int main(int argc, char **argv)
 	struct ring_boot boot;
 	struct ring_err rerr = { "" };
 	static struct last_rec last;
-	struct capture *cap;
+	struct capture *cap = NULL;
 	char err[512], pin_dir[256];
-	int rc;
+	int rc, stopped = 0;
 
 	if (parse_args(argc, argv, &e))
 		return EXIT_USAGE;
@@ -605,22 +605,24 @@ int main(int argc, char **argv)
 	}
 	model__no_history(run.procs);
 	run.boot = boot;
+	rc = EXIT_RUNTIME;
 	if (e.pstore) {
 		run.pstore = pstore__open(e.pstore, e.pstore_mask, err, sizeof(err));
 		if (!run.pstore) {
 			fprintf(stderr, "sigrec: --pstore: %s\n", err);
-			return EXIT_RUNTIME;
+			goto out;
 		}
 	}
 	run.ring = ring__open_writer(e.ring, &e.ropts, &boot, &rerr);
 	if (!run.ring) {
 		fprintf(stderr, "sigrec: %s\n", rerr.msg);
-		return EXIT_RING;
+		rc = EXIT_RING;
+		goto out;
 	}
+	rc = EXIT_BPF;
 	if (capture__mounts(err, sizeof(err))) {
 		fprintf(stderr, "sigrec: %s\n", err);
-		ring__close(run.ring);
-		return EXIT_BPF;
+		goto out;
 	}
 	if (!e.no_pin) {
 		pin_dir_for(e.ring, pin_dir, sizeof(pin_dir));
@@ -632,16 +634,14 @@ int main(int argc, char **argv)
 	cap = capture__open(&e.copts, on_record, &run, err, sizeof(err));
 	if (!cap) {
 		fprintf(stderr, "sigrec: %s\n", err);
-		ring__close(run.ring);
-		return EXIT_BPF;
+		goto out;
 	}
 	/* give back what loading BTF and the programs used */
 	malloc_trim(0);
 	if (privs__drop(err, sizeof(err))) {
 		fprintf(stderr, "sigrec: %s\n", err);
-		capture__close(cap, 1);
-		ring__close(run.ring);
-		return EXIT_RUNTIME;
+		rc = EXIT_RUNTIME;
+		goto out;
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -656,17 +656,21 @@ int main(int argc, char **argv)
 		capture__reused(cap) ? "; took over the capture a previous sigrec left running" : "");
 
 	rc = record(&e, &run, cap);
+	stopped = 1;
+out:
 	/* a clean stop detaches; only a crash leaves the pinned capture running */
-	capture__close(cap, 1);
-	if (ring__seal(run.ring))
+	if (cap)
+		capture__close(cap, 1);
+	if (run.ring && stopped && ring__seal(run.ring))
 		fprintf(stderr, "sigrec: warning: sealing the last chunk failed\n");
-	ring__close(run.ring);
+	if (run.ring)
+		ring__close(run.ring);
 	model__free(run.procs);
 	if (run.pstore && pstore__suppressed(run.pstore))
 		fprintf(stderr, "sigrec: --pstore: %llu lines suppressed by the rate limit\n",
 			(unsigned long long)pstore__suppressed(run.pstore));
 	pstore__close(run.pstore);
-	if (e.stats) {
+	if (stopped && e.stats) {
 		struct rusage ru;
 
 		getrusage(RUSAGE_SELF, &ru);
