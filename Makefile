@@ -49,7 +49,7 @@ VERSION   := $(shell sed -n 's/.*SIGREC_VERSION_STR.*"\(.*\)".*/\1/p' recorder/u
 
 .PHONY: all run test bench san clean deps unit-bin man install fuzz
 all: $(BUILD)/sigrec $(BUILD)/sigdump $(BUILD)/sigsend $(BUILD)/storm $(BUILD)/mkring \
-	$(BUILD)/decode
+	$(BUILD)/decode $(BUILD)/floor
 
 deps:
 	$(Q)./scripts/deps.sh
@@ -60,14 +60,16 @@ $(BUILD)/vmlinux.h:
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
 
 $(BUILD)/sigrec.bpf.o: bpf/sigrec.bpf.c bpf/sigrec.h $(BUILD)/vmlinux.h
+$(BUILD)/floor.bpf.o: bench/floor.bpf.c $(BUILD)/vmlinux.h
+$(BUILD)/%.bpf.o:
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 		-I$(BUILD) -Ibpf -c $< -o $@
 	$(Q)llvm-strip -g $@ 2>/dev/null || true
 
-$(BUILD)/sigrec.skel.h: $(BUILD)/sigrec.bpf.o
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name sigrec_bpf > $@
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
 # the skeleton must exist before any recorder object is compiled
 $(call obj,recorder/capture.c): $(BUILD)/sigrec.skel.h
@@ -96,6 +98,10 @@ $(BUILD)/storm: bench/storm.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(HELPER_CFLAGS) $< -o $@
+
+$(BUILD)/floor: bench/floor.c $(BUILD)/floor.skel.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(HELPER_CFLAGS) -I$(BUILD) $< -o $@ $(LDLIBS_BPF)
 
 $(BUILD)/mkring: $(call obj,bench/mkring.c $(COMMON_SRC))
 	$(call msg,LINK,$@)

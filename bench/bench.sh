@@ -5,7 +5,8 @@
 #
 # kill() storm: paired runs (bare, then recording), median of RUNS; ratio of
 # the rates, sent vs recorded vs lost, bytes per event on disk, recorder CPU
-# per event and peak RSS.  Unrelated-syscall tax: a getppid() loop bare, with
+# per event and peak RSS; the same ratio for a hook that only counts (the
+# ceiling on this machine).  Unrelated-syscall tax: a getppid() loop bare, with
 # syscall tracepoint hooks, and with --no-syscall-hooks.  Fork+exec+exit
 # storm: ratio and bytes per process lifecycle.  Mixed workload bytes/event.
 set -euo pipefail
@@ -84,6 +85,21 @@ for i in $(seq 1 "$RUNS"); do
 	awk -v a="$r" -v b="$b" 'BEGIN {printf "%.3f\n", a / b}' >>"$TMP/ratios2"
 done
 printf '  ratio, --no-syscall-hooks   %12s\n' "$(median <"$TMP/ratios2")"
+
+# ---- the floor: a hook that only counts ----
+: >"$TMP/ratios3"
+for i in $(seq 1 "$RUNS"); do
+	b=$("$BIN/storm" kill "$N" | field rate)
+	coproc FLOOR { "$BIN/floor"; }
+	read -r ready <&"${FLOOR[0]}" || ready=
+	[ "$ready" = ready ] || { echo "bench: floor program did not attach" >&2; exit 1; }
+	r=$("$BIN/storm" kill "$N" | field rate)
+	exec {FLOOR[1]}>&-
+	wait "$FLOOR_PID" || true
+	awk -v a="$r" -v b="$b" 'BEGIN {printf "%.3f\n", a / b}' >>"$TMP/ratios3"
+done
+printf '  ratio, counter-only hook    %12s   (floor: tp_btf program that only counts)\n' \
+	"$(median <"$TMP/ratios3")"
 
 # ---- unrelated syscall tax ----
 echo
