@@ -27,6 +27,7 @@ const volatile char filter_comm[SIGREC_COMM_LEN] = {};
 const volatile __u8 failed_only = 0;
 const volatile __u64 wakeup_bytes = 1 << 20;
 const volatile __u8 syscall_hooks = 1;
+const volatile __u8 coalesce = 1;
 
 /* Events to user space; size set by the recorder before load. */
 struct {
@@ -94,6 +95,19 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } irq_depth SEC(".maps");
+
+/*
+ * The last signal recorded on each CPU and the identical ones seen since
+ * (struct sigrec_run in sigrec.h).  A repeat costs a compare and a count;
+ * the repeats reach the ring buffer as one record per scheduler tick, when
+ * a different signal comes, or when user space runs flush_runs.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sigrec_run);
+} runs SEC(".maps");
 
 /* Kernel's TRACE_SIGNAL_OVERFLOW_FAIL */
 #define KSIG_OVERFLOW_FAIL	3
@@ -188,34 +202,38 @@ static __always_inline void fill_task(struct sigrec_task *t, struct task_struct 
 	dst[1] = comm[1];
 }
 
-static __always_inline void count_drop(void)
+static __always_inline void count_drops(__u64 n, __u64 now)
 {
 	__u32 zero = 0;
 	struct sigrec_drops *d = bpf_map_lookup_elem(&drops, &zero);
-	__u64 now = bpf_ktime_get_boot_ns();
 
 	if (!d)
 		return;
 	if (!d->count)
 		d->first_ts = now;
-	d->count++;
+	d->count += n;
 	d->last_ts = now;
 }
 
-static __always_inline void *reserve(__u32 size, __u8 type)
+static __always_inline void *reserve_at(__u32 size, __u8 type, __u64 ts)
 {
 	struct sigrec_rec_hdr *h = bpf_ringbuf_reserve(&events, size, 0);
 
 	if (!h) {
-		count_drop();
+		count_drops(1, ts);
 		return NULL;
 	}
 	h->type = type;
 	h->flags = 0;
 	h->size = size;
 	h->cpu = bpf_get_smp_processor_id();
-	h->ts = bpf_ktime_get_boot_ns();
+	h->ts = ts;
 	return h;
+}
+
+static __always_inline void *reserve(__u32 size, __u8 type)
+{
+	return reserve_at(size, type, bpf_ktime_get_boot_ns());
 }
 
 /*
@@ -234,6 +252,59 @@ static __always_inline void submit(void *e)
 								 : BPF_RB_NO_WAKEUP);
 }
 
+/* The same rule for a record copied in with bpf_ringbuf_output(). */
+static __always_inline __u64 output_flags(__u32 size)
+{
+	__u64 pos = bpf_ringbuf_query(&events, BPF_RB_PROD_POS);
+	__u64 len = (size + 8 + 7) & ~7ULL;
+
+	return ((pos + len) & (wakeup_bytes - 1)) < len ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
+#define barrier()	asm volatile("" ::: "memory")
+
+/*
+ * Write the run's pending repeats as one record; the run goes on.  A lone
+ * repeat is written as a plain signal record: its time is exact.
+ */
+static __always_inline void close_run(struct sigrec_run *r, __u64 now)
+{
+	__u32 size = r->count == 1 ? sizeof(struct sigrec_signal) : sizeof(struct sigrec_repeat);
+	struct sigrec_repeat *e = bpf_ringbuf_reserve(&events, size, 0);
+
+	if (!e) {
+		count_drops(r->count, now);
+		r->count = 0;
+		return;
+	}
+	__builtin_memcpy(&e->s, &r->base, sizeof(e->s));
+	e->s.h.type = SIGREC_T_SIGNAL;
+	e->s.h.flags = 0;
+	e->s.h.size = size;
+	e->s.h.cpu = bpf_get_smp_processor_id();
+	e->s.h.ts = r->from_ts;
+	if (size == sizeof(*e)) {
+		e->s.h.flags = SIGREC_SIG_REPEAT;
+		e->count = r->count;
+		e->to_ts = now;
+	}
+	submit(e);
+	r->count = 0;
+}
+
+/* Every field but the header: the time and the CPU may differ. */
+static __always_inline int same_signal(const struct sigrec_signal *a,
+				       const struct sigrec_signal *b)
+{
+	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
+	__u64 diff = 0;
+
+#pragma unroll
+	for (int i = 2; i < sizeof(*a) / 8; i++)
+		diff |= x[i] ^ y[i];
+	return !diff;
+}
+
 static __always_inline __u8 classify(int sig, int code, __u8 ctx, __u64 info)
 {
 	if (ctx != SIGREC_CTX_TASK)
@@ -250,33 +321,15 @@ static __always_inline __u8 classify(int sig, int code, __u8 ctx, __u64 info)
 	return SIGREC_C_USER;
 }
 
-SEC("tp_btf/signal_generate")
-int BPF_PROG(on_signal_generate, int sig, struct kernel_siginfo *info,
-	     struct task_struct *task, int group, int result)
+/* Everything a signal record says but its header. */
+static __always_inline void fill_signal(struct sigrec_signal *e, int sig,
+					struct kernel_siginfo *info, struct task_struct *task,
+					int group, int result, struct task_struct *cur,
+					struct inflight *fl, __u8 rctx)
 {
-	struct task_struct *cur = bpf_get_current_task_btf();
-	struct inflight *fl = NULL;
-	struct sigrec_signal *e;
 	__u64 infov = (__u64)info;
-	__u8 rctx = run_ctx();
 	int code = 0;
 
-	if (syscall_hooks && rctx == SIGREC_CTX_TASK) {
-		fl = bpf_task_storage_get(&inflight, cur, 0, 0);
-		if (fl && fl->sc)
-			fl->count++;
-		else
-			fl = NULL;
-	}
-	if (!sig_wanted(sig) || (filter_tgid && task->tgid != filter_tgid) ||
-	    !comm_wanted(task->comm))
-		return 0;
-	if (failed_only && result != KSIG_OVERFLOW_FAIL)
-		return 0;
-
-	e = reserve(sizeof(*e), SIGREC_T_SIGNAL);
-	if (!e)
-		return 0;
 	e->sig = sig;
 	e->result = result;
 	e->group = group;
@@ -318,7 +371,106 @@ int BPF_PROG(on_signal_generate, int sig, struct kernel_siginfo *info,
 		e->sflags |= SIGREC_SF_SENDER;
 	fill_task(&e->sender, cur);
 	fill_task(&e->target, task);
+}
+
+/*
+ * Coalescing: a signal identical to the last one recorded on this CPU only
+ * counts; the first repeat of each tick takes the time.  A different
+ * signal first writes the pending repeats, then itself.  The busy flag
+ * keeps flush_runs (run on this CPU from an IPI) off a half-made change;
+ * other programs never touch the entry, and this one does not nest on a
+ * CPU (the kernel skips a tp_btf program that is already running there).
+ */
+static __always_inline void record_coalesced(struct sigrec_run *r, struct sigrec_signal *e)
+{
+	__u64 now, j;
+
+	r->busy = 1;
+	barrier();
+	if (r->valid && same_signal(e, &r->base)) {
+		j = bpf_jiffies64();
+		if (!r->count || j != r->tick) {
+			now = bpf_ktime_get_boot_ns();
+			if (r->count)
+				close_run(r, now);
+			r->from_ts = now;
+			r->tick = j;
+		}
+		r->count++;
+		goto out;
+	}
+	now = bpf_ktime_get_boot_ns();
+	if (r->count)
+		close_run(r, now);
+	e->h.type = SIGREC_T_SIGNAL;
+	e->h.flags = 0;
+	e->h.size = sizeof(*e);
+	e->h.cpu = bpf_get_smp_processor_id();
+	e->h.ts = now;
+	if (bpf_ringbuf_output(&events, e, sizeof(*e), output_flags(sizeof(*e)))) {
+		count_drops(1, now);
+		r->valid = 0;
+		goto out;
+	}
+	__builtin_memcpy(&r->base, e, sizeof(*e));
+	r->valid = 1;
+out:
+	barrier();
+	r->busy = 0;
+}
+
+SEC("tp_btf/signal_generate")
+int BPF_PROG(on_signal_generate, int sig, struct kernel_siginfo *info,
+	     struct task_struct *task, int group, int result)
+{
+	struct task_struct *cur = bpf_get_current_task_btf();
+	struct inflight *fl = NULL;
+	struct sigrec_run *r = NULL;
+	struct sigrec_signal *e, one;
+	__u8 rctx = run_ctx();
+	__u32 zero = 0;
+
+	if (syscall_hooks && rctx == SIGREC_CTX_TASK) {
+		fl = bpf_task_storage_get(&inflight, cur, 0, 0);
+		if (fl && fl->sc)
+			fl->count++;
+		else
+			fl = NULL;
+	}
+	if (!sig_wanted(sig) || (filter_tgid && task->tgid != filter_tgid) ||
+	    !comm_wanted(task->comm))
+		return 0;
+	if (failed_only && result != KSIG_OVERFLOW_FAIL)
+		return 0;
+
+	/* an overflow's syscall fails afterwards (sysret): never coalesced */
+	if (coalesce && result != KSIG_OVERFLOW_FAIL)
+		r = bpf_map_lookup_elem(&runs, &zero);
+	if (r) {
+		fill_signal(&one, sig, info, task, group, result, cur, fl, rctx);
+		record_coalesced(r, &one);
+		return 0;
+	}
+	e = reserve(sizeof(*e), SIGREC_T_SIGNAL);
+	if (!e)
+		return 0;
+	fill_signal(e, sig, info, task, group, result, cur, fl, rctx);
 	submit(e);
+	return 0;
+}
+
+/*
+ * Run by user space on each CPU (BPF_PROG_TEST_RUN on that CPU) so the
+ * tail of a run reaches the ring buffer when the storm is over.
+ */
+SEC("raw_tp")
+int flush_runs(void *ctx)
+{
+	__u32 zero = 0;
+	struct sigrec_run *r = bpf_map_lookup_elem(&runs, &zero);
+
+	if (r && !r->busy && r->count)
+		close_run(r, bpf_ktime_get_boot_ns());
 	return 0;
 }
 

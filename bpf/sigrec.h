@@ -120,6 +120,34 @@ struct sigrec_signal {
 	struct sigrec_task target;
 };
 
+/*
+ * h.flags of a signal record: it is a struct sigrec_repeat, standing for
+ * `count` signals identical to it in every field but the time.  A storm of
+ * the same signal between the same two tasks reaches the recording as one
+ * such record per CPU and scheduler tick instead of one record per signal.
+ */
+#define SIGREC_SIG_REPEAT	0x1
+
+struct sigrec_repeat {
+	struct sigrec_signal s;	/* s.h.ts: the exact time of the first of them */
+	__u64 count;		/* signals this record stands for, >= 1 */
+	__u64 to_ts;		/* all of them happened at or before this time */
+};
+
+/*
+ * Per-CPU state of the BPF side (map "runs"): the last signal recorded on
+ * the CPU and the identical ones seen since and not yet written.  User
+ * space only reads `count` (to know whether a flush is due).
+ */
+struct sigrec_run {
+	struct sigrec_signal base;	/* last signal recorded on this CPU */
+	__u64 count;			/* repeats of base not yet written */
+	__u64 from_ts;			/* time of the first of them */
+	__u64 tick;			/* jiffies when from_ts was taken */
+	__u32 valid;			/* base reached the ring buffer */
+	__u32 busy;			/* signal_generate is changing this entry */
+};
+
 /* struct sigrec_lost h.flags: capture paused (count unknown), e.g. while
  * a new recorder replaced the programs of an older one */
 #define SIGREC_LOST_GAP		0x1
@@ -208,6 +236,7 @@ struct sigrec_start {
 };
 
 #define SIGREC_START_FAILED_ONLY	0x1
+#define SIGREC_START_EXACT		0x2	/* --no-coalesce: no repeat records */
 
 /* An exported dump's first record: the host facts a bug report needs. */
 struct sigrec_host {
@@ -242,6 +271,8 @@ _Static_assert(sizeof(struct sigrec_rec_hdr) == 16, "hdr size");
 _Static_assert(sizeof(struct sigrec_task) == 48, "task size");
 _Static_assert(sizeof(struct sigrec_signal) == 160, "signal size");
 _Static_assert(sizeof(struct sigrec_lost) % 8 == 0, "lost size");
+_Static_assert(sizeof(struct sigrec_repeat) == 176, "repeat size");
+_Static_assert(sizeof(struct sigrec_run) % 8 == 0, "run size");
 _Static_assert(sizeof(struct sigrec_sysret) % 8 == 0, "sysret size");
 _Static_assert(sizeof(struct sigrec_fork) % 8 == 0, "fork size");
 _Static_assert(sizeof(struct sigrec_exec) % 8 == 0, "exec size");

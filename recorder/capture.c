@@ -46,6 +46,7 @@ struct rbuf {
 /* What a pinned set is made of: its maps and links, by fd. */
 struct pinned {
 	int events_fd, drops_fd, seen_fd, meta_fd;
+	int runs_fd, flush_fd;	/* coalescing state and its flush program (-1: none) */
 	struct bpf_link *links[MAX_LINKS];
 	int nlinks;
 };
@@ -61,6 +62,7 @@ struct capture {
 	struct sigrec_drops *now;
 	uint64_t *seen;
 	uint64_t last_report;
+	struct sigrec_run *runs;	/* per-CPU copy of the runs map */
 	capture_fn fn;
 	void *ctx;
 };
@@ -140,6 +142,7 @@ static struct sigrec_bpf *open_load(const struct capture_opts *o, int hooks, int
 	s->rodata->failed_only = o->failed_only;
 	s->rodata->wakeup_bytes = o->buffer_bytes / 4;
 	s->rodata->syscall_hooks = hooks != SIGREC_HOOKS_NONE;
+	s->rodata->coalesce = !o->exact;
 	bpf_map__set_max_entries(s->maps.events, o->buffer_bytes);
 	set_syscall_autoload(s, hooks == SIGREC_HOOKS_FENTRY, hooks == SIGREC_HOOKS_TRACEPOINT);
 	set_lifecycle_autoload(s, o->lifecycle);
@@ -170,6 +173,12 @@ static int is_exit_prog(struct bpf_program *p)
 	return !strncmp(sec, "fexit/", 6) || strstr(sec, "sys_exit_") != NULL;
 }
 
+/* Programs attached to a hook (flush_runs is run by user space instead). */
+static int is_hooked(struct bpf_program *p)
+{
+	return bpf_program__autoload(p) && strcmp(bpf_program__section_name(p), "raw_tp");
+}
+
 static int attach_all(struct capture *c)
 {
 	struct bpf_program *p;
@@ -178,7 +187,7 @@ static int attach_all(struct capture *c)
 		bpf_object__for_each_program(p, c->skel->obj) {
 			struct bpf_link *l;
 
-			if (!bpf_program__autoload(p) || is_exit_prog(p) != !pass)
+			if (!is_hooked(p) || is_exit_prog(p) != !pass)
 				continue;
 			if (c->set.nlinks == MAX_LINKS)
 				return -E2BIG;
@@ -293,6 +302,7 @@ static uint64_t config_hash(const struct capture_opts *o)
 	h = fnv(h, &o->hooks, sizeof(o->hooks));
 	h = fnv(h, &o->lifecycle, sizeof(o->lifecycle));
 	h = fnv(h, &o->buffer_bytes, sizeof(o->buffer_bytes));
+	h = fnv(h, &o->exact, sizeof(o->exact));
 	return h;
 }
 
@@ -313,6 +323,7 @@ static void set_init(struct pinned *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->events_fd = s->drops_fd = s->seen_fd = s->meta_fd = -1;
+	s->runs_fd = s->flush_fd = -1;
 }
 
 /* Take every object of the pinned set by fd (they stay pinned). */
@@ -328,6 +339,8 @@ static int set_open(struct capture *c, struct pinned *s)
 	s->drops_fd = map_fd_at(c, "drops");
 	s->seen_fd = map_fd_at(c, "drops_seen");
 	s->meta_fd = map_fd_at(c, "meta");
+	s->runs_fd = map_fd_at(c, "runs");
+	s->flush_fd = map_fd_at(c, "flush");
 	while ((de = readdir(d)) && s->nlinks < MAX_LINKS) {
 		char path[512];
 
@@ -345,7 +358,8 @@ static int set_open(struct capture *c, struct pinned *s)
 /* Remove the pins; the objects live on while fds hold them. */
 static void set_unpin(struct capture *c, struct pinned *s)
 {
-	static const char *const maps[] = { "events", "drops", "drops_seen", "meta" };
+	static const char *const maps[] = { "events", "drops", "drops_seen", "meta", "runs",
+					     "flush" };
 	char path[512];
 
 	for (int i = 0; i < s->nlinks; i++)
@@ -371,6 +385,10 @@ static void set_close(struct pinned *s)
 		close(s->seen_fd);
 	if (s->meta_fd >= 0)
 		close(s->meta_fd);
+	if (s->runs_fd >= 0)
+		close(s->runs_fd);
+	if (s->flush_fd >= 0)
+		close(s->flush_fd);
 	set_init(s);
 }
 
@@ -391,10 +409,14 @@ static int set_pin(struct capture *c)
 	rc = rc ?: bpf_map__pin(k->maps.drops, path);
 	pin_path(c, path, sizeof(path), "drops_seen");
 	rc = rc ?: bpf_map__pin(k->maps.drops_seen, path);
+	pin_path(c, path, sizeof(path), "runs");
+	rc = rc ?: bpf_map__pin(k->maps.runs, path);
+	pin_path(c, path, sizeof(path), "flush");
+	rc = rc ?: bpf_program__pin(k->progs.flush_runs, path);
 	/* a link per program, in attach order (exits first) */
 	for (int pass = 0; pass < 2 && !rc; pass++) {
 		bpf_object__for_each_program(p, k->obj) {
-			if (!bpf_program__autoload(p) || is_exit_prog(p) != !pass || rc)
+			if (!is_hooked(p) || is_exit_prog(p) != !pass || rc)
 				continue;
 			snprintf(path, sizeof(path), "%s/link_%s", c->pin_dir, bpf_program__name(p));
 			rc = bpf_link__pin(c->set.links[i++], path);
@@ -443,6 +465,28 @@ static size_t map_max_entries(int fd)
 	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.max_entries;
 }
 
+/*
+ * Run flush_runs on every CPU whose run holds repeats not yet written
+ * (all CPUs when the counts cannot be read).  A CPU in the middle of
+ * changing its run is left for the next time.
+ */
+static void flush_set(struct capture *c, const struct pinned *s)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .flags = BPF_F_TEST_RUN_ON_CPU);
+	__u32 zero = 0;
+	int known;
+
+	if (s->flush_fd < 0)
+		return;
+	known = s->runs_fd >= 0 && !bpf_map_lookup_elem(s->runs_fd, &zero, c->runs);
+	for (int cpu = 0; cpu < c->ncpu; cpu++) {
+		if (known && !c->runs[cpu].count)
+			continue;
+		opts.cpu = cpu;
+		bpf_prog_test_run_opts(s->flush_fd, &opts);	/* ENXIO: CPU offline */
+	}
+}
+
 /* Drain a replaced set: its last records, then its drops. */
 static void drain_old(struct capture *c, struct pinned *old)
 {
@@ -450,6 +494,7 @@ static void drain_old(struct capture *c, struct pinned *old)
 	size_t size = map_max_entries(old->events_fd);
 	struct rbuf keep = c->rb;
 
+	flush_set(c, old);
 	if (size && !rbuf_open(&rb, old->events_fd, size)) {
 		c->rb = rb;
 		rbuf_consume(c);
@@ -545,6 +590,8 @@ static int start_new(struct capture *c, const struct capture_opts *o, struct pin
 	c->set.drops_fd = dup(bpf_map__fd(c->skel->maps.drops));
 	c->set.seen_fd = dup(bpf_map__fd(c->skel->maps.drops_seen));
 	c->set.meta_fd = dup(bpf_map__fd(c->skel->maps.meta));
+	c->set.runs_fd = dup(bpf_map__fd(c->skel->maps.runs));
+	c->set.flush_fd = dup(bpf_program__fd(c->skel->progs.flush_runs));
 	if (c->pin_dir[0] && (rc = set_pin(c))) {
 		snprintf(err, errlen, "cannot pin the BPF programs under %s: %s", c->pin_dir,
 			 strerror(-rc));
@@ -577,7 +624,8 @@ struct capture *capture__open(const struct capture_opts *o, capture_fn fn, void 
 	c->ncpu = libbpf_num_possible_cpus();
 	c->seen = calloc(c->ncpu > 0 ? c->ncpu : 1, sizeof(*c->seen));
 	c->now = calloc(c->ncpu > 0 ? c->ncpu : 1, sizeof(*c->now));
-	if (c->ncpu <= 0 || !c->seen || !c->now) {
+	c->runs = calloc(c->ncpu > 0 ? c->ncpu : 1, sizeof(*c->runs));
+	if (c->ncpu <= 0 || !c->seen || !c->now || !c->runs) {
 		snprintf(err, errlen, "cannot size per-CPU state");
 		rc = -ENOMEM;
 		goto fail;
@@ -639,10 +687,22 @@ int capture__poll(struct capture *c, int timeout_ms)
 {
 	struct epoll_event ev;
 
-	/* events submitted without a wakeup are seen on the timeout */
+	/* events submitted without a wakeup are seen on the timeout; the
+	 * tails of runs are written then too, no later than the rest */
 	if (epoll_wait(c->rb.epfd, &ev, 1, timeout_ms) < 0 && errno != EINTR)
 		return -errno;
+	flush_set(c, &c->set);
 	return rbuf_consume(c);
+}
+
+void capture__stop(struct capture *c)
+{
+	if (c->pin_dir[0])
+		set_unpin(c, &c->set);
+	for (int i = 0; i < c->set.nlinks; i++)
+		bpf_link__destroy(c->set.links[i]);
+	c->set.nlinks = 0;
+	flush_set(c, &c->set);
 }
 
 /*
@@ -706,6 +766,7 @@ void capture__close(struct capture *c, int detach)
 	sigrec_bpf__destroy(c->skel);
 	free(c->seen);
 	free(c->now);
+	free(c->runs);
 	free(c);
 }
 

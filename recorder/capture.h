@@ -27,6 +27,7 @@ struct capture_opts {
 	int hooks;		/* enum capture_hooks_req */
 	int lifecycle;		/* fork/exec/exit/rename/oom */
 	uint32_t buffer_bytes;	/* BPF ring buffer size, power of two */
+	int exact;		/* no coalescing: one record per signal */
 	int verbose;
 	const char *pin_dir;	/* bpffs directory to pin in; NULL: no pinning */
 	const void *last_rec;	/* last BPF record already in the ring (dedup on reuse) */
@@ -43,8 +44,14 @@ struct capture *capture__open(const struct capture_opts *o, capture_fn fn, void 
 int capture__hooks(const struct capture *c);
 /* 1 when a pinned set left by an earlier recorder was taken over */
 int capture__reused(const struct capture *c);
-/* Wait up to timeout_ms for a batch, then drain.  Returns records or -errno. */
+/*
+ * Wait up to timeout_ms for a batch, have the kernel side write the repeats
+ * it holds back, then drain.  Returns records or -errno.
+ */
 int capture__poll(struct capture *c, int timeout_ms);
+/* Clean stop: detach and unpin, then have every pending repeat written
+ * (a last capture__poll drains them). */
+void capture__stop(struct capture *c);
 /*
  * Pass a SIGREC_T_LOST record to the callback for each CPU that dropped
  * events since the last report.  Returns the number of such CPUs.

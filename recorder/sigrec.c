@@ -88,6 +88,9 @@ static void usage(FILE *f)
 "                             recorded, failed attempts and raw arguments are not\n"
 "      --hooks KIND           auto (default), fentry, tracepoint or off\n"
 "      --no-lifecycle         do not record fork/exec/exit/rename/OOM\n"
+"      --no-coalesce          one record per signal, each with its own time (by\n"
+"                             default a run of identical signals on a CPU is\n"
+"                             one record per scheduler tick with a count)\n"
 "      --buffer BYTES         BPF ring buffer size (default 8M, power of two)\n"
 "      --sync-interval DUR    flush the ring file to disk this often (default 5s)\n"
 "      --snapshot-interval DUR  record the live process table this often\n"
@@ -122,7 +125,7 @@ static void usage(FILE *f)
 enum {
 	OPT_NO_HOOKS = 256, OPT_HOOKS, OPT_NO_LIFECYCLE, OPT_BUFFER, OPT_SYNC,
 	OPT_DURATION, OPT_STATS, OPT_SNAPSHOT, OPT_NO_PIN, OPT_UNPIN, OPT_PSTORE,
-	OPT_PSTORE_SIGNALS,
+	OPT_PSTORE_SIGNALS, OPT_NO_COALESCE,
 };
 
 static const struct option long_opts[] = {
@@ -143,6 +146,7 @@ static const struct option long_opts[] = {
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "no-pin", no_argument, NULL, OPT_NO_PIN },
+	{ "no-coalesce", no_argument, NULL, OPT_NO_COALESCE },
 	{ "unpin", no_argument, NULL, OPT_UNPIN },
 	{ "pstore", optional_argument, NULL, OPT_PSTORE },
 	{ "pstore-signals", required_argument, NULL, OPT_PSTORE_SIGNALS },
@@ -211,6 +215,9 @@ static int parse_args(int argc, char **argv, struct env *e)
 			break;
 		case OPT_NO_HOOKS:
 			e->copts.hooks = CAPTURE_HOOKS_OFF;
+			break;
+		case OPT_NO_COALESCE:
+			e->copts.exact = 1;
 			break;
 		case OPT_HOOKS:
 			if (!strcmp(optarg, "auto"))
@@ -379,7 +386,8 @@ static void on_signal(struct run *run, const struct sigrec_signal *s, size_t len
 	run->last_target = s->target;
 	run->last_seq = ring__seq(run->ring);
 pstore:
-	if (run->pstore)
+	/* a repeat's first signal already has its line */
+	if (run->pstore && !(s->h.flags & SIGREC_SIG_REPEAT))
 		pstore__signal(run->pstore, s, (int64_t)s->h.ts + run->boot.clock_offset,
 			       run->boot.boot_id, 0);
 }
@@ -435,7 +443,8 @@ static void write_start(struct run *run, const struct env *e, int hooks)
 	s.sig_mask[0] = e->copts.sig_mask[0];
 	s.sig_mask[1] = e->copts.sig_mask[1];
 	s.filter_pid = e->copts.pid;
-	s.flags = e->copts.failed_only ? SIGREC_START_FAILED_ONLY : 0;
+	s.flags = (e->copts.failed_only ? SIGREC_START_FAILED_ONLY : 0) |
+		  (e->copts.exact ? SIGREC_START_EXACT : 0);
 	s.hooks = hooks;
 	s.version = SIGREC_VERSION_NUM;
 	memcpy(s.filter_comm, e->copts.comm, sizeof(s.filter_comm));
@@ -564,6 +573,8 @@ static int record(const struct env *e, struct run *run, struct capture *cap)
 		if (e->duration_ns && now - start >= e->duration_ns)
 			break;
 	}
+	/* detach, then write what the kernel side still holds */
+	capture__stop(cap);
 	capture__poll(cap, 0);
 	record_drops(run, cap);
 	return EXIT_OK;

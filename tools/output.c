@@ -208,6 +208,10 @@ static void json_signal(FILE *f, const struct model *m, const struct ev *e)
 			fprintf(f, ",\"errno\":\"%s\"", errno_name(-s->ret, eb, sizeof(eb)));
 		fputc('}', f);
 	}
+	if (e->count) {
+		fmt_rfc3339(e->to_wall_ns, t, sizeof(t));
+		fprintf(f, ",\"count\":%" PRIu64 ",\"to\":\"%s\"", e->count, t);
+	}
 	if (e->oom && !e->source) {
 		fputs(",\"oom\":{\"trigger\":", f);
 		json_task(f, m, &e->oomrec.trigger, e->oomrec.h.ts, 0, off);
@@ -315,6 +319,13 @@ static void text_signal(FILE *f, const struct out_opts *o, const struct model *m
 				result_name(s->result), how);
 		if (e->source)
 			fprintf(f, "  [pstore %s, boot %s]", e->source, bid);
+		if (e->count) {	/* same day: the time of day is enough */
+			char u[48];
+
+			fmt_human_time(e->to_wall_ns, o->utc, u, sizeof(u));
+			fprintf(f, "  x%" PRIu64 " until %s", e->count,
+				strncmp(t, u, 11) ? u : u + 11);
+		}
 		fputc('\n', f);
 	}
 	if (o->tree) {
@@ -392,6 +403,10 @@ static void logfmt_signal(FILE *f, const struct model *m, const struct ev *e)
 			syscall_name(s->syscall), (int64_t)s->arg0, s->ret);
 		if (s->ret < 0)
 			fprintf(f, " syscall.errno=%s", errno_name(-s->ret, eb, sizeof(eb)));
+	}
+	if (e->count) {
+		fmt_rfc3339(e->to_wall_ns, t, sizeof(t));
+		fprintf(f, " count=%" PRIu64 " to=%s", e->count, t);
 	}
 	fputc('\n', f);
 }

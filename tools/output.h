@@ -29,7 +29,15 @@ struct ev {
 	int oom;			/* cause is the OOM killer */
 	struct sigrec_oom oomrec;
 	const char *source;		/* pstore file it was read from, or NULL (ring) */
+	uint64_t count;			/* a repeat record: signals it stands for; 0: one */
+	int64_t to_wall_ns;		/* a repeat record: all of them at or before this */
 };
+
+/* How many signals an event stands for. */
+static inline uint64_t ev_count(const struct ev *e)
+{
+	return e->count ? e->count : 1;
+}
 
 void out_signal(FILE *f, const struct out_opts *o, const struct model *m, const struct ev *e);
 /* A lost record from a ring chunk, or (source set) a pstore "suppressed"

@@ -399,7 +399,7 @@ static int want(const struct query *q, const struct sigrec_signal *s, int64_t wa
 }
 
 /* Count per process (pid, comm) in a small open-addressed table. */
-static void top_add(struct top *t, const struct sigrec_task *task)
+static void top_add(struct top *t, const struct sigrec_task *task, uint64_t n)
 {
 	for (uint32_t i = 0, h = task->pid % TOP_SLOTS; i < TOP_SLOTS; i++, h = (h + 1) % TOP_SLOTS) {
 		if (t[h].n && (t[h].pid != task->pid ||
@@ -409,7 +409,7 @@ static void top_add(struct top *t, const struct sigrec_task *task)
 			t[h].pid = task->pid;
 			memcpy(t[h].comm, task->comm, SIGREC_COMM_LEN);
 		}
-		t[h].n++;
+		t[h].n += n;
 		return;
 	}
 }
@@ -484,12 +484,14 @@ static void show(struct dump *d, const struct ev *e)
 	if (d->why) {
 		why__offer(d->why, e);
 	} else if (d->stats) {
-		d->st.signals_shown++;
-		d->st.failed += e->s.result == SIGREC_R_FAILED;
-		d->st.by_signal[e->s.sig >= 1 && e->s.sig <= 64 ? e->s.sig : 0]++;
+		uint64_t n = ev_count(e);
+
+		d->st.signals_shown += n;
+		d->st.failed += e->s.result == SIGREC_R_FAILED ? n : 0;
+		d->st.by_signal[e->s.sig >= 1 && e->s.sig <= 64 ? e->s.sig : 0] += n;
 		if (e->s.ctx == SIGREC_CTX_TASK)
-			top_add(d->st.senders, &e->s.sender);
-		top_add(d->st.targets, &e->s.target);
+			top_add(d->st.senders, &e->s.sender, n);
+		top_add(d->st.targets, &e->s.target, n);
 	} else {
 		out_signal(stdout, &d->o, d->model, e);
 	}
@@ -502,8 +504,9 @@ static void flush_all(struct dump *d)
 		flush_one(d);
 }
 
-static void queue_signal(struct dump *d, const struct sigrec_signal *s, const struct ring_chunk *c)
+static void queue_signal(struct dump *d, const struct sigrec_repeat *r, const struct ring_chunk *c)
 {
+	const struct sigrec_signal *s = &r->s;
 	struct ev *e;
 	const struct sigrec_oom *oom;
 
@@ -513,11 +516,26 @@ static void queue_signal(struct dump *d, const struct sigrec_signal *s, const st
 	memset(e, 0, sizeof(*e));
 	e->s = *s;
 	e->wall_ns = (int64_t)s->h.ts + c->boot.clock_offset;
+	if (s->h.flags & SIGREC_SIG_REPEAT && r->count) {
+		e->count = r->count;
+		e->to_wall_ns = (int64_t)r->to_ts + c->boot.clock_offset;
+	}
 	memcpy(e->boot_id, c->boot.boot_id, 16);
 	if (s->sig == 9 && s->cause != SIGREC_C_SYSCALL &&
 	    model__oom_victim(d->model, s->target.pid, s->h.ts, &oom)) {
 		e->oom = 1;
 		e->oomrec = *oom;
+	}
+	/* repeats reach the ring when their run ends: put them in time order */
+	for (size_t i = d->qlen - 1; i > 0; i--) {
+		struct ev *a = &d->queue[(d->qhead + i - 1) % DELAY];
+		struct ev *b = &d->queue[(d->qhead + i) % DELAY], t;
+
+		if (a->wall_ns <= b->wall_ns)
+			break;
+		t = *a;
+		*a = *b;
+		*b = t;
 	}
 }
 
@@ -602,7 +620,7 @@ static int on_output(const void *rec, size_t len, const struct ring_chunk *c, vo
 	const struct sigrec_rec_hdr *h = rec;
 	struct dump *d = ctx;
 	union {
-		struct sigrec_signal s;
+		struct sigrec_repeat s;
 		struct sigrec_sysret r;
 		struct sigrec_lost l;
 		struct sigrec_host host;
@@ -611,7 +629,7 @@ static int on_output(const void *rec, size_t len, const struct ring_chunk *c, vo
 	switch (h->type) {
 	case SIGREC_T_SIGNAL:
 		ring_rec_copy(&u.s, sizeof(u.s), rec, len);
-		if (want(&d->q, &u.s, (int64_t)u.s.h.ts + c->boot.clock_offset))
+		if (want(&d->q, &u.s.s, (int64_t)u.s.s.h.ts + c->boot.clock_offset))
 			queue_signal(d, &u.s, c);
 		break;
 	case SIGREC_T_SYSRET:
@@ -730,7 +748,12 @@ static int on_export(const void *rec, size_t len, const struct ring_chunk *c, vo
 
 	if (!export_wants(d, rec, len, c))
 		return 0;
-	d->x_signals += ((const struct sigrec_rec_hdr *)rec)->type == SIGREC_T_SIGNAL;
+	if (((const struct sigrec_rec_hdr *)rec)->type == SIGREC_T_SIGNAL) {
+		struct sigrec_repeat r;
+
+		ring_rec_copy(&r, sizeof(r), rec, len);
+		d->x_signals += r.s.h.flags & SIGREC_SIG_REPEAT && r.count ? r.count : 1;
+	}
 	if (!d->x) {
 		d->x_bytes += len + 64;
 		if (!d->x_boot || memcmp(d->x_boot, &c->boot, sizeof(c->boot)))

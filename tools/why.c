@@ -52,7 +52,8 @@ void why__offer(struct why *w, const struct ev *e)
 	w->clock_offset = e->wall_ns - (int64_t)s->h.ts;
 	if (w->nev < WHY_MAX_EVENTS)
 		w->ev[w->nev++] = *e;
-	w->total++;
+	w->total += ev_count(e);
+	w->records++;
 }
 
 /* comm[pid] "command line", the line cut at 72 characters for the eye */
@@ -125,9 +126,14 @@ static void text_event(FILE *f, const struct model *m, const struct ev *e, int u
 	else if (!e->oom)
 		fprintf(f, " (%s, %s)", cause_name(s->cause), code_name(s->sig, s->code, b, sizeof(b)));
 	if (s->result == SIGREC_R_FAILED)
-		fprintf(f, ": FAILED %s\n", errno_name(-s->ret, eb, sizeof(eb)));
+		fprintf(f, ": FAILED %s", errno_name(-s->ret, eb, sizeof(eb)));
 	else
-		fprintf(f, ": %s\n", result_name(s->result));
+		fprintf(f, ": %s", result_name(s->result));
+	if (e->count) {
+		fmt_human_time(e->to_wall_ns, utc, t, sizeof(t));
+		fprintf(f, " (x%" PRIu64 " until %s)", e->count, t + 11);
+	}
+	fputc('\n', f);
 	if (snd && s->ctx == SIGREC_CTX_TASK && !e->oom && snd->pid != s->target.pid)
 		text_chain(f, m, snd, s->h.ts, "      ");
 }
@@ -158,7 +164,7 @@ static void print_text(FILE *f, const struct why *w, const struct model *m, int 
 	fprintf(f, "Parents:\n");
 	text_chain(f, m, p, p->start_ns + 1, "  ");
 	fprintf(f, "Signals received: %zu%s\n", w->total,
-		w->total > w->nev ? " (first ones shown)" : "");
+		w->records > w->nev ? " (first ones shown)" : "");
 	for (size_t i = 0; i < w->nev; i++)
 		text_event(f, m, &w->ev[i], utc);
 	if (p->has_exit)

@@ -17,7 +17,8 @@ struct why {
 	const struct proc *p;		/* the process, NULL if not found */
 	size_t others;			/* other processes that matched */
 	struct ev ev[WHY_MAX_EVENTS];
-	size_t nev, total;
+	size_t nev, total;	/* events kept, signals in all (repeats counted) */
+	size_t records;		/* events offered */
 	int64_t clock_offset;		/* of the chunk its last record came from */
 };
 

@@ -9,7 +9,8 @@ skip_all_unless_bpf "storm recorded before the kill" "nothing lost across SIGKIL
 	"restarted ring reads without warnings"
 
 RING="$TMPD/crash.ring"
-start_rec "$RING" -s 32M -S USR1 || { not_ok "sigrec starts"; tap_done; exit 1; }
+# one record per signal: the check below compares the timeline line by line
+start_rec "$RING" -s 32M -S USR1 --no-coalesce || { not_ok "sigrec starts"; tap_done; exit 1; }
 "$BIN/storm" kill 2000000 >"$TMPD/storm.out" &
 STORM=$!
 sleep 0.4
@@ -28,7 +29,7 @@ N=$(wc -l <"$TMPD/before")
 diag "storm target $TGT: $N events in the ring at SIGKILL time"
 check "storm recorded before the kill" test "$N" -gt 1000
 
-if start_rec "$RING" -s 32M -S USR1; then
+if start_rec "$RING" -s 32M -S USR1 --no-coalesce; then
 	ok "restart opens the ring cleanly"
 else
 	not_ok "restart opens the ring cleanly"

@@ -89,7 +89,7 @@ keys() {
 record() {
 	local scen s
 	# --no-pin: the SIGKILL below must not leave a pinned capture running
-	start_rec "$RING" -s 4M --no-pin || return 1
+	start_rec "$RING" -s 4M --no-pin --no-coalesce || return 1
 	scen=$("$BIN/sigsend" --list)
 	for _ in 1 2 3 4; do
 		for s in $scen; do "$BIN/sigsend" "$s" >/dev/null 2>&1; done

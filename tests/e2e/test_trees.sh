@@ -121,7 +121,8 @@ sleep 1000 & WT=$!
 execd $WT sleep
 mkfifo "$TMPD/go2"
 bash -c "read -r _ <'$TMPD/go2'; kill -TERM $WT; sleep 0.2" & WS=$!
-start_rec "$RING" -s 1M -S USR1,TERM
+# one record per signal, so the storm really fills the ring
+start_rec "$RING" -s 1M -S USR1,TERM --no-coalesce
 "$BIN/storm" kill 400000 >/dev/null
 echo go >"$TMPD/go2"
 wait $WS $WT 2>/dev/null
@@ -129,7 +130,8 @@ wait $WS $WT 2>/dev/null
 stop_rec
 ST=$("$D" --stats "$RING")
 diag "wrap ring: $(jq -c '{chunks,records,oldest}' <<<"$ST")"
-check "ring wrapped" test "$(jq .records <<<"$ST")" -lt 200000
+check "ring wrapped" test "$(jq .records <<<"$ST")" -lt 200000 -a \
+	"$(jq .chunks <<<"$ST")" -ge "$(jq '.ring.slots - 1' <<<"$ST")"
 "$D" --json --pid "$WT" "$RING" >"$TMPD/w.json"
 check "after wrap: kill resolves both processes" test "$(count ".target.pid==$WT and .sig==15 and
 	.sender.pid==$WS and (.sender.cmdline|startswith(\"bash -c read\")) and .target.cmdline==\"sleep 1000\" and

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# test_coalesce.sh - a storm of identical signals is recorded as repeat
+# records (one per CPU and scheduler tick, with a count) that add up to
+# exactly the signals sent; identities stay exact inside a storm (a sender
+# that renames itself starts a new run); sparse repeats keep their own
+# times; --no-coalesce writes one record per signal.
+source "$(dirname "$0")/../lib.sh"
+NAMES=("storm: counts add up to the signals sent" "storm: far fewer records than signals"
+	"storm: repeats carry count >= 2 and from <= to" "storm: timeline in time order"
+	"storm: repeat times inside the storm" "rename inside a run: both names, exact counts"
+	"sparse identical signals: one event each, exact times"
+	"--no-coalesce: one record per signal, no counts")
+skip_all_unless_bpf "${NAMES[@]}"
+
+D="$BIN/sigdump"
+now_ns() { date +%s%N; }
+
+# 1. a kill() storm to one blocked target
+RING="$TMPD/c.ring"
+start_rec "$RING" -s 16M -S USR1,USR2
+N=300000
+T0=$(now_ns)
+OUT=$("$BIN/storm" kill "$N")
+T1=$(now_ns)
+stop_rec
+TGT=$(sed -n 's/.*target=\([0-9]*\).*/\1/p' <<<"$OUT")
+"$D" --json --pid "$TGT" --signal USR1 "$RING" >"$TMPD/c.json"
+SUM=$(jq -s 'map(.count // 1) | add' "$TMPD/c.json")
+LINES=$(wc -l <"$TMPD/c.json")
+REPEATS=$(jq -c 'select(.count)' "$TMPD/c.json" | wc -l)
+diag "storm: sent $N, $LINES events in the timeline ($REPEATS repeat records), counts add up to $SUM"
+check "${NAMES[0]}" test "$SUM" -eq "$N"
+check "${NAMES[1]}" test "$LINES" -lt $((N / 20)) -a "$REPEATS" -gt 0
+check "${NAMES[2]}" test "$(jq -c 'select(.count and (.count < 2 or .to < .time))' "$TMPD/c.json" | wc -l)" -eq 0
+check "${NAMES[3]}" test "$(jq -r .time "$TMPD/c.json" | sort -c 2>&1 | wc -l)" -eq 0
+# RFC 3339 UTC with 9 digits sorts as text; compare against the wall clock
+# read before and after the storm
+iso() { date -u -d "@$(( $1 / 1000000000 ))" +%Y-%m-%dT%H:%M:%S; printf '.%09dZ' $(( $1 % 1000000000 )); }
+A=$(iso "$T0" | tr -d '\n') B=$(iso "$T1" | tr -d '\n')
+# (a run's last repeats are written when it ends: "to" may be that later time)
+check "${NAMES[4]}" test "$(jq -c --arg a "$A" --arg b "$B" \
+	'select(.count and (.time < $a or .time > $b))' "$TMPD/c.json" | wc -l)" -eq 0
+
+# 2. one sender, identical signals, renamed half-way: identities stay exact
+RING="$TMPD/r.ring"
+bash -c "trap '' USR1 USR2; exec sleep 1000" & TGT=$!
+start_rec "$RING" -s 16M -S USR1
+bash -c "for i in \$(seq 2000); do kill -USR1 $TGT; done
+	 printf renamed >/proc/\$\$/comm
+	 for i in \$(seq 3000); do kill -USR1 $TGT; done" 2>/dev/null
+stop_rec
+kill -KILL $TGT; wait $TGT 2>/dev/null
+"$D" --json --pid "$TGT" --signal USR1 "$RING" >"$TMPD/r.json"
+BY=$(jq -s -c 'group_by(.sender.comm) | map({(.[0].sender.comm): (map(.count // 1) | add)}) | add' "$TMPD/r.json")
+diag "rename: signals by sender comm: $BY ($(wc -l <"$TMPD/r.json") events)"
+check "${NAMES[5]}" test "$BY" = '{"bash":2000,"renamed":3000}'
+
+# 3. sparse identical signals (50 ms apart): no counts, one event each
+RING="$TMPD/s.ring"
+bash -c "trap '' USR1 USR2; exec sleep 1000" & TGT=$!
+start_rec "$RING" -s 16M -S USR2
+for _ in 1 2 3 4 5; do kill -USR2 $TGT; sleep 0.05; done
+sleep 0.3
+stop_rec
+kill -KILL $TGT; wait $TGT 2>/dev/null
+"$D" --json --pid "$TGT" --signal USR2 "$RING" >"$TMPD/s.json"
+check "${NAMES[6]}" test "$(jq -c 'select(.sig == 12 and (.count | not))' "$TMPD/s.json" | wc -l)" -eq 5 \
+	-a "$(jq -r .time "$TMPD/s.json" | sort -u | wc -l)" -eq 5
+
+# 4. --no-coalesce
+RING="$TMPD/x.ring"
+start_rec "$RING" -s 64M -S USR1 --no-coalesce
+N=50000
+OUT=$("$BIN/storm" kill "$N")
+stop_rec
+TGT=$(sed -n 's/.*target=\([0-9]*\).*/\1/p' <<<"$OUT")
+"$D" --json --pid "$TGT" --signal USR1 "$RING" >"$TMPD/x.json"
+check "${NAMES[7]}" test "$(wc -l <"$TMPD/x.json")" -eq "$N" -a \
+	"$(jq -c 'select(.count)' "$TMPD/x.json" | wc -l)" -eq 0
+tap_done
