@@ -4,9 +4,9 @@
 #   N=1000000 RUNS=5 ./bench/bench.sh
 #
 # kill() storm: paired runs (bare, then recording), median of RUNS; ratio of
-# the rates, sent vs recorded vs lost, bytes per event on disk, recorder CPU
-# per event and peak RSS; the same ratio for a hook that only counts (the
-# ceiling on this machine).  Unrelated-syscall tax: a getppid() loop bare, with
+# the rates, sent vs recorded vs lost, bytes on disk per signal, recorder CPU
+# per signal and peak RSS; with and without coalescing and syscall hooks;
+# the same ratio for a hook that only counts (the ceiling on this machine).  Unrelated-syscall tax: a getppid() loop bare, with
 # syscall tracepoint hooks, and with --no-syscall-hooks.  Fork+exec+exit
 # storm: ratio and bytes per process lifecycle.  Mixed workload bytes/event.
 set -euo pipefail
@@ -42,43 +42,59 @@ echo "sigrec benchmark: $(uname -r), $(nproc) CPUs, N=$N, RUNS=$RUNS"
 echo
 
 # ---- kill() storm ----
-: >"$TMP/ratios"; : >"$TMP/bare"; : >"$TMP/rec"; : >"$TMP/cpu"; : >"$TMP/rss"; : >"$TMP/bpe"
-sent=0 recorded=0 lost=0
-for i in $(seq 1 "$RUNS"); do
-	b=$("$BIN/storm" kill "$N" | field rate)
-	rm -f "$TMP/s.ring"
-	start "$TMP/s.ring" -s 256M
-	c0=$(cpu_ns)
-	out=$("$BIN/storm" kill "$N")
-	sleep 0.3	# the reader's last batch
-	c1=$(cpu_ns)
-	stop
-	r=$(field rate <<<"$out") tgt=$(field target <<<"$out")
-	st=$(grep 'records=' "$TMP/rec.log")
-	n=$("$BIN/sigdump" --json --pid "$tgt" --signal USR1 "$TMP/s.ring" | grep -c '"type":"signal"' || true)
-	stats=$("$BIN/sigdump" --stats "$TMP/s.ring")
-	stored=$(jq .stored_bytes <<<"$stats") recs=$(jq .records <<<"$stats")
-	cpu=$(awk -v a="$c0" -v b="$c1" -v n="$N" 'BEGIN {printf "%.3f", (b - a) / 1000 / n}')
-	echo "$b" >>"$TMP/bare"; echo "$r" >>"$TMP/rec"
-	awk -v a="$r" -v b="$b" 'BEGIN {printf "%.3f\n", a / b}' >>"$TMP/ratios"
-	echo "$cpu" >>"$TMP/cpu"
-	field maxrss_kb <<<"$st" >>"$TMP/rss"
-	awk -v s="$stored" -v n="$recs" 'BEGIN {printf "%.2f\n", s / n}' >>"$TMP/bpe"
-	sent=$((sent + N)) recorded=$((recorded + n)) lost=$((lost + $(field lost <<<"$st")))
-	printf '  run %d: bare %.0f/s, recording %.0f/s, recorded %d/%d\n' "$i" "$b" "$r" "$n" "$N"
-done
-hooks=$(sed -n 's/.*syscall hooks: \([a-z]*\).*/\1/p' "$TMP/rec.log")
-echo
-echo "kill() storm to a blocked target (syscall hooks: $hooks)"
-printf '  bare rate (median)          %12.0f signals/s\n' "$(median <"$TMP/bare")"
-printf '  recording rate (median)     %12.0f signals/s\n' "$(median <"$TMP/rec")"
-printf '  ratio (median of pairs)     %12s   (bar >= 0.90)\n' "$(median <"$TMP/ratios")"
-printf '  sent / recorded / lost      %d / %d / %d\n' "$sent" "$recorded" "$lost"
-printf '  bytes per event on disk     %12s   (bar <= 2)\n' "$(median <"$TMP/bpe")"
-printf '  recorder CPU per event      %12s us (bar <= 0.3; CPU used during the storm / signals)\n' "$(median <"$TMP/cpu")"
-printf '  recorder peak RSS           %12s KiB (bar <= 32768)\n' "$(sort -n "$TMP/rss" | tail -1)"
+# storm_series LABEL [sigrec args...]: RUNS paired runs, then the figures
+storm_series() {
+	local label=$1; shift
+	local sent=0 recorded=0 lost=0 i b r out tgt st n stats stored recs cpu c0 c1
+	: >"$TMP/ratios"; : >"$TMP/bare"; : >"$TMP/rec"; : >"$TMP/cpu"; : >"$TMP/rss"; : >"$TMP/bps"
+	: >"$TMP/recs"
+	for i in $(seq 1 "$RUNS"); do
+		b=$("$BIN/storm" kill "$N" | field rate)
+		rm -f "$TMP/s.ring"
+		start "$TMP/s.ring" -s 256M "$@"
+		c0=$(cpu_ns)
+		out=$("$BIN/storm" kill "$N")
+		sleep 0.3	# the reader's last batch
+		c1=$(cpu_ns)
+		stop
+		r=$(field rate <<<"$out") tgt=$(field target <<<"$out")
+		st=$(grep 'records=' "$TMP/rec.log")
+		# a repeat record stands for "count" signals
+		n=$("$BIN/sigdump" --pid "$tgt" --signal USR1 --stats "$TMP/s.ring" | jq .signals)
+		stats=$("$BIN/sigdump" --stats "$TMP/s.ring")
+		stored=$(jq .stored_bytes <<<"$stats") recs=$(jq .records <<<"$stats")
+		cpu=$(awk -v a="$c0" -v b="$c1" -v n="$N" 'BEGIN {printf "%.3f", (b - a) / 1000 / n}')
+		echo "$b" >>"$TMP/bare"; echo "$r" >>"$TMP/rec"; echo "$recs" >>"$TMP/recs"
+		awk -v a="$r" -v b="$b" 'BEGIN {printf "%.3f\n", a / b}' >>"$TMP/ratios"
+		echo "$cpu" >>"$TMP/cpu"
+		field maxrss_kb <<<"$st" >>"$TMP/rss"
+		awk -v s="$stored" -v n="$N" 'BEGIN {printf "%.3f\n", s / n}' >>"$TMP/bps"
+		sent=$((sent + N)) recorded=$((recorded + n)) lost=$((lost + $(field lost <<<"$st")))
+	done
+	hooks=$(sed -n 's/.*syscall hooks: \([a-z]*\).*/\1/p' "$TMP/rec.log")
+	echo
+	echo "kill() storm to a blocked target: $label (syscall hooks: $hooks)"
+	printf '  bare rate (median)          %12.0f signals/s\n' "$(median <"$TMP/bare")"
+	printf '  recording rate (median)     %12.0f signals/s\n' "$(median <"$TMP/rec")"
+	printf '  ratio (median of pairs)     %12s   (bar >= 0.90; runs: %s)\n' "$(median <"$TMP/ratios")" \
+		"$(tr '\n' ' ' <"$TMP/ratios" | sed 's/ $//')"
+	printf '  sent / recorded / lost      %d / %d / %d\n' "$sent" "$recorded" "$lost"
+	printf '  records in the ring         %12s   (median; every record of the run)\n' "$(median <"$TMP/recs")"
+	printf '  bytes on disk per signal    %12s   (bar <= 2; all bytes of the ring / signals sent)\n' \
+		"$(median <"$TMP/bps")"
+	printf '  recorder CPU per signal     %12s us (bar <= 0.3; CPU used during the storm / signals)\n' \
+		"$(median <"$TMP/cpu")"
+	printf '  recorder peak RSS           %12s KiB (bar <= 32768)\n' "$(sort -n "$TMP/rss" | tail -1)"
+}
+
+storm_series "default (coalescing)"
+storm_series "--no-syscall-hooks" --no-syscall-hooks
+storm_series "--no-coalesce (one record per signal)" --no-coalesce
+storm_series "--no-coalesce --no-syscall-hooks" --no-coalesce --no-syscall-hooks
 
 # ---- idle: recorder CPU when no signals flow ----
+echo
+echo "idle"
 rm -f "$TMP/i.ring"
 start "$TMP/i.ring" -s 16M
 sleep 1
@@ -86,18 +102,6 @@ c0=$(cpu_ns); sleep 10; c1=$(cpu_ns)
 stop
 printf '  recorder CPU while idle      %11s ms per minute (10 s sampled; the machine'"'"'s own signals still flow)\n' \
 	"$(awk -v a="$c0" -v b="$c1" 'BEGIN {printf "%.2f", (b - a) / 1e6 * 6}')"
-
-# ---- same storm with --no-syscall-hooks ----
-: >"$TMP/ratios2"
-for i in $(seq 1 "$RUNS"); do
-	b=$("$BIN/storm" kill "$N" | field rate)
-	rm -f "$TMP/s.ring"
-	start "$TMP/s.ring" -s 256M --no-syscall-hooks
-	r=$("$BIN/storm" kill "$N" | field rate)
-	stop
-	awk -v a="$r" -v b="$b" 'BEGIN {printf "%.3f\n", a / b}' >>"$TMP/ratios2"
-done
-printf '  ratio, --no-syscall-hooks   %12s\n' "$(median <"$TMP/ratios2")"
 
 # ---- the floor: a hook that only counts ----
 : >"$TMP/ratios3"

@@ -376,10 +376,15 @@ static __always_inline void fill_signal(struct sigrec_signal *e, int sig,
 /*
  * Coalescing: a signal identical to the last one recorded on this CPU only
  * counts; the first repeat of each tick takes the time.  A different
- * signal first writes the pending repeats, then itself.  The busy flag
- * keeps flush_runs (run on this CPU from an IPI) off a half-made change;
- * other programs never touch the entry, and this one does not nest on a
- * CPU (the kernel skips a tp_btf program that is already running there).
+ * signal first writes the pending repeats, then itself.
+ *
+ * Only this program and flush_runs touch a CPU's entry, and only from that
+ * CPU, so the one way to meet is by interruption: flush_runs from an IPI
+ * in the middle of this program, or this program from an interrupt in the
+ * middle of flush_runs run on the recorder's own CPU.  Whoever holds the
+ * busy flag finishes first; the other skips (flush_runs) or records the
+ * signal on its own (this program).  This program never nests on a CPU:
+ * the kernel skips a tp_btf program that is already running there.
  */
 static __always_inline void record_coalesced(struct sigrec_run *r, struct sigrec_signal *e)
 {
@@ -446,7 +451,7 @@ int BPF_PROG(on_signal_generate, int sig, struct kernel_siginfo *info,
 	/* an overflow's syscall fails afterwards (sysret): never coalesced */
 	if (coalesce && result != KSIG_OVERFLOW_FAIL)
 		r = bpf_map_lookup_elem(&runs, &zero);
-	if (r) {
+	if (r && !r->busy) {
 		fill_signal(&one, sig, info, task, group, result, cur, fl, rctx);
 		record_coalesced(r, &one);
 		return 0;
@@ -469,8 +474,13 @@ int flush_runs(void *ctx)
 	__u32 zero = 0;
 	struct sigrec_run *r = bpf_map_lookup_elem(&runs, &zero);
 
-	if (r && !r->busy && r->count)
-		close_run(r, bpf_ktime_get_boot_ns());
+	if (!r || r->busy || !r->count)
+		return 0;
+	r->busy = 1;
+	barrier();
+	close_run(r, bpf_ktime_get_boot_ns());
+	barrier();
+	r->busy = 0;
 	return 0;
 }
 

@@ -151,6 +151,10 @@ struct sigrec_run {
 /* struct sigrec_lost h.flags: capture paused (count unknown), e.g. while
  * a new recorder replaced the programs of an older one */
 #define SIGREC_LOST_GAP		0x1
+/* struct sigrec_lost h.flags: signals the kernel did not hand to the BPF
+ * program: raised from an interrupt on a CPU where the program was already
+ * running (it does not nest); lcpu is UINT32_MAX (not known) */
+#define SIGREC_LOST_NESTED	0x2
 
 /* Written by the recorder when the kernel dropped events. */
 struct sigrec_lost {

@@ -47,6 +47,7 @@ struct rbuf {
 struct pinned {
 	int events_fd, drops_fd, seen_fd, meta_fd;
 	int runs_fd, flush_fd;	/* coalescing state and its flush program (-1: none) */
+	int sig_fd;		/* the signal program, for its count of skipped runs */
 	struct bpf_link *links[MAX_LINKS];
 	int nlinks;
 };
@@ -62,6 +63,7 @@ struct capture {
 	struct sigrec_drops *now;
 	uint64_t *seen;
 	uint64_t last_report;
+	uint64_t opened;		/* CLOCK_BOOTTIME of capture__open */
 	struct sigrec_run *runs;	/* per-CPU copy of the runs map */
 	capture_fn fn;
 	void *ctx;
@@ -275,6 +277,8 @@ static int rbuf_consume(struct capture *c)
 	return n;
 }
 
+static int report_drops(struct capture *c, const struct pinned *s);
+
 /* ---- pinning: capture goes on while the recorder is down ---- */
 
 static uint64_t fnv(uint64_t h, const void *buf, size_t len)
@@ -323,7 +327,7 @@ static void set_init(struct pinned *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->events_fd = s->drops_fd = s->seen_fd = s->meta_fd = -1;
-	s->runs_fd = s->flush_fd = -1;
+	s->runs_fd = s->flush_fd = s->sig_fd = -1;
 }
 
 /* Take every object of the pinned set by fd (they stay pinned). */
@@ -341,6 +345,7 @@ static int set_open(struct capture *c, struct pinned *s)
 	s->meta_fd = map_fd_at(c, "meta");
 	s->runs_fd = map_fd_at(c, "runs");
 	s->flush_fd = map_fd_at(c, "flush");
+	s->sig_fd = map_fd_at(c, "signal_prog");
 	while ((de = readdir(d)) && s->nlinks < MAX_LINKS) {
 		char path[512];
 
@@ -359,7 +364,7 @@ static int set_open(struct capture *c, struct pinned *s)
 static void set_unpin(struct capture *c, struct pinned *s)
 {
 	static const char *const maps[] = { "events", "drops", "drops_seen", "meta", "runs",
-					     "flush" };
+					     "flush", "signal_prog" };
 	char path[512];
 
 	for (int i = 0; i < s->nlinks; i++)
@@ -389,6 +394,8 @@ static void set_close(struct pinned *s)
 		close(s->runs_fd);
 	if (s->flush_fd >= 0)
 		close(s->flush_fd);
+	if (s->sig_fd >= 0)
+		close(s->sig_fd);
 	set_init(s);
 }
 
@@ -413,6 +420,8 @@ static int set_pin(struct capture *c)
 	rc = rc ?: bpf_map__pin(k->maps.runs, path);
 	pin_path(c, path, sizeof(path), "flush");
 	rc = rc ?: bpf_program__pin(k->progs.flush_runs, path);
+	pin_path(c, path, sizeof(path), "signal_prog");
+	rc = rc ?: bpf_program__pin(k->progs.on_signal_generate, path);
 	/* a link per program, in attach order (exits first) */
 	for (int pass = 0; pass < 2 && !rc; pass++) {
 		bpf_object__for_each_program(p, k->obj) {
@@ -592,6 +601,7 @@ static int start_new(struct capture *c, const struct capture_opts *o, struct pin
 	c->set.meta_fd = dup(bpf_map__fd(c->skel->maps.meta));
 	c->set.runs_fd = dup(bpf_map__fd(c->skel->maps.runs));
 	c->set.flush_fd = dup(bpf_program__fd(c->skel->progs.flush_runs));
+	c->set.sig_fd = dup(bpf_program__fd(c->skel->progs.on_signal_generate));
 	if (c->pin_dir[0] && (rc = set_pin(c))) {
 		snprintf(err, errlen, "cannot pin the BPF programs under %s: %s", c->pin_dir,
 			 strerror(-rc));
@@ -622,6 +632,7 @@ struct capture *capture__open(const struct capture_opts *o, capture_fn fn, void 
 	c->ctx = ctx;
 	snprintf(c->pin_dir, sizeof(c->pin_dir), "%s", o->pin_dir ? o->pin_dir : "");
 	c->ncpu = libbpf_num_possible_cpus();
+	c->opened = boottime_ns();
 	c->seen = calloc(c->ncpu > 0 ? c->ncpu : 1, sizeof(*c->seen));
 	c->now = calloc(c->ncpu > 0 ? c->ncpu : 1, sizeof(*c->now));
 	c->runs = calloc(c->ncpu > 0 ? c->ncpu : 1, sizeof(*c->runs));
@@ -656,7 +667,7 @@ struct capture *capture__open(const struct capture_opts *o, capture_fn fn, void 
 		rbuf_skip_through(&c->rb, o->last_rec, o->last_len);
 	if (old.events_fd >= 0) {
 		drain_old(c, &old);
-		capture__drops_fd(c, old.drops_fd, old.seen_fd);
+		report_drops(c, &old);
 	}
 	set_close(&old);
 	/* drops already reported by an earlier recorder are not reported again */
@@ -705,24 +716,57 @@ void capture__stop(struct capture *c)
 	flush_set(c, &c->set);
 }
 
+#define SEEN_NESTED	4095	/* drops_seen slot: skipped runs already reported */
+
+/*
+ * Signals the kernel did not hand to the signal program: raised from an
+ * interrupt on a CPU where it was already running (tp_btf programs do not
+ * nest; the kernel counts those runs in the program's recursion_misses).
+ */
+static int report_nested(struct capture *c, const struct pinned *s)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info), k = SEEN_NESTED;
+	struct sigrec_lost l = { 0 };
+	uint64_t seen = 0;
+
+	if (s->sig_fd < 0 || bpf_obj_get_info_by_fd(s->sig_fd, &info, &len))
+		return 0;
+	bpf_map_lookup_elem(s->seen_fd, &k, &seen);
+	if (info.recursion_misses <= seen)
+		return 0;
+	l.h.type = SIGREC_T_LOST;
+	l.h.flags = SIGREC_LOST_NESTED;
+	l.h.size = sizeof(l);
+	l.h.ts = boottime_ns();
+	l.count = info.recursion_misses - seen;
+	l.from_ts = c->last_report ? c->last_report : c->opened;
+	l.to_ts = l.h.ts;
+	l.lcpu = UINT32_MAX;
+	c->fn(c->ctx, &l, sizeof(l));
+	seen = info.recursion_misses;
+	bpf_map_update_elem(s->seen_fd, &k, &seen, 0);
+	return 1;
+}
+
 /*
  * Report drops counted by the kernel since they were last written to the
  * ring (drops_seen, kept in a pinned map so a restart does not repeat them).
  */
-int capture__drops_fd(struct capture *c, int drops_fd, int seen_fd)
+static int report_drops(struct capture *c, const struct pinned *s)
 {
 	__u32 zero = 0;
 	int n = 0;
 
-	if (bpf_map_lookup_elem(drops_fd, &zero, c->now))
+	if (bpf_map_lookup_elem(s->drops_fd, &zero, c->now))
 		return -errno;
-	for (int cpu = 0; cpu < c->ncpu; cpu++) {
+	for (int cpu = 0; cpu < c->ncpu && cpu < SEEN_NESTED; cpu++) {
 		struct sigrec_drops *b = &c->now[cpu];
 		uint64_t seen = 0;
 		__u32 k = cpu;
 		struct sigrec_lost l = { 0 };
 
-		bpf_map_lookup_elem(seen_fd, &k, &seen);
+		bpf_map_lookup_elem(s->seen_fd, &k, &seen);
 		if (b->count <= seen)
 			continue;
 		l.h.type = SIGREC_T_LOST;
@@ -736,16 +780,17 @@ int capture__drops_fd(struct capture *c, int drops_fd, int seen_fd)
 		l.lcpu = cpu;
 		c->fn(c->ctx, &l, sizeof(l));
 		seen = b->count;
-		bpf_map_update_elem(seen_fd, &k, &seen, 0);
+		bpf_map_update_elem(s->seen_fd, &k, &seen, 0);
 		n++;
 	}
+	n += report_nested(c, s);
 	c->last_report = boottime_ns();
 	return n;
 }
 
 int capture__drops(struct capture *c)
 {
-	return capture__drops_fd(c, c->set.drops_fd, c->set.seen_fd);
+	return report_drops(c, &c->set);
 }
 
 void capture__close(struct capture *c, int detach)

@@ -54,10 +54,10 @@ int capture__poll(struct capture *c, int timeout_ms);
 void capture__stop(struct capture *c);
 /*
  * Pass a SIGREC_T_LOST record to the callback for each CPU that dropped
- * events since the last report.  Returns the number of such CPUs.
+ * events since the last report, and one for signals the kernel did not
+ * hand to the BPF program (SIGREC_LOST_NESTED).  Returns how many.
  */
 int capture__drops(struct capture *c);
-int capture__drops_fd(struct capture *c, int drops_fd, int seen_fd);
 /* detach: stop capturing and remove the pins; else leave the pinned set running */
 void capture__close(struct capture *c, int detach);
 

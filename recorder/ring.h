@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #define RING_MAJOR		1
-#define RING_MINOR		0
+#define RING_MINOR		1
 #define RING_HDR_SIZE		4096
 #define RING_CHUNK_HDR_SIZE	128
 #define RING_MIN_SIZE		(12ULL << 10)	/* header + 2 smallest slots */

@@ -444,13 +444,16 @@ void out_lost(FILE *f, const struct out_opts *o, const struct sigrec_lost *l,
 		return;
 	}
 
-	int gap = l->h.flags & SIGREC_LOST_GAP;
+	int gap = l->h.flags & SIGREC_LOST_GAP, nested = l->h.flags & SIGREC_LOST_NESTED;
 
 	if (o->format == OUT_LOGFMT) {
 		fmt_rfc3339((int64_t)l->from_ts + off, a, sizeof(a));
 		fmt_rfc3339((int64_t)l->to_ts + off, b, sizeof(b));
 		if (gap)
 			fprintf(f, "time=%s type=lost gap=true from=%s to=%s\n", b, a, b);
+		else if (nested)
+			fprintf(f, "time=%s type=lost count=%" PRIu64 " reason=nested from=%s to=%s\n",
+				b, (uint64_t)l->count, a, b);
 		else
 			fprintf(f, "time=%s type=lost count=%" PRIu64 " cpu=%u from=%s to=%s\n", b,
 				(uint64_t)l->count, l->lcpu, a, b);
@@ -460,6 +463,9 @@ void out_lost(FILE *f, const struct out_opts *o, const struct sigrec_lost *l,
 		fmt_rfc3339((int64_t)l->h.ts + off, a, sizeof(a));
 		if (gap)
 			fprintf(f, "{\"type\":\"lost\",\"time\":\"%s\",\"gap\":true,\"count\":null", a);
+		else if (nested)
+			fprintf(f, "{\"type\":\"lost\",\"time\":\"%s\",\"count\":%" PRIu64
+				",\"cpu\":null,\"reason\":\"nested\"", a, (uint64_t)l->count);
 		else
 			fprintf(f, "{\"type\":\"lost\",\"time\":\"%s\",\"count\":%" PRIu64 ",\"cpu\":%u",
 				a, (uint64_t)l->count, l->lcpu);
@@ -473,6 +479,12 @@ void out_lost(FILE *f, const struct out_opts *o, const struct sigrec_lost *l,
 	if (gap) {
 		fprintf(f, "%s  GAP       capture paused until %s while sigrec replaced its BPF "
 			"programs; events there were not recorded\n", a, b);
+		return;
+	}
+	if (nested) {
+		fprintf(f, "%s  LOST      %" PRIu64 " signals raised from interrupts while the "
+			"signal hook ran on that CPU (the kernel does not nest it), between %s "
+			"and %s\n", a, (uint64_t)l->count, a, b);
 		return;
 	}
 	fprintf(f, "%s  LOST      %" PRIu64 " events on cpu %u between %s and %s\n", a,

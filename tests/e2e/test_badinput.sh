@@ -62,7 +62,7 @@ stop_rec
 expect_fail "sigrec: size mismatch refused" 3 "ring of 2097152 bytes but --size asks for" \
 	"$R" -r "$TMPD/a.ring" -s 4M --duration 1s
 cp "$TMPD/a.ring" "$TMPD/v2.ring"
-printf '\x02' | dd of="$TMPD/v2.ring" bs=1 seek=8 conv=notrunc 2>/dev/null
+printf '\x02\x00\x00\x00' | dd of="$TMPD/v2.ring" bs=1 seek=8 conv=notrunc 2>/dev/null	# 2.0
 SUM2=$(md5sum <"$TMPD/v2.ring")
 expect_fail "sigrec: newer major version refused" 3 "version 2.0 is not supported.*upgrade sigrec" \
 	"$R" -r "$TMPD/v2.ring" --duration 1s

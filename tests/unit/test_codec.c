@@ -90,6 +90,49 @@ static void test_identical_records_are_small(void **state)
 	assert_int_equal(n, 6);
 }
 
+/*
+ * Signal records of both sizes interleave in one chunk: a repeat record
+ * (176 bytes) between plain ones (160) decodes exactly, and so do the
+ * plain ones after it (the per-type state spans both sizes).
+ */
+static void test_repeat_records_interleave(void **state)
+{
+	static struct ring_codec enc, dec;
+	struct sigrec_repeat r[6];
+	uint8_t stream[6 * (RING_MAX_RECORD + 64)];
+	size_t pos = 0;
+
+	(void)state;
+	memset(r, 0, sizeof(r));
+	ring_codec__reset(&enc);
+	ring_codec__reset(&dec);
+	for (int i = 0; i < 6; i++) {
+		int rep = i % 2;
+
+		r[i].s.h.type = SIGREC_T_SIGNAL;
+		r[i].s.h.flags = rep ? SIGREC_SIG_REPEAT : 0;
+		r[i].s.h.size = rep ? sizeof(r[i]) : sizeof(r[i].s);
+		r[i].s.h.ts = 5000000 + i * 777;
+		r[i].s.sig = 10;
+		r[i].s.sender.pid = 100 + i / 2;
+		if (rep) {
+			r[i].count = 1000 + i;
+			r[i].to_ts = r[i].s.h.ts + 4000000;
+		}
+		pos += ring_codec__encode(&enc, &r[i], r[i].s.h.size, stream + pos);
+	}
+	struct codec_cursor cur = { stream, stream + pos };
+	for (int i = 0; i < 6; i++) {
+		uint8_t out[RING_MAX_RECORD];
+		size_t len;
+
+		assert_int_equal(codec_decode_one(&dec, &cur, &cur, out, &len), 0);
+		assert_int_equal(len, r[i].s.h.size);
+		assert_memory_equal(out, &r[i], len);
+	}
+	assert_ptr_equal(cur.p, cur.end);
+}
+
 static void test_bad_shapes_rejected(void **state)
 {
 	static struct ring_codec enc;
@@ -155,6 +198,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip_random),
 		cmocka_unit_test(test_identical_records_are_small),
+		cmocka_unit_test(test_repeat_records_interleave),
 		cmocka_unit_test(test_bad_shapes_rejected),
 		cmocka_unit_test(test_worst_case_fits),
 		cmocka_unit_test(test_garbage_never_overreads),

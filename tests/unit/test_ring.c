@@ -270,7 +270,7 @@ static void test_newer_major_rejected(void **state)
 	struct ring_opts o = { .size = 1 << 20 };
 	struct ring_err err = { "" };
 	char path[256];
-	uint8_t two[2] = { 2, 0 };
+	uint8_t two[4] = { 2, 0, 0, 0 };	/* major 2, minor 0 */
 	FILE *f;
 
 	(void)state;
@@ -278,7 +278,7 @@ static void test_newer_major_rejected(void **state)
 	ring__close(writer(path, 1 << 20, 0));
 	f = fopen(path, "r+");
 	fseek(f, 8, SEEK_SET);
-	fwrite(two, 1, 2, f);
+	fwrite(two, 1, 4, f);
 	fclose(f);
 	assert_null(ring_reader__open(path, &err));
 	assert_int_equal(errno, ENOTSUP);
