@@ -9,6 +9,7 @@ NAMES=("storm: counts add up to the signals sent" "storm: far fewer records than
 	"storm: repeats carry count >= 2 and from <= to" "storm: timeline in time order"
 	"storm: repeat times inside the storm" "rename inside a run: both names, exact counts"
 	"sparse identical signals: one event each, exact times"
+	"storm: --why and --stats count every signal" "storm: an export keeps the counts"
 	"--no-coalesce: one record per signal, no counts")
 skip_all_unless_bpf "${NAMES[@]}"
 
@@ -40,6 +41,13 @@ A=$(iso "$T0" | tr -d '\n') B=$(iso "$T1" | tr -d '\n')
 # (a run's last repeats are written when it ends: "to" may be that later time)
 check "${NAMES[4]}" test "$(jq -c --arg a "$A" --arg b "$B" \
 	'select(.count and (.time < $a or .time > $b))' "$TMPD/c.json" | wc -l)" -eq 0
+WHY=$("$D" --why "$TGT" --json "$RING" | head -1 | jq .signals_total)
+ST=$("$D" --stats --pid "$TGT" --signal USR1 "$RING" | jq .signals)
+diag "storm: --why counts $WHY signals received, --stats $ST"
+check "${NAMES[7]}" test "$WHY" -eq "$N" -a "$ST" -eq "$N"
+"$D" --pid "$TGT" --export "$TMPD/c.sdump" "$RING" 2>/dev/null
+check "${NAMES[8]}" test "$("$D" --json --signal USR1 "$TMPD/c.sdump" |
+	jq -s 'map(select(.type == "signal") | .count // 1) | add')" -eq "$N"
 
 # 2. one sender, identical signals, renamed half-way: identities stay exact
 RING="$TMPD/r.ring"
@@ -75,6 +83,6 @@ OUT=$("$BIN/storm" kill "$N")
 stop_rec
 TGT=$(sed -n 's/.*target=\([0-9]*\).*/\1/p' <<<"$OUT")
 "$D" --json --pid "$TGT" --signal USR1 "$RING" >"$TMPD/x.json"
-check "${NAMES[7]}" test "$(wc -l <"$TMPD/x.json")" -eq "$N" -a \
+check "${NAMES[9]}" test "$(wc -l <"$TMPD/x.json")" -eq "$N" -a \
 	"$(jq -c 'select(.count)' "$TMPD/x.json" | wc -l)" -eq 0
 tap_done
