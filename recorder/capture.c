@@ -474,6 +474,14 @@ static size_t map_max_entries(int fd)
 	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.max_entries;
 }
 
+static size_t map_value_size(int fd)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.value_size;
+}
+
 /*
  * Run flush_runs on every CPU whose run holds repeats not yet written
  * (all CPUs when the counts cannot be read).  A CPU in the middle of
@@ -487,7 +495,9 @@ static void flush_set(struct capture *c, const struct pinned *s)
 
 	if (s->flush_fd < 0)
 		return;
-	known = s->runs_fd >= 0 && !bpf_map_lookup_elem(s->runs_fd, &zero, c->runs);
+	/* a set left by another version may have runs of another size */
+	known = s->runs_fd >= 0 && map_value_size(s->runs_fd) == sizeof(*c->runs) &&
+		!bpf_map_lookup_elem(s->runs_fd, &zero, c->runs);
 	for (int cpu = 0; cpu < c->ncpu; cpu++) {
 		if (known && !c->runs[cpu].count)
 			continue;
