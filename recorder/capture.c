@@ -47,6 +47,7 @@ struct rbuf {
 struct pinned {
 	int events_fd, drops_fd, seen_fd, meta_fd;
 	int runs_fd, flush_fd;	/* coalescing state and its flush program (-1: none) */
+	size_t runs_size;	/* value size of runs: another version's may differ */
 	int sig_fd;		/* the signal program, for its count of skipped runs */
 	struct bpf_link *links[MAX_LINKS];
 	int nlinks;
@@ -330,6 +331,22 @@ static void set_init(struct pinned *s)
 	s->runs_fd = s->flush_fd = s->sig_fd = -1;
 }
 
+static size_t map_max_entries(int fd)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.max_entries;
+}
+
+static size_t map_value_size(int fd)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.value_size;
+}
+
 /* Take every object of the pinned set by fd (they stay pinned). */
 static int set_open(struct capture *c, struct pinned *s)
 {
@@ -344,6 +361,7 @@ static int set_open(struct capture *c, struct pinned *s)
 	s->seen_fd = map_fd_at(c, "drops_seen");
 	s->meta_fd = map_fd_at(c, "meta");
 	s->runs_fd = map_fd_at(c, "runs");
+	s->runs_size = s->runs_fd >= 0 ? map_value_size(s->runs_fd) : 0;
 	s->flush_fd = map_fd_at(c, "flush");
 	s->sig_fd = map_fd_at(c, "signal_prog");
 	while ((de = readdir(d)) && s->nlinks < MAX_LINKS) {
@@ -466,22 +484,6 @@ static void rbuf_skip_through(struct rbuf *rb, const void *last, size_t len)
 	}
 }
 
-static size_t map_max_entries(int fd)
-{
-	struct bpf_map_info info = { 0 };
-	__u32 len = sizeof(info);
-
-	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.max_entries;
-}
-
-static size_t map_value_size(int fd)
-{
-	struct bpf_map_info info = { 0 };
-	__u32 len = sizeof(info);
-
-	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.value_size;
-}
-
 /*
  * Run flush_runs on every CPU whose run holds repeats not yet written
  * (all CPUs when the counts cannot be read).  A CPU in the middle of
@@ -495,9 +497,7 @@ static void flush_set(struct capture *c, const struct pinned *s)
 
 	if (s->flush_fd < 0)
 		return;
-	/* a set left by another version may have runs of another size */
-	known = s->runs_fd >= 0 && map_value_size(s->runs_fd) == sizeof(*c->runs) &&
-		!bpf_map_lookup_elem(s->runs_fd, &zero, c->runs);
+	known = s->runs_size == sizeof(*c->runs) && !bpf_map_lookup_elem(s->runs_fd, &zero, c->runs);
 	for (int cpu = 0; cpu < c->ncpu; cpu++) {
 		if (known && !c->runs[cpu].count)
 			continue;
@@ -610,6 +610,7 @@ static int start_new(struct capture *c, const struct capture_opts *o, struct pin
 	c->set.seen_fd = dup(bpf_map__fd(c->skel->maps.drops_seen));
 	c->set.meta_fd = dup(bpf_map__fd(c->skel->maps.meta));
 	c->set.runs_fd = dup(bpf_map__fd(c->skel->maps.runs));
+	c->set.runs_size = sizeof(struct sigrec_run);
 	c->set.flush_fd = dup(bpf_program__fd(c->skel->progs.flush_runs));
 	c->set.sig_fd = dup(bpf_program__fd(c->skel->progs.on_signal_generate));
 	if (c->pin_dir[0] && (rc = set_pin(c))) {
