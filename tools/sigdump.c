@@ -518,7 +518,8 @@ static void queue_signal(struct dump *d, const struct sigrec_repeat *r, const st
 	e->wall_ns = (int64_t)s->h.ts + c->boot.clock_offset;
 	if (s->h.flags & SIGREC_SIG_REPEAT && r->count) {
 		e->count = r->count;
-		e->to_wall_ns = (int64_t)r->to_ts + c->boot.clock_offset;
+		/* unsigned: a hostile to_ts must not overflow a signed add */
+		e->to_wall_ns = (int64_t)(r->to_ts + (uint64_t)c->boot.clock_offset);
 	}
 	memcpy(e->boot_id, c->boot.boot_id, 16);
 	if (s->sig == 9 && s->cause != SIGREC_C_SYSCALL &&
