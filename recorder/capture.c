@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -324,11 +325,31 @@ static int map_fd_at(const struct capture *c, const char *name)
 	return bpf_obj_get(path);
 }
 
+/* The pinned objects other than links: pin name and fd in struct pinned. */
+static const struct {
+	const char *name;
+	size_t fd;
+} pinned_objs[] = {
+	{ "events", offsetof(struct pinned, events_fd) },
+	{ "drops", offsetof(struct pinned, drops_fd) },
+	{ "drops_seen", offsetof(struct pinned, seen_fd) },
+	{ "meta", offsetof(struct pinned, meta_fd) },
+	{ "runs", offsetof(struct pinned, runs_fd) },
+	{ "flush", offsetof(struct pinned, flush_fd) },
+	{ "signal_prog", offsetof(struct pinned, sig_fd) },
+};
+#define NPINNED_OBJS	(sizeof(pinned_objs) / sizeof(pinned_objs[0]))
+
+static int *pinned_fd(struct pinned *s, size_t i)
+{
+	return (int *)((char *)s + pinned_objs[i].fd);
+}
+
 static void set_init(struct pinned *s)
 {
 	memset(s, 0, sizeof(*s));
-	s->events_fd = s->drops_fd = s->seen_fd = s->meta_fd = -1;
-	s->runs_fd = s->flush_fd = s->sig_fd = -1;
+	for (size_t i = 0; i < NPINNED_OBJS; i++)
+		*pinned_fd(s, i) = -1;
 }
 
 static size_t map_max_entries(int fd)
@@ -356,14 +377,10 @@ static int set_open(struct capture *c, struct pinned *s)
 	set_init(s);
 	if (!d)
 		return -errno;
-	s->events_fd = map_fd_at(c, "events");
-	s->drops_fd = map_fd_at(c, "drops");
-	s->seen_fd = map_fd_at(c, "drops_seen");
-	s->meta_fd = map_fd_at(c, "meta");
-	s->runs_fd = map_fd_at(c, "runs");
+	/* runs, flush and signal_prog are missing in sets of older versions */
+	for (size_t i = 0; i < NPINNED_OBJS; i++)
+		*pinned_fd(s, i) = map_fd_at(c, pinned_objs[i].name);
 	s->runs_size = s->runs_fd >= 0 ? map_value_size(s->runs_fd) : 0;
-	s->flush_fd = map_fd_at(c, "flush");
-	s->sig_fd = map_fd_at(c, "signal_prog");
 	while ((de = readdir(d)) && s->nlinks < MAX_LINKS) {
 		char path[512];
 
@@ -381,14 +398,12 @@ static int set_open(struct capture *c, struct pinned *s)
 /* Remove the pins; the objects live on while fds hold them. */
 static void set_unpin(struct capture *c, struct pinned *s)
 {
-	static const char *const maps[] = { "events", "drops", "drops_seen", "meta", "runs",
-					     "flush", "signal_prog" };
 	char path[512];
 
 	for (int i = 0; i < s->nlinks; i++)
 		bpf_link__unpin(s->links[i]);
-	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
-		pin_path(c, path, sizeof(path), maps[i]);
+	for (size_t i = 0; i < NPINNED_OBJS; i++) {
+		pin_path(c, path, sizeof(path), pinned_objs[i].name);
 		unlink(path);
 	}
 	rmdir(c->pin_dir);
@@ -400,20 +415,9 @@ static void set_close(struct pinned *s)
 	for (int i = 0; i < s->nlinks; i++)
 		bpf_link__destroy(s->links[i]);
 	s->nlinks = 0;
-	if (s->events_fd >= 0)
-		close(s->events_fd);
-	if (s->drops_fd >= 0)
-		close(s->drops_fd);
-	if (s->seen_fd >= 0)
-		close(s->seen_fd);
-	if (s->meta_fd >= 0)
-		close(s->meta_fd);
-	if (s->runs_fd >= 0)
-		close(s->runs_fd);
-	if (s->flush_fd >= 0)
-		close(s->flush_fd);
-	if (s->sig_fd >= 0)
-		close(s->sig_fd);
+	for (size_t i = 0; i < NPINNED_OBJS; i++)
+		if (*pinned_fd(s, i) >= 0)
+			close(*pinned_fd(s, i));
 	set_init(s);
 }
 
