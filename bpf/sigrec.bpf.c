@@ -28,6 +28,7 @@ const volatile __u8 failed_only = 0;
 const volatile __u64 wakeup_bytes = 1 << 20;
 const volatile __u8 syscall_hooks = 1;
 const volatile __u8 coalesce = 1;
+const volatile __u8 irq_hooks = 1;	/* 0: the irq context hooks are not attached */
 
 /* Events to user space; size set by the recorder before load. */
 struct {
@@ -49,7 +50,7 @@ struct {
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 2);
+	__uint(max_entries, SIGREC_META_N);
 	__type(key, __u32);
 	__type(value, __u64);
 } meta SEC(".maps");
@@ -82,18 +83,28 @@ struct {
 
 /*
  * Per-CPU interrupt nesting depth, kept by the irq, softirq and hrtimer
- * entry/exit hooks below.  It tells a signal raised from interrupt context
- * (a timer, a softirq) from one raised by the running task.  (The kernel's
- * own per-CPU preempt count is a ksym that kernels without KALLSYMS_ALL
- * cannot resolve, and a stack-address test breaks on kernels that give
- * BPF programs a private stack.)  User space attaches the exit hooks first,
- * and exits saturate at zero, so the depth can never stick above zero.
+ * entry/exit hooks below, and the task that was running when it rose.  A
+ * signal raised while the depth is up *in that same task* comes from
+ * interrupt context (a timer, a softirq): the running task is not its
+ * sender.  The owner matters on PREEMPT_RT, where handlers, softirqs and
+ * most hrtimer callbacks run in threads that can be preempted with the
+ * depth raised: another task running on that CPU meanwhile is not in
+ * interrupt context.  (The kernel's own per-CPU preempt count is a ksym
+ * that kernels without KALLSYMS_ALL cannot resolve, and a stack-address
+ * test breaks on kernels that give BPF programs a private stack.)  User
+ * space attaches the exit hooks first, and exits saturate at zero, so the
+ * depth can never stick above zero.
  */
+struct irq_state {
+	__u64 depth;
+	__u64 owner;	/* task_struct address of the task the depth belongs to */
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct irq_state);
 } irq_depth SEC(".maps");
 
 /*
@@ -116,30 +127,40 @@ struct {
 #define SI_KERNEL_CODE	0x80
 #define SI_TIMER_CODE	(-2)
 
-static __always_inline __u8 run_ctx(void)
+static __always_inline __u8 run_ctx(struct task_struct *cur)
 {
 	__u32 zero = 0;
-	__u64 *d = bpf_map_lookup_elem(&irq_depth, &zero);
+	struct irq_state *d;
 
-	return d && *d ? SIGREC_CTX_IRQ : SIGREC_CTX_TASK;
+	if (!irq_hooks)
+		return SIGREC_CTX_UNKNOWN;
+	d = bpf_map_lookup_elem(&irq_depth, &zero);
+	return d && d->depth && d->owner == (__u64)cur ? SIGREC_CTX_IRQ : SIGREC_CTX_TASK;
 }
 
 static __always_inline void irq_enter(void)
 {
+	__u64 cur = (__u64)bpf_get_current_task_btf();
 	__u32 zero = 0;
-	__u64 *d = bpf_map_lookup_elem(&irq_depth, &zero);
+	struct irq_state *d = bpf_map_lookup_elem(&irq_depth, &zero);
 
-	if (d)
-		(*d)++;
+	if (!d)
+		return;
+	if (d->owner != cur) {	/* left raised by a preempted handler thread */
+		d->owner = cur;
+		d->depth = 0;
+	}
+	d->depth++;
 }
 
 static __always_inline void irq_leave(void)
 {
+	__u64 cur = (__u64)bpf_get_current_task_btf();
 	__u32 zero = 0;
-	__u64 *d = bpf_map_lookup_elem(&irq_depth, &zero);
+	struct irq_state *d = bpf_map_lookup_elem(&irq_depth, &zero);
 
-	if (d && *d)
-		(*d)--;
+	if (d && d->depth && d->owner == cur)
+		d->depth--;
 }
 
 SEC("tp_btf/irq_handler_entry")
@@ -307,25 +328,69 @@ static __always_inline int same_signal(const struct sigrec_signal *a,
 
 static __always_inline __u8 classify(int sig, int code, __u8 ctx, __u64 info)
 {
-	if (ctx != SIGREC_CTX_TASK)
+	if (ctx == SIGREC_CTX_IRQ)
 		return code == SI_TIMER_CODE ? SIGREC_C_TIMER : SIGREC_C_IRQ;
 	if (info <= 1)		/* SEND_SIG_NOINFO / SEND_SIG_PRIV */
 		return SIGREC_C_KERNEL;
 	if (code == SI_TIMER_CODE)
 		return SIGREC_C_TIMER;
-	if (code > 0 && code != SI_KERNEL_CODE &&
-	    (sig == 4 || sig == 5 || sig == 7 || sig == 8 || sig == 11 || sig == 31))
-		return SIGREC_C_FAULT;	/* ILL TRAP BUS FPE SEGV SYS */
+	if (code > 0 && code != SI_KERNEL_CODE && sigrec_sig_in(SIGREC_SET_FAULT, sig))
+		return SIGREC_C_FAULT;
 	if (code > 0)
 		return SIGREC_C_KERNEL;
 	return SIGREC_C_USER;
+}
+
+/*
+ * How signal_generate's `info` is read.  It may be SEND_SIG_NOINFO or
+ * SEND_SIG_PRIV (0 or 1), so newer verifiers (6.18.44 among them) hand it
+ * over as a scalar and refuse a direct load that older ones (5.15, 6.1)
+ * accept as a BTF pointer load.  bpf_rdonly_cast (6.2+) turns the scalar
+ * into an untrusted BTF pointer for free: the verifier inlines the call as
+ * a move, and the loads become exception-handled loads that cost what
+ * plain ones do.  One helper read of the siginfo's head is accepted by
+ * every verifier but costs a call per signal: the last resort.  The object
+ * carries one signal program per way; user space loads the cheapest one
+ * this kernel takes (capture.c).
+ */
+enum info_read { INFO_CAST, INFO_DIRECT, INFO_PROBE };
+
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
+
+struct info_head {
+	__s32 code, err;
+	__u32 pid, uid;
+};
+
+static __always_inline void read_info(struct kernel_siginfo *info, enum info_read how,
+				      struct info_head *h)
+{
+	if (how == INFO_PROBE) {
+		/* siginfo's head is user ABI: signo, errno, code, then the
+		 * 8-aligned union whose _kill starts with pid, uid */
+		struct { __s32 signo, err, code, pad; __u32 pid, uid; } raw;
+
+		if (bpf_probe_read_kernel(&raw, sizeof(raw), info))
+			__builtin_memset(&raw, 0, sizeof(raw));
+		h->code = raw.code;
+		h->err = raw.err;
+		h->pid = raw.pid;
+		h->uid = raw.uid;
+		return;
+	}
+	if (how == INFO_CAST)
+		info = bpf_rdonly_cast(info, bpf_core_type_id_kernel(struct kernel_siginfo));
+	h->code = info->si_code;
+	h->err = info->si_errno;
+	h->pid = info->_sifields._kill._pid;
+	h->uid = info->_sifields._kill._uid;
 }
 
 /* Everything a signal record says but its header. */
 static __always_inline void fill_signal(struct sigrec_signal *e, int sig,
 					struct kernel_siginfo *info, struct task_struct *task,
 					int group, int result, struct task_struct *cur,
-					struct inflight *fl, __u8 rctx)
+					struct inflight *fl, __u8 rctx, enum info_read how)
 {
 	__u64 infov = (__u64)info;
 	int code = 0;
@@ -345,12 +410,15 @@ static __always_inline void fill_signal(struct sigrec_signal *e, int sig,
 		e->sflags |= SIGREC_SF_PRIV;
 		code = SI_KERNEL_CODE;
 	} else {
-		code = info->si_code;
-		e->err = info->si_errno;
+		struct info_head ih;
+
+		read_info(info, how, &ih);
+		code = ih.code;
+		e->err = ih.err;
 		/* _kill._pid/_uid overlay every si_code <= 0 layout and SIGCHLD */
-		if (code <= 0 || sig == 17) {
-			e->claimed_pid = info->_sifields._kill._pid;
-			e->claimed_uid = info->_sifields._kill._uid;
+		if (code <= 0 || sig == SIGREC_SIGCHLD) {
+			e->claimed_pid = ih.pid;
+			e->claimed_uid = ih.uid;
 			e->sflags |= SIGREC_SF_CLAIMED;
 		}
 	}
@@ -367,7 +435,9 @@ static __always_inline void fill_signal(struct sigrec_signal *e, int sig,
 		e->arg1 = 0;
 	}
 	e->ret = 0;
-	if (rctx == SIGREC_CTX_TASK)
+	/* without the irq hooks only a syscall or a fault names its sender */
+	if (rctx == SIGREC_CTX_TASK ||
+	    (rctx == SIGREC_CTX_UNKNOWN && (fl || e->cause == SIGREC_C_FAULT)))
 		e->sflags |= SIGREC_SF_SENDER;
 	fill_task(&e->sender, cur);
 	fill_task(&e->target, task);
@@ -424,20 +494,20 @@ out:
 	r->busy = 0;
 }
 
-SEC("tp_btf/signal_generate")
-int BPF_PROG(on_signal_generate, int sig, struct kernel_siginfo *info,
-	     struct task_struct *task, int group, int result)
+static __always_inline int on_signal(int sig, struct kernel_siginfo *info,
+				     struct task_struct *task, int group, int result,
+				     enum info_read how)
 {
 	struct task_struct *cur = bpf_get_current_task_btf();
 	struct inflight *fl = NULL;
 	struct sigrec_run *r = NULL;
 	struct sigrec_signal *e, one;
-	__u8 rctx = run_ctx();
+	__u8 rctx = run_ctx(cur);
 	__u32 zero = 0;
 
-	if (syscall_hooks && rctx == SIGREC_CTX_TASK) {
+	if (syscall_hooks && rctx != SIGREC_CTX_IRQ) {
 		fl = bpf_task_storage_get(&inflight, cur, 0, 0);
-		if (fl && fl->sc)
+		if (fl && fl->sc && (rctx == SIGREC_CTX_TASK || fl->sig == sig))
 			fl->count++;
 		else
 			fl = NULL;
@@ -452,17 +522,30 @@ int BPF_PROG(on_signal_generate, int sig, struct kernel_siginfo *info,
 	if (coalesce && result != KSIG_OVERFLOW_FAIL)
 		r = bpf_map_lookup_elem(&runs, &zero);
 	if (r && !r->busy) {
-		fill_signal(&one, sig, info, task, group, result, cur, fl, rctx);
+		fill_signal(&one, sig, info, task, group, result, cur, fl, rctx, how);
 		record_coalesced(r, &one);
 		return 0;
 	}
 	e = reserve(sizeof(*e), SIGREC_T_SIGNAL);
 	if (!e)
 		return 0;
-	fill_signal(e, sig, info, task, group, result, cur, fl, rctx);
+	fill_signal(e, sig, info, task, group, result, cur, fl, rctx, how);
 	submit(e);
 	return 0;
 }
+
+/* The core program, one per way of reading `info` (read_info above). */
+#define SIGNAL_PROG(name, how)							\
+SEC("tp_btf/signal_generate")							\
+int BPF_PROG(name, int sig, struct kernel_siginfo *info, struct task_struct *task,	\
+	     int group, int result)						\
+{										\
+	return on_signal(sig, info, task, group, result, how);			\
+}
+
+SIGNAL_PROG(on_signal_generate, INFO_CAST)
+SIGNAL_PROG(on_signal_generate_direct, INFO_DIRECT)
+SIGNAL_PROG(on_signal_generate_probe, INFO_PROBE)
 
 /*
  * Run by user space on each CPU (BPF_PROG_TEST_RUN on that CPU) so the
@@ -669,6 +752,9 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 
 	if (!e)
 		return 0;
+	/* the reservation holds bytes of earlier records: none may leak
+	 * past a string's end into the recording or an export */
+	__builtin_memset((char *)e + sizeof(e->h), 0, sizeof(*e) - sizeof(e->h));
 	fill_task(&e->task, p);
 	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), bprm->filename);
 	start = p->mm->arg_start;
@@ -706,6 +792,7 @@ int BPF_PROG(on_rename, struct task_struct *task, const char *comm)
 
 	if (!e)
 		return 0;
+	__builtin_memset(e->newcomm, 0, sizeof(e->newcomm));
 	fill_task(&e->task, task);
 	bpf_probe_read_kernel_str(e->newcomm, sizeof(e->newcomm), comm);
 	submit(e);

@@ -74,6 +74,17 @@ enum sigrec_syscall {
 /* struct sigrec_signal.ctx: what was running when the signal was raised. */
 #define SIGREC_CTX_TASK		0
 #define SIGREC_CTX_IRQ		1	/* hard or soft interrupt: running task is not the sender */
+#define SIGREC_CTX_UNKNOWN	2	/* the irq context hooks were not attached */
+
+/* Signal numbers the recorder treats specially (x86-64, arm64, generic). */
+#define SIGREC_SIGKILL		9
+#define SIGREC_SIGCHLD		17
+/* Named sets: bit n-1 stands for signal n. */
+#define SIGREC_BIT(n)		(1ULL << ((n) - 1))
+/* raised by a synchronous fault: ILL TRAP BUS FPE SEGV SYS */
+#define SIGREC_SET_FAULT	(SIGREC_BIT(4) | SIGREC_BIT(5) | SIGREC_BIT(7) | SIGREC_BIT(8) | \
+				 SIGREC_BIT(11) | SIGREC_BIT(31))
+#define sigrec_sig_in(set, sig)	((sig) >= 1 && (sig) <= 64 && (((set) >> ((sig) - 1)) & 1))
 
 /* struct sigrec_signal.sflags */
 #define SIGREC_SF_CLAIMED	0x1	/* claimed_pid/uid come from a real siginfo */
@@ -241,6 +252,19 @@ struct sigrec_start {
 
 #define SIGREC_START_FAILED_ONLY	0x1
 #define SIGREC_START_EXACT		0x2	/* --no-coalesce: no repeat records */
+/*
+ * What the session could not capture (a program the kernel rejected or
+ * could not attach, or one switched off by an option).  Recordings from
+ * before these bits have them clear; their syscall hooks are in `hooks`.
+ */
+#define SIGREC_START_NO_IRQCTX		0x4	/* no interrupt attribution */
+#define SIGREC_START_NO_FORK		0x8
+#define SIGREC_START_NO_EXEC		0x10
+#define SIGREC_START_NO_EXIT		0x20
+#define SIGREC_START_NO_RENAME		0x40
+#define SIGREC_START_NO_OOM		0x80
+#define SIGREC_START_NO_LIFECYCLE	(SIGREC_START_NO_FORK | SIGREC_START_NO_EXEC | \
+					 SIGREC_START_NO_EXIT | SIGREC_START_NO_RENAME)
 
 /* An exported dump's first record: the host facts a bug report needs. */
 struct sigrec_host {
@@ -262,6 +286,9 @@ enum sigrec_hooks {
 	SIGREC_HOOKS_FENTRY	= 1,
 	SIGREC_HOOKS_TRACEPOINT	= 2,
 };
+
+/* Entries of the pinned meta map: config hash, enum sigrec_hooks, SIGREC_START_NO_*. */
+#define SIGREC_META_N	3
 
 /* Per-CPU drop counter kept by the BPF side. */
 struct sigrec_drops {

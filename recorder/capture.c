@@ -13,10 +13,12 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <bpf/btf.h>
 #include "capture.h"
 #include "sigrec.skel.h"
 
@@ -60,6 +62,11 @@ struct capture {
 	struct rbuf rb;
 	char pin_dir[256];
 	int hooks;
+	int sigprog;		/* index into signal_progs of the one loaded */
+	uint32_t missing;	/* SIGREC_START_NO_* of what the kernel refused or options cut */
+	unsigned off;		/* 1 << role: not running */
+	char notes[CAPTURE_NPARTS][512];	/* what a refusal costs, said once at start */
+	char refused[CAPTURE_NPARTS][300];	/* the program and the kernel's reason */
 	int reused;
 	int ncpu;
 	struct sigrec_drops *now;
@@ -72,12 +79,67 @@ struct capture {
 };
 
 static int verbose_level;
-static int quiet;
+
+/*
+ * What libbpf said about the last program the kernel refused: its name and
+ * the verifier's last line.  The full log is shown only with --verbose.
+ */
+static struct {
+	int on;
+	char prog[64];
+	char line[200];
+	int in_log;
+} refusal;
+
+static void note_refusal(const char *msg)
+{
+	const char *p = strstr(msg, "prog '"), *q;
+
+	if (!refusal.prog[0] && p && (q = strchr(p + 6, '\'')) && strstr(q, "fail")) {
+		snprintf(refusal.prog, sizeof(refusal.prog), "%.*s", (int)(q - (p + 6)), p + 6);
+		/* until the verifier's log says more: libbpf's own words */
+		snprintf(refusal.line, sizeof(refusal.line), "%s", q[1] == ':' ? q + 3 : q + 1);
+		refusal.line[strcspn(refusal.line, "\n")] = 0;
+	}
+	if (strstr(msg, "-- BEGIN PROG LOAD LOG --")) {
+		refusal.in_log = 1;
+		msg = strstr(msg, "-- BEGIN PROG LOAD LOG --") + 26;
+	}
+	if (!refusal.in_log)
+		return;
+	/* the last line before "processed N insns" or the end of the log */
+	for (const char *l = msg; *l;) {
+		const char *nl = strchr(l, '\n');
+		size_t n = nl ? (size_t)(nl - l) : strlen(l);
+
+		if (!strncmp(l, "-- END PROG LOAD LOG --", 23)) {
+			refusal.in_log = 0;
+			break;
+		}
+		if (n && strncmp(l, "processed ", 10) && strncmp(l, "verification time", 17) &&
+		    strncmp(l, "stack depth", 11))
+			snprintf(refusal.line, sizeof(refusal.line), "%.*s", (int)n, l);
+		if (!nl)
+			break;
+		l = nl + 1;
+	}
+}
 
 static int print_fn(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	if (quiet || (level == LIBBPF_DEBUG && verbose_level < 2) ||
-	    (level == LIBBPF_INFO && verbose_level < 1))
+	char msg[8192];
+	va_list aq;
+
+	if (refusal.on) {
+		va_copy(aq, ap);
+		vsnprintf(msg, sizeof(msg), fmt, aq);
+		va_end(aq);
+		note_refusal(msg);
+	}
+	/* by default sigrec says in one line what was refused and why */
+	if ((level == LIBBPF_WARN && verbose_level < 1) ||
+	    (level == LIBBPF_INFO && verbose_level < 1) ||
+	    (level == LIBBPF_DEBUG && verbose_level < 2))
 		return 0;
 	return vfprintf(stderr, fmt, ap);
 }
@@ -107,32 +169,115 @@ int capture__mounts(char *err, size_t errlen)
 	return 0;
 }
 
-static void set_syscall_autoload(struct sigrec_bpf *s, int fentry, int tp)
+/*
+ * What each program is for.  The signal program is the core: without it
+ * nothing is recorded.  Every other role is optional: when the kernel
+ * refuses one of its programs, the role is switched off, the rest loads,
+ * and the recording says what it lacks (struct sigrec_start.flags).
+ */
+enum role {
+	ROLE_CORE = CAPTURE_SIGNALS, ROLE_SYSCALL = CAPTURE_SYSCALL, ROLE_IRQ = CAPTURE_IRQ,
+	ROLE_FORK = CAPTURE_FORK, ROLE_EXEC = CAPTURE_EXEC, ROLE_EXIT = CAPTURE_EXIT,
+	ROLE_RENAME = CAPTURE_RENAME, ROLE_OOM = CAPTURE_OOM, ROLE_FLUSH = CAPTURE_FLUSH,
+	NROLES = CAPTURE_NPARTS
+};
+
+static const struct role_info {
+	const char *name;	/* for sigrec --check */
+	const char *what;	/* what the user does not get without it */
+	const char *still;	/* what they still get */
+	uint32_t start_flag;
+} roles[NROLES] = {
+	[ROLE_CORE] = { "signals", "no signal is recorded", "", 0 },
+	[ROLE_SYSCALL] = { "failed attempts", "failed attempts (kill() returning EPERM or ESRCH) and raw syscall "
+			   "arguments are not recorded", "every signal is still recorded", 0 },
+	[ROLE_IRQ] = { "interrupt attribution", "signals raised from interrupts are not told from those of the "
+		       "interrupted task", "senders are named only for syscalls and faults",
+		       SIGREC_START_NO_IRQCTX },
+	[ROLE_FORK] = { "forks", "forks are not recorded", "trees come from the process snapshots",
+			SIGREC_START_NO_FORK },
+	[ROLE_EXEC] = { "execs", "execs (command lines) are not recorded",
+			"command lines come from the process snapshots", SIGREC_START_NO_EXEC },
+	[ROLE_EXIT] = { "exits", "exits are not recorded", "every signal is still recorded",
+			SIGREC_START_NO_EXIT },
+	[ROLE_RENAME] = { "comm changes", "comm changes are not recorded", "every signal is still recorded",
+			  SIGREC_START_NO_RENAME },
+	[ROLE_OOM] = { "OOM kills", "OOM kills are not told from other SIGKILLs",
+		       "every signal is still recorded", SIGREC_START_NO_OOM },
+	[ROLE_FLUSH] = { "coalescing", "storms are not coalesced", "every signal is recorded on its own",
+			 SIGREC_START_EXACT },
+};
+
+static enum role role_of(const struct bpf_program *p)
 {
-	struct bpf_program *p;
+	const char *sec = bpf_program__section_name(p), *name = bpf_program__name(p);
 
-	bpf_object__for_each_program(p, s->obj) {
-		const char *sec = bpf_program__section_name(p);
-
-		if (!strncmp(sec, "fentry/", 7) || !strncmp(sec, "fexit/", 6))
-			bpf_program__set_autoload(p, fentry);
-		else if (!strncmp(sec, "tracepoint/syscalls/", 20))
-			bpf_program__set_autoload(p, tp);
-	}
+	if (!strcmp(sec, "tp_btf/signal_generate"))
+		return ROLE_CORE;
+	if (!strncmp(sec, "fentry/", 7) || !strncmp(sec, "fexit/", 6) ||
+	    !strncmp(sec, "tracepoint/syscalls/", 20))
+		return ROLE_SYSCALL;
+	if (!strncmp(sec, "tp_btf/irq_", 11) || !strncmp(sec, "tp_btf/softirq_", 15) ||
+	    !strncmp(sec, "tp_btf/hrtimer_", 15))
+		return ROLE_IRQ;
+	if (!strcmp(name, "on_fork"))
+		return ROLE_FORK;
+	if (!strcmp(name, "on_exec"))
+		return ROLE_EXEC;
+	if (!strcmp(name, "on_exit"))
+		return ROLE_EXIT;
+	if (!strcmp(name, "on_rename"))
+		return ROLE_RENAME;
+	if (!strcmp(name, "on_mark_victim"))
+		return ROLE_OOM;
+	return ROLE_FLUSH;
 }
 
-static void set_lifecycle_autoload(struct sigrec_bpf *s, int on)
+/* The ways the signal program reads its siginfo, cheapest first (sigrec.bpf.c). */
+static const char *const signal_progs[] = {
+	"on_signal_generate", "on_signal_generate_direct", "on_signal_generate_probe",
+};
+#define NSIGNAL_PROGS	(sizeof(signal_progs) / sizeof(signal_progs[0]))
+
+/* The cheapest variant the kernel can take: the cast needs bpf_rdonly_cast (6.2+). */
+static int first_signal_prog(void)
 {
-	bpf_program__set_autoload(s->progs.on_fork, on);
-	bpf_program__set_autoload(s->progs.on_exec, on);
-	bpf_program__set_autoload(s->progs.on_exit, on);
-	bpf_program__set_autoload(s->progs.on_rename, on);
-	bpf_program__set_autoload(s->progs.on_mark_victim, on);
+	struct btf *vm = btf__load_vmlinux_btf();
+	int has_cast;
+
+	if (!vm)
+		return 1;
+	has_cast = btf__find_by_name_kind(vm, "bpf_rdonly_cast", BTF_KIND_FUNC) >= 0;
+	btf__free(vm);
+	return has_cast ? 0 : 1;
 }
 
-static struct sigrec_bpf *open_load(const struct capture_opts *o, int hooks, int *rc)
+/* A load plan: what is on, and why the rest is off. */
+struct plan {
+	int hooks;		/* enum sigrec_hooks */
+	int sigprog;		/* index into signal_progs */
+	unsigned off;		/* 1 << role: switched off */
+	unsigned by_option;	/* 1 << role: off because an option said so */
+};
+
+static int prog_wanted(const struct plan *pl, struct bpf_program *p)
+{
+	enum role r = role_of(p);
+	const char *sec = bpf_program__section_name(p);
+
+	if (pl->off & (1u << r))
+		return 0;
+	if (r == ROLE_CORE)
+		return !strcmp(bpf_program__name(p), signal_progs[pl->sigprog]);
+	if (r == ROLE_SYSCALL)
+		return pl->hooks == (sec[0] == 'f' ? SIGREC_HOOKS_FENTRY : SIGREC_HOOKS_TRACEPOINT);
+	return 1;
+}
+
+static struct sigrec_bpf *open_load(const struct capture_opts *o, const struct plan *pl, int *rc)
 {
 	struct sigrec_bpf *s = sigrec_bpf__open();
+	struct bpf_program *p;
 
 	if (!s) {
 		*rc = -errno;
@@ -145,12 +290,17 @@ static struct sigrec_bpf *open_load(const struct capture_opts *o, int hooks, int
 	memcpy((char *)s->rodata->filter_comm, o->comm, SIGREC_COMM_LEN);
 	s->rodata->failed_only = o->failed_only;
 	s->rodata->wakeup_bytes = o->buffer_bytes / 4;
-	s->rodata->syscall_hooks = hooks != SIGREC_HOOKS_NONE;
-	s->rodata->coalesce = !o->exact;
+	s->rodata->syscall_hooks = pl->hooks != SIGREC_HOOKS_NONE;
+	s->rodata->irq_hooks = !(pl->off & (1u << ROLE_IRQ));
+	s->rodata->coalesce = !(pl->off & (1u << ROLE_FLUSH)) && !o->exact;
 	bpf_map__set_max_entries(s->maps.events, o->buffer_bytes);
-	set_syscall_autoload(s, hooks == SIGREC_HOOKS_FENTRY, hooks == SIGREC_HOOKS_TRACEPOINT);
-	set_lifecycle_autoload(s, o->lifecycle);
+	bpf_object__for_each_program(p, s->obj)
+		bpf_program__set_autoload(p, prog_wanted(pl, p));
+	refusal.on = 1;
+	refusal.prog[0] = refusal.line[0] = 0;
+	refusal.in_log = 0;
 	*rc = sigrec_bpf__load(s);
+	refusal.on = 0;
 	if (*rc) {
 		sigrec_bpf__destroy(s);
 		return NULL;
@@ -183,7 +333,8 @@ static int is_hooked(struct bpf_program *p)
 	return bpf_program__autoload(p) && strcmp(bpf_program__section_name(p), "raw_tp");
 }
 
-static int attach_all(struct capture *c)
+/* Attach in order; on failure *failed is the program that could not attach. */
+static int attach_all(struct capture *c, struct bpf_program **failed)
 {
 	struct bpf_program *p;
 
@@ -196,12 +347,21 @@ static int attach_all(struct capture *c)
 			if (c->set.nlinks == MAX_LINKS)
 				return -E2BIG;
 			l = bpf_program__attach(p);
-			if (!l)
+			if (!l) {
+				*failed = p;
 				return -errno;
+			}
 			c->set.links[c->set.nlinks++] = l;
 		}
 	}
 	return 0;
+}
+
+static void detach_all(struct capture *c)
+{
+	for (int i = 0; i < c->set.nlinks; i++)
+		bpf_link__destroy(c->set.links[i]);
+	c->set.nlinks = 0;
 }
 
 #define RB_BUSY		(1U << 31)
@@ -421,6 +581,11 @@ static void set_close(struct pinned *s)
 	set_init(s);
 }
 
+static struct bpf_program *signal_prog(const struct capture *c)
+{
+	return bpf_object__find_program_by_name(c->skel->obj, signal_progs[c->sigprog]);
+}
+
 static int set_pin(struct capture *c)
 {
 	struct sigrec_bpf *k = c->skel;
@@ -441,9 +606,10 @@ static int set_pin(struct capture *c)
 	pin_path(c, path, sizeof(path), "runs");
 	rc = rc ?: bpf_map__pin(k->maps.runs, path);
 	pin_path(c, path, sizeof(path), "flush");
-	rc = rc ?: bpf_program__pin(k->progs.flush_runs, path);
+	if (c->set.flush_fd >= 0)
+		rc = rc ?: bpf_program__pin(k->progs.flush_runs, path);
 	pin_path(c, path, sizeof(path), "signal_prog");
-	rc = rc ?: bpf_program__pin(k->progs.on_signal_generate, path);
+	rc = rc ?: bpf_program__pin(signal_prog(c), path);
 	/* a link per program, in attach order (exits first) */
 	for (int pass = 0; pass < 2 && !rc; pass++) {
 		bpf_object__for_each_program(p, k->obj) {
@@ -458,9 +624,9 @@ static int set_pin(struct capture *c)
 	return rc ?: bpf_map__pin(k->maps.meta, path);
 }
 
-static int meta_read(int fd, uint64_t v[2])
+static int meta_read(int fd, uint64_t v[SIGREC_META_N])
 {
-	for (__u32 k = 0; k < 2; k++)
+	for (__u32 k = 0; k < SIGREC_META_N; k++)
 		if (bpf_map_lookup_elem(fd, &k, &v[k]))
 			return -errno;
 	return 0;
@@ -550,64 +716,162 @@ static uint64_t boottime_ns(void)
 
 /* ---- lifecycle ---- */
 
-static int load(struct capture *c, const struct capture_opts *o, char *err, size_t errlen)
+static void kernel_release(char *buf, size_t len)
 {
-	int rc = 0;
+	struct utsname u;
 
-	switch (o->hooks) {
-	case CAPTURE_HOOKS_OFF:
-		c->hooks = SIGREC_HOOKS_NONE;
-		break;
-	case CAPTURE_HOOKS_TRACEPOINT:
-		c->hooks = SIGREC_HOOKS_TRACEPOINT;
-		break;
-	default:
-		/* probe: fentry costs other syscalls nothing; many kernels refuse it */
-		c->hooks = SIGREC_HOOKS_FENTRY;
-		quiet = o->hooks == CAPTURE_HOOKS_AUTO && verbose_level < 2;
-		c->skel = open_load(o, c->hooks, &rc);
-		quiet = 0;
-		if (!c->skel && o->hooks == CAPTURE_HOOKS_FENTRY) {
-			snprintf(err, errlen, "cannot load fentry/fexit syscall hooks: %s",
-				 strerror(-rc));
+	snprintf(buf, len, "%s", uname(&u) ? "?" : u.release);
+}
+
+/*
+ * The kernel refused (or could not attach) a program of role r: switch
+ * the role off and say once what that costs.  Returns 0 to try again, or
+ * the error when there is nothing left to try (the core).
+ */
+static int refuse(struct capture *c, struct plan *pl, enum role r, const char *prog,
+		  const char *why, int auto_hooks, char *err, size_t errlen)
+{
+	char rel[65];
+
+	if (r == ROLE_CORE && pl->sigprog + 1 < (int)NSIGNAL_PROGS) {
+		if (verbose_level)
+			fprintf(stderr, "sigrec: the kernel refused %s (%s); trying %s\n", prog, why,
+				signal_progs[pl->sigprog + 1]);
+		pl->sigprog++;
+		return 0;
+	}
+	if (r == ROLE_CORE) {
+		kernel_release(rel, sizeof(rel));
+		snprintf(err, errlen, "the kernel (%s) refused the signal program %s: %s; nothing "
+			 "can be recorded (run with --verbose for the full log)", rel, prog, why);
+		return -ENOTSUP;
+	}
+	if (r == ROLE_SYSCALL && pl->hooks == SIGREC_HOOKS_FENTRY && auto_hooks)
+		snprintf(c->notes[r], sizeof(c->notes[r]), "%s: this kernel refuses fentry (%s: %s); "
+			 "%s; --hooks tracepoint records them at a cost to every syscall on this "
+			 "machine", roles[r].what, prog, why, roles[r].still);
+	else
+		snprintf(c->notes[r], sizeof(c->notes[r]), "%s: the kernel refused %s: %s; %s",
+			 roles[r].what, prog, why, roles[r].still);
+	snprintf(c->refused[r], sizeof(c->refused[r]), "%s: %s", prog, why);
+	if (r == ROLE_SYSCALL)
+		pl->hooks = SIGREC_HOOKS_NONE;
+	else
+		pl->off |= 1u << r;
+	c->missing |= roles[r].start_flag;
+	return 0;
+}
+
+static void plan_init(struct plan *pl, const struct capture_opts *o)
+{
+	memset(pl, 0, sizeof(*pl));
+	pl->sigprog = first_signal_prog();
+	/* fentry costs other syscalls nothing; syscall tracepoints tax every
+	 * syscall on the machine, so they are used only when asked for */
+	pl->hooks = o->hooks == CAPTURE_HOOKS_OFF ? SIGREC_HOOKS_NONE :
+		    o->hooks == CAPTURE_HOOKS_TRACEPOINT ? SIGREC_HOOKS_TRACEPOINT :
+		    SIGREC_HOOKS_FENTRY;
+	if (!o->lifecycle)
+		pl->by_option = (1u << ROLE_FORK) | (1u << ROLE_EXEC) | (1u << ROLE_EXIT) |
+				(1u << ROLE_RENAME) | (1u << ROLE_OOM);
+	pl->off = pl->by_option;
+}
+
+static enum role role_named(struct sigrec_bpf *s, const char *name, int *found)
+{
+	struct bpf_program *p = bpf_object__find_program_by_name(s->obj, name);
+
+	*found = p != NULL;
+	return p ? role_of(p) : ROLE_CORE;
+}
+
+/*
+ * Load and attach what this kernel takes: each refusal of an optional
+ * program switches its role off and tries again.  old's links are
+ * destroyed just before the first attach (a short gap, recorded).
+ */
+static int load_attach(struct capture *c, const struct capture_opts *o, struct pinned *old,
+		       char *err, size_t errlen)
+{
+	int auto_hooks = o->hooks == CAPTURE_HOOKS_AUTO, rc = 0;
+	uint64_t t0 = 0;
+	struct plan pl;
+
+	plan_init(&pl, o);
+	for (int tries = 0; tries < 32; tries++) {
+		struct bpf_program *failed = NULL;
+		char why[256];
+		int found;
+
+		c->skel = open_load(o, &pl, &rc);
+		if (!c->skel) {
+			struct sigrec_bpf *names = sigrec_bpf__open();
+			enum role r = names ? role_named(names, refusal.prog, &found) : ROLE_CORE;
+
+			sigrec_bpf__destroy(names);
+			if (!names || !found) {
+				snprintf(err, errlen, "cannot load the BPF programs: %s%s",
+					 strerror(-rc), rc == -EPERM ?
+					 " (run as root, or with CAP_BPF, CAP_PERFMON, "
+					 "CAP_DAC_READ_SEARCH and CAP_SYS_PTRACE)" : "");
+				return rc;
+			}
+			snprintf(why, sizeof(why), "%s", refusal.line[0] ? refusal.line : strerror(-rc));
+			if ((rc = refuse(c, &pl, r, refusal.prog, why, auto_hooks, err, errlen)))
+				return rc;
+			continue;
+		}
+		if (old->nlinks && !t0) {	/* the old programs stop, the new start */
+			t0 = boottime_ns();
+			for (int i = 0; i < old->nlinks; i++)
+				bpf_link__destroy(old->links[i]);
+			old->nlinks = 0;
+		}
+		if (o->probe_only)
+			break;
+		rc = attach_all(c, &failed);
+		if (!rc)
+			break;
+		detach_all(c);
+		if (!failed) {
+			snprintf(err, errlen, "cannot attach the BPF programs: %s", strerror(-rc));
 			return rc;
 		}
-		if (!c->skel)
-			c->hooks = SIGREC_HOOKS_TRACEPOINT;
+		snprintf(why, sizeof(why), "cannot attach: %s", strerror(-rc));
+		rc = refuse(c, &pl, role_of(failed), bpf_program__name(failed), why, auto_hooks,
+			    err, errlen);
+		sigrec_bpf__destroy(c->skel);
+		c->skel = NULL;
+		if (rc)
+			return rc;
 	}
-	if (!c->skel)
-		c->skel = open_load(o, c->hooks, &rc);
-	if (!c->skel)
-		snprintf(err, errlen, "cannot load the BPF programs: %s%s", strerror(-rc),
-			 rc == -EPERM ? " (run as root, or with CAP_BPF, CAP_PERFMON, CAP_DAC_READ_SEARCH "
-					"and CAP_SYS_PTRACE)" : "");
-	return c->skel ? 0 : rc;
+	if (!c->skel) {
+		snprintf(err, errlen, "cannot load the BPF programs: too many refusals");
+		return -ELOOP;
+	}
+	if (t0)
+		emit_gap(c, t0, boottime_ns());
+	c->hooks = pl.hooks;
+	c->sigprog = pl.sigprog;
+	c->off = pl.off | (pl.hooks == SIGREC_HOOKS_NONE ? 1u << ROLE_SYSCALL : 0);
+	for (int r = 0; r < NROLES; r++)
+		if (pl.by_option & (1u << r))
+			c->missing |= roles[r].start_flag;
+	return 0;
 }
 
 /* Load, attach (replacing old, if any) and pin a new set. */
 static int start_new(struct capture *c, const struct capture_opts *o, struct pinned *old,
 		     uint64_t hash, char *err, size_t errlen)
 {
-	uint64_t meta[2] = { hash, 0 }, t0 = 0;
-	int rc = load(c, o, err, errlen);
+	uint64_t meta[SIGREC_META_N] = { hash, 0, 0 };
+	int rc = load_attach(c, o, old, err, errlen);
 
 	if (rc)
 		return rc;
 	meta[1] = c->hooks;
-	if (old->nlinks) {	/* the old programs stop, the new start: a short gap */
-		t0 = boottime_ns();
-		for (int i = 0; i < old->nlinks; i++)
-			bpf_link__destroy(old->links[i]);
-		old->nlinks = 0;
-	}
-	rc = attach_all(c);
-	if (t0)
-		emit_gap(c, t0, boottime_ns());
-	if (rc) {
-		snprintf(err, errlen, "cannot attach the BPF programs: %s", strerror(-rc));
-		return rc;
-	}
-	for (__u32 k = 0; k < 2; k++)
+	meta[2] = c->missing;
+	for (__u32 k = 0; k < SIGREC_META_N; k++)
 		bpf_map_update_elem(bpf_map__fd(c->skel->maps.meta), &k, &meta[k], 0);
 	c->set.events_fd = dup(bpf_map__fd(c->skel->maps.events));
 	c->set.drops_fd = dup(bpf_map__fd(c->skel->maps.drops));
@@ -615,8 +879,9 @@ static int start_new(struct capture *c, const struct capture_opts *o, struct pin
 	c->set.meta_fd = dup(bpf_map__fd(c->skel->maps.meta));
 	c->set.runs_fd = dup(bpf_map__fd(c->skel->maps.runs));
 	c->set.runs_size = sizeof(struct sigrec_run);
-	c->set.flush_fd = dup(bpf_program__fd(c->skel->progs.flush_runs));
-	c->set.sig_fd = dup(bpf_program__fd(c->skel->progs.on_signal_generate));
+	c->set.flush_fd = c->missing & roles[ROLE_FLUSH].start_flag && !o->exact ? -1 :
+			  dup(bpf_program__fd(c->skel->progs.flush_runs));
+	c->set.sig_fd = dup(bpf_program__fd(signal_prog(c)));
 	if (c->pin_dir[0] && (rc = set_pin(c))) {
 		snprintf(err, errlen, "cannot pin the BPF programs under %s: %s", c->pin_dir,
 			 strerror(-rc));
@@ -630,7 +895,7 @@ struct capture *capture__open(const struct capture_opts *o, capture_fn fn, void 
 {
 	struct capture *c = calloc(1, sizeof(*c));
 	struct pinned old;
-	uint64_t hash = config_hash(o), meta[2];
+	uint64_t hash = config_hash(o), meta[SIGREC_META_N];
 	int rc = 0;
 
 	set_init(&old);
@@ -657,12 +922,19 @@ struct capture *capture__open(const struct capture_opts *o, capture_fn fn, void 
 		goto fail;
 	}
 
+	if (o->probe_only) {
+		rc = load_attach(c, o, &old, err, errlen);
+		if (rc)
+			goto fail;
+		return c;
+	}
 	/* a pinned set of ours is still capturing: take it over */
 	if (c->pin_dir[0] && !access(c->pin_dir, F_OK)) {
 		if (!set_open(c, &old) && !meta_read(old.meta_fd, meta) && meta[0] == hash) {
 			c->set = old;
 			set_init(&old);
 			c->hooks = meta[1];
+			c->missing = meta[2];
 			c->reused = 1;
 		} else {
 			set_unpin(c, &old);	/* another version or settings: replace */
@@ -680,6 +952,9 @@ struct capture *capture__open(const struct capture_opts *o, capture_fn fn, void 
 	}
 	if (c->reused)
 		rbuf_skip_through(&c->rb, o->last_rec, o->last_len);
+	for (int r = 0; r < NROLES; r++)
+		if (c->notes[r][0])
+			fprintf(stderr, "sigrec: %s\n", c->notes[r]);
 	if (old.events_fd >= 0) {
 		drain_old(c, &old);
 		report_drops(c, &old);
@@ -702,6 +977,31 @@ fail:
 int capture__hooks(const struct capture *c)
 {
 	return c->hooks;
+}
+
+int capture__part_on(const struct capture *c, int part)
+{
+	return part >= 0 && part < NROLES && !(c->off & (1u << part));
+}
+
+const char *capture__part_name(int part)
+{
+	return part >= 0 && part < NROLES ? roles[part].name : "?";
+}
+
+const char *capture__part_refused(const struct capture *c, int part)
+{
+	return part >= 0 && part < NROLES ? c->refused[part] : "";
+}
+
+const char *capture__signal_prog(const struct capture *c)
+{
+	return signal_progs[c->sigprog];
+}
+
+uint32_t capture__missing(const struct capture *c)
+{
+	return c->missing;
 }
 
 int capture__reused(const struct capture *c)

@@ -18,6 +18,20 @@ enum capture_hooks_req {
 	CAPTURE_HOOKS_TRACEPOINT,
 };
 
+/* The parts of a capture: the signal program is the core, the rest optional. */
+enum capture_part {
+	CAPTURE_SIGNALS,	/* tp_btf/signal_generate */
+	CAPTURE_SYSCALL,	/* kill-family hooks: failed attempts, raw arguments */
+	CAPTURE_IRQ,		/* irq/softirq/hrtimer entry+exit: interrupt attribution */
+	CAPTURE_FORK,
+	CAPTURE_EXEC,
+	CAPTURE_EXIT,
+	CAPTURE_RENAME,
+	CAPTURE_OOM,
+	CAPTURE_FLUSH,		/* coalescing's flush program */
+	CAPTURE_NPARTS
+};
+
 struct capture_opts {
 	uint64_t sig_mask[2];
 	uint32_t pid;
@@ -29,6 +43,7 @@ struct capture_opts {
 	uint32_t buffer_bytes;	/* BPF ring buffer size, power of two */
 	int exact;		/* no coalescing: one record per signal */
 	int verbose;
+	int probe_only;		/* load to see what the kernel takes; attach nothing */
 	const char *pin_dir;	/* bpffs directory to pin in; NULL: no pinning */
 	const void *last_rec;	/* last BPF record already in the ring (dedup on reuse) */
 	size_t last_len;
@@ -42,6 +57,14 @@ struct capture *capture__open(const struct capture_opts *o, capture_fn fn, void 
 			      char *err, size_t errlen);
 /* enum sigrec_hooks in use */
 int capture__hooks(const struct capture *c);
+/* Whether a part runs; its name; the program the kernel refused and why ("" if none). */
+int capture__part_on(const struct capture *c, int part);
+const char *capture__part_name(int part);
+const char *capture__part_refused(const struct capture *c, int part);
+/* The signal program variant loaded (how it reads siginfo). */
+const char *capture__signal_prog(const struct capture *c);
+/* SIGREC_START_NO_* (and _EXACT): what this capture lacks */
+uint32_t capture__missing(const struct capture *c);
 /* 1 when a pinned set left by an earlier recorder was taken over */
 int capture__reused(const struct capture *c);
 /*

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "capture.h"
+#include "check.h"
 #include "model.h"
 #include "pstore.h"
 #include "privs.h"
@@ -41,6 +42,7 @@ struct env {
 	int stats;
 	int no_pin;
 	int unpin;
+	int check;
 	int pstore;			/* enum pstore_mode */
 	uint64_t pstore_mask[2];
 };
@@ -86,7 +88,10 @@ static void usage(FILE *f)
 "  -f, --failed-only          only failed attempts (syscall errors, overflows)\n"
 "      --no-syscall-hooks     no kill-family syscall hooks: every signal is still\n"
 "                             recorded, failed attempts and raw arguments are not\n"
-"      --hooks KIND           auto (default), fentry, tracepoint or off\n"
+"      --hooks KIND           kill-family syscall hooks, which add failed attempts\n"
+"                             and raw arguments: auto (default: fentry where the\n"
+"                             kernel allows it, else none), fentry, tracepoint\n"
+"                             (taxes every syscall on the machine) or off\n"
 "      --no-lifecycle         do not record fork/exec/exit/rename/OOM\n"
 "      --no-coalesce          one record per signal, each with its own time (by\n"
 "                             default a run of identical signals on a CPU is\n"
@@ -116,15 +121,23 @@ static void usage(FILE *f)
 "  sigrec -r /tmp/t.ring -s 16M -S TERM,KILL  only SIGTERM and SIGKILL, small ring\n"
 "  sigrec --exclude-signals CHLD,WINCH     everything but the noisy ones\n"
 "  sigrec --pid 1234                       signals to process 1234\n"
+"  sigrec --check                          what this kernel lets sigrec record\n"
+"  sigrec --hooks tracepoint               also failed kill()s where fentry is refused\n"
 "\n"
 "SIGINT or SIGTERM seal the active chunk and exit 0.  Read the ring with sigdump.\n"
-"Exit codes: 0 stopped cleanly, 1 runtime error, 2 bad usage, 3 ring file\n"
-"refused (not a ring, in use, wrong size, no space), 4 BPF load/attach failed.\n");
+"      --check                say what this kernel gives sigrec (each part on or off,\n"
+"                             how it is captured, what it costs) and exit\n"
+"\n"
+"A part the kernel refuses (failed attempts, interrupt attribution, lifecycle)\n"
+"is switched off with one line saying what that costs; the recording says so.\n"
+"Exit codes: 0 stopped cleanly (--check: the core loads here), 1 runtime\n"
+"error, 2 bad usage, 3 ring file refused (not a ring, in use, wrong size, no\n"
+"space), 4 the signal program cannot be loaded or attached.\n");
 }
 
 enum {
 	OPT_NO_HOOKS = 256, OPT_HOOKS, OPT_NO_LIFECYCLE, OPT_BUFFER, OPT_SYNC,
-	OPT_DURATION, OPT_STATS, OPT_SNAPSHOT, OPT_NO_PIN, OPT_UNPIN, OPT_PSTORE,
+	OPT_DURATION, OPT_STATS, OPT_SNAPSHOT, OPT_NO_PIN, OPT_UNPIN, OPT_CHECK, OPT_PSTORE,
 	OPT_PSTORE_SIGNALS, OPT_NO_COALESCE,
 };
 
@@ -139,6 +152,7 @@ static const struct option long_opts[] = {
 	{ "failed-only", no_argument, NULL, 'f' },
 	{ "no-syscall-hooks", no_argument, NULL, OPT_NO_HOOKS },
 	{ "hooks", required_argument, NULL, OPT_HOOKS },
+	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "no-lifecycle", no_argument, NULL, OPT_NO_LIFECYCLE },
 	{ "buffer", required_argument, NULL, OPT_BUFFER },
 	{ "sync-interval", required_argument, NULL, OPT_SYNC },
@@ -260,6 +274,9 @@ static int parse_args(int argc, char **argv, struct env *e)
 			break;
 		case OPT_UNPIN:
 			e->unpin = 1;
+			break;
+		case OPT_CHECK:
+			e->check = 1;
 			break;
 		case OPT_PSTORE:
 			if (!optarg || !strcmp(optarg, "auto"))
@@ -433,7 +450,7 @@ static uint64_t boot_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-static void write_start(struct run *run, const struct env *e, int hooks)
+static void write_start(struct run *run, const struct env *e, const struct capture *cap)
 {
 	struct sigrec_start s = { 0 };
 
@@ -444,8 +461,8 @@ static void write_start(struct run *run, const struct env *e, int hooks)
 	s.sig_mask[1] = e->copts.sig_mask[1];
 	s.filter_pid = e->copts.pid;
 	s.flags = (e->copts.failed_only ? SIGREC_START_FAILED_ONLY : 0) |
-		  (e->copts.exact ? SIGREC_START_EXACT : 0);
-	s.hooks = hooks;
+		  (e->copts.exact ? SIGREC_START_EXACT : 0) | capture__missing(cap);
+	s.hooks = capture__hooks(cap);
 	s.version = SIGREC_VERSION_NUM;
 	memcpy(s.filter_comm, e->copts.comm, sizeof(s.filter_comm));
 	on_record(run, &s, sizeof(s));
@@ -603,6 +620,11 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &e))
 		return EXIT_USAGE;
+	if (e.check) {
+		if (capture__mounts(err, sizeof(err)))
+			fprintf(stderr, "sigrec: %s\n", err);
+		return check__run(&e.copts);
+	}
 	if (e.unpin) {
 		pin_dir_for(e.ring, pin_dir, sizeof(pin_dir));
 		rc = capture__unpin(pin_dir);
@@ -667,7 +689,7 @@ int main(int argc, char **argv)
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	write_start(&run, &e, capture__hooks(cap));
+	write_start(&run, &e, cap);
 	snapshot(&run);
 	if (run.pstore)
 		fprintf(stderr, "sigrec: --pstore: fatal signals also go to %s\n",

@@ -73,5 +73,17 @@ stop_rec() {
 	return $rc
 }
 
+# syscall_hooks: the hook kind that records failed attempts and raw syscall
+# arguments here, for tests that check them: fentry where this kernel allows
+# it, else syscall tracepoints, asked for explicitly (by default sigrec uses
+# none where fentry is refused: they tax every syscall on the machine).
+syscall_hooks() {
+	if "$BIN/sigrec" --check 2>/dev/null | grep -qE '^  failed attempts +on '; then
+		echo fentry
+	else
+		echo tracepoint
+	fi
+}
+
 # quiet CMD...: run CMD with its output discarded (for use under check)
 quiet() { "$@" >/dev/null 2>&1; }

@@ -5,6 +5,7 @@
 # that renames itself starts a new run); sparse repeats keep their own
 # times; --no-coalesce writes one record per signal.
 source "$(dirname "$0")/../lib.sh"
+HOOKS=$(syscall_hooks)	# these checks need failed attempts and syscall arguments
 NAMES=("storm: counts add up to the signals sent" "storm: far fewer records than signals"
 	"storm: repeats carry count >= 2 and from <= to" "storm: timeline in time order"
 	"storm: repeat times inside the storm" "rename inside a run: both names, exact counts"
@@ -18,7 +19,7 @@ now_ns() { date +%s%N; }
 
 # 1. a kill() storm to one blocked target
 RING="$TMPD/c.ring"
-start_rec "$RING" -s 16M -S USR1,USR2
+start_rec "$RING" -s 16M -S USR1,USR2 --hooks "$HOOKS"
 N=300000
 T0=$(now_ns)
 OUT=$("$BIN/storm" kill "$N")
@@ -52,7 +53,7 @@ check "${NAMES[8]}" test "$("$D" --json --signal USR1 "$TMPD/c.sdump" |
 # 2. one sender, identical signals, renamed half-way: identities stay exact
 RING="$TMPD/r.ring"
 bash -c "trap '' USR1 USR2; exec sleep 1000" & TGT=$!
-start_rec "$RING" -s 16M -S USR1
+start_rec "$RING" -s 16M -S USR1 --hooks "$HOOKS"
 bash -c "for i in \$(seq 2000); do kill -USR1 $TGT; done
 	 printf renamed >/proc/\$\$/comm
 	 for i in \$(seq 3000); do kill -USR1 $TGT; done" 2>/dev/null
@@ -66,7 +67,7 @@ check "${NAMES[5]}" test "$BY" = '{"bash":2000,"renamed":3000}'
 # 3. sparse identical signals (50 ms apart): no counts, one event each
 RING="$TMPD/s.ring"
 bash -c "trap '' USR1 USR2; exec sleep 1000" & TGT=$!
-start_rec "$RING" -s 16M -S USR2
+start_rec "$RING" -s 16M -S USR2 --hooks "$HOOKS"
 for _ in 1 2 3 4 5; do kill -USR2 $TGT; sleep 0.05; done
 sleep 0.3
 stop_rec
@@ -77,7 +78,7 @@ check "${NAMES[6]}" test "$(jq -c 'select(.sig == 12 and (.count | not))' "$TMPD
 
 # 4. --no-coalesce
 RING="$TMPD/x.ring"
-start_rec "$RING" -s 64M -S USR1 --no-coalesce
+start_rec "$RING" -s 64M -S USR1 --no-coalesce --hooks "$HOOKS"
 N=50000
 OUT=$("$BIN/storm" kill "$N")
 stop_rec

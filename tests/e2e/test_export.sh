@@ -3,6 +3,7 @@
 # that reads anywhere with every option; --redact leaves no trace of command
 # lines past argv[0] or of the host name, byte for byte.
 source "$(dirname "$0")/../lib.sh"
+HOOKS=$(syscall_hooks)	# these checks need failed attempts and syscall arguments
 NAMES=("export written and small" "export holds the kill, resolved" "export keeps the filter"
 	"export carries host facts" "redacted: secret absent from every byte"
 	"redacted: host name replaced" "unredacted export keeps the command line"
@@ -13,7 +14,7 @@ D="$BIN/sigdump"
 TOKEN="s3cr3t-token-$RANDOM$RANDOM"
 
 RING="$TMPD/e.ring"
-start_rec "$RING" -s 8M || { not_ok "sigrec starts"; tap_done; exit 1; }
+start_rec "$RING" -s 8M --hooks "$HOOKS" || { not_ok "sigrec starts"; tap_done; exit 1; }
 sleep 1000 & T=$!
 for _ in $(seq 1 100); do [ "$(cat /proc/$T/comm)" = sleep ] && break; sleep 0.01; done
 sh -c "kill -TERM $T; : $TOKEN"

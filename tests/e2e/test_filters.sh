@@ -3,6 +3,7 @@
 # recording started, --exclude-signals drops a signal everywhere,
 # --failed-only keeps only failed attempts.
 source "$(dirname "$0")/../lib.sh"
+HOOKS=$(syscall_hooks)	# these checks need failed attempts and syscall arguments
 skip_all_unless_bpf "pid filter starts" "pid filter: late thread recorded" \
 	"pid filter: other process left out" "exclude SIGCHLD: none recorded" \
 	"exclude SIGCHLD: kill still recorded" "failed-only: ESRCH recorded" \
@@ -12,7 +13,7 @@ skip_all_unless_bpf "pid filter starts" "pid filter: late thread recorded" \
 RING="$TMPD/pid.ring"
 coproc LT { "$BIN/sigsend" late_thread; }
 read -r TPID <&"${LT[0]}"
-if start_rec "$RING" -s 4M --pid "$TPID"; then
+if start_rec "$RING" -s 4M --pid "$TPID" --hooks "$HOOKS"; then
 	ok "pid filter starts"
 	echo go >&"${LT[1]}"
 	read -r FACTS <&"${LT[0]}"
@@ -31,7 +32,7 @@ fi
 
 # --exclude-signals
 RING="$TMPD/x.ring"
-start_rec "$RING" -s 4M --exclude-signals SIGCHLD
+start_rec "$RING" -s 4M --exclude-signals SIGCHLD --hooks "$HOOKS"
 "$BIN/sigsend" sigchld >/dev/null
 K=$("$BIN/sigsend" kill)
 stop_rec
@@ -43,7 +44,7 @@ check "exclude SIGCHLD: kill still recorded" \
 
 # --failed-only
 RING="$TMPD/f.ring"
-start_rec "$RING" -s 4M --failed-only
+start_rec "$RING" -s 4M --failed-only --hooks "$HOOKS"
 "$BIN/sigsend" kill >/dev/null
 E=$("$BIN/sigsend" esrch)
 stop_rec

@@ -3,6 +3,7 @@
 # of real signals: time windows, every filter, logfmt and JSON parsed back
 # by real parsers, --follow on a live ring, --stats, colour and the pager.
 source "$(dirname "$0")/../lib.sh"
+HOOKS=$(syscall_hooks)	# these checks need failed attempts and syscall arguments
 NAMES=("--since/--until split the recording at a marker" "--last keeps recent events"
 	"--sender-pid" "--sender-comm" "--comm" "--signal list" "--cause fault" "--result ignored"
 	"--failed" "--cgroup prefix" "--boot current keeps all, unknown boot refused"
@@ -12,7 +13,7 @@ NAMES=("--since/--until split the recording at a marker" "--last keeps recent ev
 skip_all_unless_bpf "${NAMES[@]}"
 D="$BIN/sigdump"
 RING="$TMPD/q.ring"
-start_rec "$RING" -s 8M || { not_ok "sigrec starts"; tap_done; exit 1; }
+start_rec "$RING" -s 8M --hooks "$HOOKS" || { not_ok "sigrec starts"; tap_done; exit 1; }
 A=$("$BIN/sigsend" kill)
 sleep 1.1
 MARK=$(date -u +%Y-%m-%dT%H:%M:%S.%NZ)

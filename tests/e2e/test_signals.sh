@@ -3,13 +3,14 @@
 # must show exactly the expected event for each, with the right sender,
 # target, code, result, cause and syscall return.
 source "$(dirname "$0")/../lib.sh"
+HOOKS=$(syscall_hooks)	# these checks need failed attempts and syscall arguments
 
 SCEN=$("$BIN/sigsend" --list 2>/dev/null)
 skip_all_unless_bpf $SCEN
 
 RING="$TMPD/sig.ring"
 FACTS="$TMPD/facts"
-start_rec "$RING" -s 8M || { not_ok "sigrec starts"; tap_done; exit 1; }
+start_rec "$RING" -s 8M --hooks "$HOOKS" || { not_ok "sigrec starts"; tap_done; exit 1; }
 for s in $SCEN; do
 	"$BIN/sigsend" "$s" >>"$FACTS" 2>"$TMPD/sigsend.err" ||
 		echo "{\"scenario\":\"$s\",\"error\":true}" >>"$FACTS"

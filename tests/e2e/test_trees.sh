@@ -3,6 +3,7 @@
 # processes older than the recorder, pid reuse, pid namespaces, the OOM
 # killer, a ring that wrapped several times, and --why.
 source "$(dirname "$0")/../lib.sh"
+HOOKS=$(syscall_hooks)	# these checks need failed attempts and syscall arguments
 NAMES=("short-lived sender resolved" "pre-existing sender and target resolved"
 	"pid reuse: first process named" "pid reuse: second process named"
 	"pid namespace: host and namespace pids" "OOM kill attributed" "ring wrapped"
@@ -24,7 +25,7 @@ bash -c "read -r _ <'$TMPD/go'; kill -TERM $OLD_T; sleep 0.2" & OLD_S=$!
 sleep 0.3
 
 RING="$TMPD/trees.ring"
-start_rec "$RING" -s 16M || { not_ok "sigrec starts"; tap_done; exit 1; }
+start_rec "$RING" -s 16M --hooks "$HOOKS" || { not_ok "sigrec starts"; tap_done; exit 1; }
 
 # 1. a sender that lives about a millisecond
 sleep 1000 & T1=$!
@@ -122,7 +123,7 @@ execd $WT sleep
 mkfifo "$TMPD/go2"
 bash -c "read -r _ <'$TMPD/go2'; kill -TERM $WT; sleep 0.2" & WS=$!
 # one record per signal, so the storm really fills the ring
-start_rec "$RING" -s 1M -S USR1,TERM --no-coalesce
+start_rec "$RING" -s 1M -S USR1,TERM --no-coalesce --hooks "$HOOKS"
 "$BIN/storm" kill 400000 >/dev/null
 echo go >"$TMPD/go2"
 wait $WS $WT 2>/dev/null
