@@ -47,7 +47,7 @@ obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 PREFIX    ?= /usr/local
 VERSION   := $(shell sed -n 's/.*SIGREC_VERSION_STR.*"\(.*\)".*/\1/p' recorder/util.h)
 
-.PHONY: all run test bench san clean deps unit-bin man install fuzz
+.PHONY: all run test bench san clean deps unit-bin man install fuzz deb
 all: $(BUILD)/sigrec $(BUILD)/sigdump $(BUILD)/sigsend $(BUILD)/storm $(BUILD)/mkring \
 	$(BUILD)/decode $(BUILD)/floor
 
@@ -161,6 +161,10 @@ install: all man
 FUZZ_SECONDS ?= 60
 fuzz: deps
 	$(Q)BUILD=$(BUILD) ./tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+# Debian package from a copy of the tree, then lintian: $(BUILD)/deb/*.deb
+deb:
+	$(Q)./packaging/deb.sh $(BUILD)/deb
 
 clean:
 	rm -rf build build-san
