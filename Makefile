@@ -67,6 +67,25 @@ $(BUILD)/%.bpf.o:
 		-I$(BUILD) -Ibpf -c $< -o $@
 	$(Q)llvm-strip -g $@ 2>/dev/null || true
 
+# test build: an object whose verifier refusals tests/e2e/test_degrade.sh picks
+$(BUILD)/refuse/sigrec.bpf.o: bpf/sigrec.bpf.c bpf/sigrec.h $(BUILD)/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -DSIGREC_TEST_REFUSE -Wall -Werror \
+		-I$(BUILD) -Ibpf -c $< -o $@
+	$(Q)llvm-strip -g $@ 2>/dev/null || true
+$(BUILD)/refuse/sigrec.skel.h: $(BUILD)/refuse/sigrec.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name sigrec_bpf > $@
+$(BUILD)/refuse/capture.o: recorder/capture.c $(BUILD)/refuse/sigrec.skel.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) -I$(BUILD)/refuse -DSIGREC_TEST_REFUSE $(CFLAGS) -c $< -o $@
+$(BUILD)/tests/sigrec-refuse: $(BUILD)/refuse/capture.o \
+		$(call obj,$(filter-out recorder/capture.c,$(SIGREC_SRC)))
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS_BPF) $(LDLIBS) -lcap
+
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
@@ -121,7 +140,7 @@ $(BUILD)/tests/test_%:
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS) -lcmocka
 
-unit-bin: $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
+unit-bin: $(addprefix $(BUILD)/tests/,$(UNIT_TESTS)) $(BUILD)/tests/sigrec-refuse
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory all

@@ -5,8 +5,12 @@
  *   storm kill N      N kill(SIGUSR1) calls to a child that blocks SIGUSR1
  *   storm getppid N   N getppid() calls (an unrelated syscall)
  *   storm fork N      N fork + exec(/bin/true) + wait
+ *   storm mix N       N kill() calls round-robin over 8 blocked children and
+ *                     7 signals, so no two consecutive signals are alike
+ *                     (nothing to coalesce)
  *
- * Prints one line: "op=kill n=N ns_per_op=X rate=Y target=PID".
+ * Prints one line: "op=kill n=N ns_per_op=X rate=Y target=PID" (mix:
+ * targets=PID,PID,...).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -27,6 +31,11 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* The mix's signals: all blocked by the targets, so they stay pending. */
+static const int mix_sigs[] = { SIGUSR1, SIGUSR2, SIGHUP, SIGALRM, SIGWINCH, SIGURG, SIGPROF };
+#define MIX_SIGS	(sizeof(mix_sigs) / sizeof(mix_sigs[0]))
+#define MIX_TARGETS	8
+
 static pid_t blocked_target(void)
 {
 	int p[2];
@@ -40,7 +49,8 @@ static pid_t blocked_target(void)
 		sigset_t set;
 
 		sigemptyset(&set);
-		sigaddset(&set, SIGUSR1);
+		for (size_t i = 0; i < MIX_SIGS; i++)
+			sigaddset(&set, mix_sigs[i]);
 		sigprocmask(SIG_BLOCK, &set, NULL);
 		if (write(p[1], "r", 1) != 1)
 			_exit(3);
@@ -62,7 +72,7 @@ int main(int argc, char **argv)
 	char *end;
 
 	if (argc != 3 || (n = strtoul(argv[2], &end, 10)) == 0 || *end) {
-		fprintf(stderr, "usage: storm kill|getppid|fork N\n");
+		fprintf(stderr, "usage: storm kill|mix|getppid|fork N\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "kill")) {
@@ -76,6 +86,26 @@ int main(int argc, char **argv)
 		t1 = now_s();
 		kill(target, SIGKILL);
 		waitpid(target, NULL, 0);
+	} else if (!strcmp(argv[1], "mix")) {
+		pid_t t[MIX_TARGETS];
+
+		for (int i = 0; i < MIX_TARGETS; i++)
+			t[i] = blocked_target();
+		t0 = now_s();
+		for (unsigned long i = 0; i < n; i++)
+			if (kill(t[i % MIX_TARGETS], mix_sigs[i % MIX_SIGS])) {
+				perror("kill");
+				return 1;
+			}
+		t1 = now_s();
+		printf("op=mix n=%lu ns_per_op=%.1f rate=%.0f targets=", n, (t1 - t0) * 1e9 / n,
+		       n / (t1 - t0));
+		for (int i = 0; i < MIX_TARGETS; i++) {
+			printf("%d%s", (int)t[i], i + 1 < MIX_TARGETS ? "," : "\n");
+			kill(t[i], SIGKILL);
+			waitpid(t[i], NULL, 0);
+		}
+		return 0;
 	} else if (!strcmp(argv[1], "getppid")) {
 		t0 = now_s();
 		for (unsigned long i = 0; i < n; i++)

@@ -28,7 +28,23 @@ const volatile __u8 failed_only = 0;
 const volatile __u64 wakeup_bytes = 1 << 20;
 const volatile __u8 syscall_hooks = 1;
 const volatile __u8 coalesce = 1;
-const volatile __u8 irq_hooks = 1;	/* 0: the irq context hooks are not attached */
+const volatile __u8 irq_hooks = 1;
+
+/*
+ * Test builds only (tests/e2e/test_degrade.sh): a program the verifier of
+ * every kernel refuses, chosen at load time, to prove that sigrec degrades
+ * (an optional program) or stops with a short message (the core).
+ */
+#ifdef SIGREC_TEST_REFUSE
+const volatile __u32 test_refuse = 0;	/* SIGREC_TEST_REFUSE_* */
+#define TEST_REFUSE(id)								\
+	do {									\
+		if (test_refuse == (id))					\
+			return *(volatile int *)(long)bpf_get_prandom_u32();	\
+	} while (0)
+#else
+#define TEST_REFUSE(id)	do { } while (0)
+#endif	/* 0: the irq context hooks are not attached */
 
 /* Events to user space; size set by the recorder before load. */
 struct {
@@ -482,11 +498,11 @@ static __always_inline void record_coalesced(struct sigrec_run *r, struct sigrec
 	e->h.size = sizeof(*e);
 	e->h.cpu = bpf_get_smp_processor_id();
 	e->h.ts = now;
-	if (bpf_ringbuf_output(&events, e, sizeof(*e), output_flags(sizeof(*e)))) {
+	/* a full buffer loses this one, counted; its repeats still coalesce
+	 * (each repeat record carries the whole signal), so a reader starved
+	 * of CPU loses one record, not the storm */
+	if (bpf_ringbuf_output(&events, e, sizeof(*e), output_flags(sizeof(*e))))
 		count_drops(1, now);
-		r->valid = 0;
-		goto out;
-	}
 	__builtin_memcpy(&r->base, e, sizeof(*e));
 	r->valid = 1;
 out:
@@ -505,6 +521,7 @@ static __always_inline int on_signal(int sig, struct kernel_siginfo *info,
 	__u8 rctx = run_ctx(cur);
 	__u32 zero = 0;
 
+	TEST_REFUSE(SIGREC_TEST_REFUSE_SIGNAL);
 	if (syscall_hooks && rctx != SIGREC_CTX_IRQ) {
 		fl = bpf_task_storage_get(&inflight, cur, 0, 0);
 		if (fl && fl->sc && (rctx == SIGREC_CTX_TASK || fl->sig == sig))
@@ -727,9 +744,11 @@ SC_FENTRY(pidfd_send_signal, SIGREC_SC_PIDFD_SEND_SIGNAL, (int)regs->di, 0, (int
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 {
-	struct sigrec_fork *e = reserve(sizeof(*e), SIGREC_T_FORK);
+	struct sigrec_fork *e;
 	struct pid *cp;
 
+	TEST_REFUSE(SIGREC_TEST_REFUSE_FORK);
+	e = reserve(sizeof(*e), SIGREC_T_FORK);
 	if (!e)
 		return 0;
 	fill_task(&e->parent, parent);

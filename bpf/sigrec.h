@@ -287,6 +287,10 @@ enum sigrec_hooks {
 	SIGREC_HOOKS_TRACEPOINT	= 2,
 };
 
+/* Test builds: which program the verifier is made to refuse (test_refuse). */
+#define SIGREC_TEST_REFUSE_SIGNAL	1
+#define SIGREC_TEST_REFUSE_FORK		2
+
 /* Entries of the pinned meta map: config hash, enum sigrec_hooks, SIGREC_START_NO_*. */
 #define SIGREC_META_N	3
 

@@ -238,6 +238,8 @@ static const char *const signal_progs[] = {
 	"on_signal_generate", "on_signal_generate_direct", "on_signal_generate_probe",
 };
 #define NSIGNAL_PROGS	(sizeof(signal_progs) / sizeof(signal_progs[0]))
+/* How each reads siginfo: SIGREC_SIGNAL_READ names one, sigrec --check says which. */
+static const char *const signal_reads[NSIGNAL_PROGS] = { "cast", "direct", "probe" };
 
 /* The cheapest variant the kernel can take: the cast needs bpf_rdonly_cast (6.2+). */
 static int first_signal_prog(void)
@@ -294,6 +296,10 @@ static struct sigrec_bpf *open_load(const struct capture_opts *o, const struct p
 	s->rodata->irq_hooks = !(pl->off & (1u << ROLE_IRQ));
 	s->rodata->coalesce = !(pl->off & (1u << ROLE_FLUSH)) && !o->exact;
 	bpf_map__set_max_entries(s->maps.events, o->buffer_bytes);
+#ifdef SIGREC_TEST_REFUSE
+	if (getenv("SIGREC_TEST_REFUSE"))
+		s->rodata->test_refuse = atoi(getenv("SIGREC_TEST_REFUSE"));
+#endif
 	bpf_object__for_each_program(p, s->obj)
 		bpf_program__set_autoload(p, prog_wanted(pl, p));
 	refusal.on = 1;
@@ -764,8 +770,13 @@ static int refuse(struct capture *c, struct plan *pl, enum role r, const char *p
 
 static void plan_init(struct plan *pl, const struct capture_opts *o)
 {
+	const char *force = getenv("SIGREC_SIGNAL_READ");	/* benchmarks: cast, direct, probe */
+
 	memset(pl, 0, sizeof(*pl));
 	pl->sigprog = first_signal_prog();
+	for (size_t i = 0; force && i < NSIGNAL_PROGS; i++)
+		if (!strcmp(force, signal_reads[i]))
+			pl->sigprog = i;
 	/* fentry costs other syscalls nothing; syscall tracepoints tax every
 	 * syscall on the machine, so they are used only when asked for */
 	pl->hooks = o->hooks == CAPTURE_HOOKS_OFF ? SIGREC_HOOKS_NONE :
@@ -996,7 +1007,13 @@ const char *capture__part_refused(const struct capture *c, int part)
 
 const char *capture__signal_prog(const struct capture *c)
 {
-	return signal_progs[c->sigprog];
+	static const char *const how[NSIGNAL_PROGS] = {
+		"siginfo read through bpf_rdonly_cast: plain loads",
+		"siginfo read by direct BTF loads",
+		"siginfo read by one bpf_probe_read_kernel per signal",
+	};
+
+	return how[c->sigprog];
 }
 
 uint32_t capture__missing(const struct capture *c)
