@@ -263,6 +263,9 @@ struct sigrec_start {
 #define SIGREC_START_NO_EXIT		0x20
 #define SIGREC_START_NO_RENAME		0x40
 #define SIGREC_START_NO_OOM		0x80
+/* the same session again, written with each process snapshot so that a
+ * wrapped ring still says what it records; not a new session */
+#define SIGREC_START_AGAIN		0x100
 #define SIGREC_START_NO_LIFECYCLE	(SIGREC_START_NO_FORK | SIGREC_START_NO_EXEC | \
 					 SIGREC_START_NO_EXIT | SIGREC_START_NO_RENAME)
 

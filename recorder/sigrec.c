@@ -450,7 +450,8 @@ static uint64_t boot_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-static void write_start(struct run *run, const struct env *e, const struct capture *cap)
+static void write_start(struct run *run, const struct env *e, const struct capture *cap,
+			uint32_t again)
 {
 	struct sigrec_start s = { 0 };
 
@@ -461,7 +462,7 @@ static void write_start(struct run *run, const struct env *e, const struct captu
 	s.sig_mask[1] = e->copts.sig_mask[1];
 	s.filter_pid = e->copts.pid;
 	s.flags = (e->copts.failed_only ? SIGREC_START_FAILED_ONLY : 0) |
-		  (e->copts.exact ? SIGREC_START_EXACT : 0) | capture__missing(cap);
+		  (e->copts.exact ? SIGREC_START_EXACT : 0) | capture__missing(cap) | again;
 	s.hooks = capture__hooks(cap);
 	s.version = SIGREC_VERSION_NUM;
 	memcpy(s.filter_comm, e->copts.comm, sizeof(s.filter_comm));
@@ -584,6 +585,8 @@ static int record(const struct env *e, struct run *run, struct capture *cap)
 			last_sync = now;
 		}
 		if (e->snapshot_ns && now - last_snap >= e->snapshot_ns) {
+			/* a wrapped ring still says what this session records */
+			write_start(run, e, cap, SIGREC_START_AGAIN);
 			snapshot(run);
 			last_snap = now;
 		}
@@ -689,7 +692,7 @@ int main(int argc, char **argv)
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	write_start(&run, &e, cap);
+	write_start(&run, &e, cap, 0);
 	snapshot(&run);
 	if (run.pstore)
 		fprintf(stderr, "sigrec: --pstore: fatal signals also go to %s\n",

@@ -60,7 +60,74 @@ struct stats {
 	uint64_t by_type[SIGREC_T_MAX + 1];
 	uint64_t signals_shown, failed;
 	int64_t oldest, newest;
+	uint32_t lacks;		/* LACK_* of the sessions read */
 };
+
+/*
+ * What a recording lacks, from its start records: the parts the kernel
+ * refused or options cut (SIGREC_START_NO_*), and failed attempts where a
+ * session had no syscall hooks.
+ */
+#define LACK_FAILED	0x80000000u
+static const struct {
+	uint32_t bits;
+	const char *name;
+} lack_names[] = {
+	{ LACK_FAILED, "failed attempts" },
+	{ SIGREC_START_NO_IRQCTX, "interrupt attribution" },
+	{ SIGREC_START_NO_LIFECYCLE, "process lifecycle" },	/* all four: one name */
+	{ SIGREC_START_NO_FORK, "forks" },
+	{ SIGREC_START_NO_EXEC, "execs" },
+	{ SIGREC_START_NO_EXIT, "exits" },
+	{ SIGREC_START_NO_RENAME, "comm changes" },
+	{ SIGREC_START_NO_OOM, "OOM kills" },
+};
+
+static void note_start(struct stats *st, const void *rec, size_t len)
+{
+	struct sigrec_start s;
+
+	ring_rec_copy(&s, sizeof(s), rec, len);
+	st->lacks |= s.flags & (SIGREC_START_NO_IRQCTX | SIGREC_START_NO_LIFECYCLE |
+				SIGREC_START_NO_OOM);
+	if (s.hooks == SIGREC_HOOKS_NONE)
+		st->lacks |= LACK_FAILED;
+}
+
+/* Each name of what is lacking, once ("process lifecycle" for all four). */
+static void each_lack(uint32_t lacks, void (*fn)(const char *name, int first, void *ctx),
+		      void *ctx)
+{
+	int first = 1;
+
+	for (size_t i = 0; i < sizeof(lack_names) / sizeof(lack_names[0]); i++) {
+		if ((lacks & lack_names[i].bits) != lack_names[i].bits)
+			continue;
+		lacks &= ~lack_names[i].bits;
+		fn(lack_names[i].name, first, ctx);
+		first = 0;
+	}
+}
+
+static void lack_text(const char *name, int first, void *ctx)
+{
+	fprintf(ctx, "%sno %s", first ? "" : ", ", name);
+}
+
+static void lack_json(const char *name, int first, void *ctx)
+{
+	fprintf(ctx, "%s\"%s\"", first ? "" : ",", name);
+}
+
+/* "# this recording has no failed attempts, no ..." when something is lacking */
+static void print_lacks(FILE *f, uint32_t lacks, const char *prefix)
+{
+	if (!lacks)
+		return;
+	fprintf(f, "%sthis recording has ", prefix);
+	each_lack(lacks, lack_text, f);
+	fprintf(f, "\n");
+}
 
 struct dump {
 	struct query q;
@@ -562,6 +629,8 @@ static int on_model(const void *rec, size_t len, const struct ring_chunk *c, voi
 	int64_t wall = (int64_t)h->ts + c->boot.clock_offset;
 
 	model__feed(d->model, rec, len);
+	if (h->type == SIGREC_T_START)
+		note_start(&d->st, rec, len);
 	d->st.records++;
 	d->st.by_type[h->type <= SIGREC_T_MAX ? h->type : SIGREC_T_MAX]++;
 	if (wall < d->st.oldest || !d->st.oldest)
@@ -611,6 +680,9 @@ static void print_stats(struct dump *d, const struct ring_info *ri)
 	printf("}");
 	print_top("top_senders", s->senders);
 	print_top("top_targets", s->targets);
+	printf(",\"missing\":[");
+	each_lack(s->lacks, lack_json, stdout);
+	printf("]");
 	printf(",\"ring\":{\"file_size\":%llu,\"chunk_size\":%u,\"slots\":%u,"
 	       "\"records_per_chunk\":%llu}}\n", (unsigned long long)ri->file_size, ri->chunk_size,
 	       ri->nslots, (unsigned long long)(s->chunks ? s->records / s->chunks : 0));
@@ -1107,10 +1179,15 @@ static int run(struct dump *d, struct ring_reader *rr)
 		d->o.color = !getenv("NO_COLOR");
 		if (!d->follow && !d->no_pager && !d->stats)
 			pager = start_pager();
+		/* on a terminal the timeline starts by saying what the recording lacks */
+		if (!d->why && !d->stats)
+			print_lacks(stdout, d->st.lacks, "# ");
 	}
 	advance(d, rr, chunks, n, &cu);
 	flush_pstore(d, INT64_MAX, NULL);
 	if (d->why) {
+		if (d->o.format == OUT_TEXT)
+			print_lacks(stdout, d->st.lacks, "Note:     ");
 		why__print(stdout, d->why, d->model, &d->o);
 		free(d->why);
 	}
