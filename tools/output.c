@@ -27,11 +27,16 @@ static const char *const syscalls[] = {
 	[SIGREC_SC_PIDFD_SEND_SIGNAL] = "pidfd_send_signal",
 };
 
+static const char *const contexts[] = {
+	[SIGREC_CTX_TASK] = "task", [SIGREC_CTX_IRQ] = "interrupt", [SIGREC_CTX_UNKNOWN] = "unknown",
+};
+
 #define NAME(tab, i) ((unsigned int)(i) < sizeof(tab) / sizeof(tab[0]) && tab[i] ? tab[i] : "unknown")
 
 const char *cause_name(int cause) { return NAME(causes, cause); }
 const char *result_name(int result) { return NAME(results, result); }
 const char *syscall_name(int sc) { return NAME(syscalls, sc); }
+static const char *ctx_name(int ctx) { return NAME(contexts, ctx); }
 
 void text_clean(char *dst, size_t len, const char *src, size_t srclen)
 {
@@ -183,7 +188,7 @@ static void json_signal(FILE *f, const struct model *m, const struct ev *e)
 		code_name(s->sig, s->code, b, sizeof(b)), s->code, s->err);
 	fprintf(f, ",\"cause\":\"%s\",\"result\":\"%s\",\"group\":%s,\"context\":\"%s\"",
 		e->oom ? "oom" : cause_name(s->cause), result_name(s->result),
-		s->group ? "true" : "false", s->ctx == SIGREC_CTX_TASK ? "task" : "interrupt");
+		s->group ? "true" : "false", ctx_name(s->ctx));
 	fprintf(f, ",\"sender_is_task\":%s", s->sflags & SIGREC_SF_SENDER ? "true" : "false");
 	fputs(",\"sender\":", f);
 	json_task(f, m, &s->sender, s->h.ts, 0, off);
@@ -281,8 +286,8 @@ static void text_signal(FILE *f, const struct out_opts *o, const struct model *m
 	snprintf(sig, sizeof(sig), "%s", sn ? sn : "SIG?");
 	if (s->sig && !sn)
 		snprintf(sig, sizeof(sig), "sig %d", s->sig);
-	if (s->ctx != SIGREC_CTX_TASK)
-		snprintf(snd, sizeof(snd), "kernel(irq)");
+	if (!(s->sflags & SIGREC_SF_SENDER))	/* the running task is not the sender */
+		snprintf(snd, sizeof(snd), s->ctx == SIGREC_CTX_IRQ ? "kernel(irq)" : "unknown");
 	else
 		text_task(snd, sizeof(snd), m, &s->sender, s->h.ts);
 	text_task(tgt, sizeof(tgt), m, &s->target, s->h.ts);
@@ -329,7 +334,7 @@ static void text_signal(FILE *f, const struct out_opts *o, const struct model *m
 		fputc('\n', f);
 	}
 	if (o->tree) {
-		if (s->ctx == SIGREC_CTX_TASK)
+		if (s->sflags & SIGREC_SF_SENDER)
 			text_ancestry(f, m, "sender", &s->sender, s->h.ts);
 		text_ancestry(f, m, "target", &s->target, s->h.ts);
 	}
@@ -395,7 +400,7 @@ static void logfmt_signal(FILE *f, const struct model *m, const struct ev *e)
 	fprintf(f, "time=%s type=signal signal=%d signal_name=%s", t, s->sig, sn ? sn : "unknown");
 	fprintf(f, " code=%s cause=%s result=%s context=%s", code_name(s->sig, s->code, b, sizeof(b)),
 		e->oom ? "oom" : cause_name(s->cause), result_name(s->result),
-		s->ctx == SIGREC_CTX_TASK ? "task" : "interrupt");
+		ctx_name(s->ctx));
 	lf_task(f, m, "source", &s->sender, s->h.ts);
 	lf_task(f, m, "target", &s->target, s->h.ts);
 	if (s->syscall) {
