@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <grp.h>
 #include <malloc.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "capture.h"
 #include "check.h"
 #include "model.h"
+#include "place.h"
 #include "pstore.h"
 #include "privs.h"
 #include "procscan.h"
@@ -36,6 +38,7 @@ struct env {
 	const char *ring;
 	struct ring_opts ropts;
 	struct capture_opts copts;
+	struct place_opts popts;
 	uint64_t sync_ns;
 	uint64_t duration_ns;
 	uint64_t snapshot_ns;
@@ -69,6 +72,27 @@ static void on_stop(int sig)
 	(void)sig;
 	stop = 1;
 }
+
+/*
+ * The ring's active chunk is a shared mapping: if the file shrinks under
+ * it, the next store faults with SIGBUS.  The recorder then stops writing
+ * and leaves the capture pinned, so nothing the kernel holds is lost.
+ */
+static sigjmp_buf bus_jmp;
+static volatile sig_atomic_t bus_armed;
+
+static void on_bus(int sig)
+{
+	if (!bus_armed) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	bus_armed = 0;
+	siglongjmp(bus_jmp, 1);
+}
+
+#define EXIT_RING_GONE	(-EXIT_RING)	/* record(): the mapping faulted */
 
 static void usage(FILE *f)
 {
@@ -198,11 +222,12 @@ static int parse_args(int argc, char **argv, struct env *e)
 			struct group *gr = getgrnam(optarg);
 
 			if (gr)
-				e->ropts.gid = gr->gr_gid;
+				e->popts.gid = gr->gr_gid;
 			else if (!parse_u64(optarg, 0, 4294967294U, &v))
-				e->ropts.gid = v;
+				e->popts.gid = v;
 			else
 				return bad("--group", optarg, "no such group");
+			e->popts.gid_set = 1;
 			break;
 		}
 		case 'S':
@@ -529,27 +554,6 @@ static void pin_dir_for(const char *ring, char *buf, size_t len)
 	snprintf(buf, len, "/sys/fs/bpf/sigrec/%016llx", (unsigned long long)h);
 }
 
-static int ensure_dir(const char *ring, int gid)
-{
-	char dir[4096];
-	char *slash;
-
-	snprintf(dir, sizeof(dir), "%s", ring);
-	slash = strrchr(dir, '/');
-	if (!slash || slash == dir)
-		return 0;
-	*slash = 0;
-	if (strcmp(ring, DEFAULT_RING))
-		return 0;
-	if (mkdir(dir, 0750)) {
-		if (errno != EEXIST)
-			return -errno;
-	} else if (gid > 0 && chown(dir, -1, gid)) {
-		return -errno;
-	}
-	return 0;
-}
-
 static void snapshot(struct run *run)
 {
 	procscan__snapshot(on_record, run);
@@ -558,7 +562,7 @@ static void snapshot(struct run *run)
 #define POLL_MIN_MS	100
 #define POLL_MAX_MS	1000
 
-static int record(const struct env *e, struct run *run, struct capture *cap)
+static int record_loop(const struct env *e, struct run *run, struct capture *cap)
 {
 	uint64_t start = mono_ns(), last_sync = start, last_snap = start;
 	/*
@@ -600,6 +604,24 @@ static int record(const struct env *e, struct run *run, struct capture *cap)
 	return EXIT_OK;
 }
 
+static int record(const struct env *e, struct run *run, struct capture *cap)
+{
+	struct sigaction bus = { .sa_handler = on_bus };
+	int rc;
+
+	if (sigsetjmp(bus_jmp, 1)) {
+		fprintf(stderr, "sigrec: the ring file %s shrank under the recorder (SIGBUS writing "
+			"it): stopping without writing more; the capture stays pinned, so a restart "
+			"on an intact ring loses nothing\n", e->ring);
+		return EXIT_RING_GONE;
+	}
+	sigaction(SIGBUS, &bus, NULL);
+	bus_armed = 1;
+	rc = record_loop(e, run, cap);
+	bus_armed = 0;
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct env e = {
@@ -619,7 +641,7 @@ int main(int argc, char **argv)
 	static struct last_rec last;
 	struct capture *cap = NULL;
 	char err[512], pin_dir[256];
-	int rc, stopped = 0;
+	int rc, stopped = 0, existed;
 
 	if (parse_args(argc, argv, &e))
 		return EXIT_USAGE;
@@ -641,10 +663,12 @@ int main(int argc, char **argv)
 	}
 	if (read_boot(&boot))
 		fprintf(stderr, "sigrec: warning: no boot id in /proc; boot sessions will not be told apart\n");
-	if (ensure_dir(e.ring, e.ropts.gid)) {
-		fprintf(stderr, "sigrec: cannot create the directory of %s: %s\n", e.ring, strerror(errno));
+	e.popts.create_dir = !strcmp(e.ring, DEFAULT_RING);
+	if (place__check(e.ring, &e.popts, err, sizeof(err))) {
+		fprintf(stderr, "sigrec: %s\n", err);
 		return EXIT_RING;
 	}
+	existed = !access(e.ring, F_OK);
 	run.procs = model__new();
 	if (!run.procs) {
 		fprintf(stderr, "sigrec: out of memory\n");
@@ -663,6 +687,11 @@ int main(int argc, char **argv)
 	run.ring = ring__open_writer(e.ring, &e.ropts, &boot, &rerr);
 	if (!run.ring) {
 		fprintf(stderr, "sigrec: %s\n", rerr.msg);
+		rc = EXIT_RING;
+		goto out;
+	}
+	if (!existed && place__set_group(e.ring, &e.popts, err, sizeof(err))) {
+		fprintf(stderr, "sigrec: %s\n", err);
 		rc = EXIT_RING;
 		goto out;
 	}
@@ -703,6 +732,10 @@ int main(int argc, char **argv)
 		capture__reused(cap) ? "; took over the capture a previous sigrec left running" : "");
 
 	rc = record(&e, &run, cap);
+	if (rc == EXIT_RING_GONE) {	/* nothing more can touch the mapping */
+		capture__close(cap, 0);
+		return EXIT_RING;
+	}
 	stopped = 1;
 out:
 	/* a clean stop detaches; only a crash leaves the pinned capture running */

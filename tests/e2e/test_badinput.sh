@@ -52,7 +52,7 @@ fi
 expect_fail "sigrec: not a ring refused" 3 "not a sigrec ring.*refusing to overwrite" \
 	"$R" -r "$TMPD/notes" --duration 1s
 check "sigrec: not a ring untouched" test "$(md5sum <"$TMPD/notes")" = "$SUM"
-expect_fail "sigrec: missing directory" 3 "cannot create.*No such file" \
+expect_fail "sigrec: missing directory" 3 "directory.*No such file" \
 	"$R" -r "$TMPD/nodir/x.ring" --duration 1s
 
 start_rec "$TMPD/a.ring" -s 2M
@@ -70,7 +70,7 @@ check "sigrec: newer ring left untouched" test "$(md5sum <"$TMPD/v2.ring")" = "$
 expect_fail "sigdump: newer major version refused" 3 "version 2.0 is not supported" "$D" "$TMPD/v2.ring"
 
 mkdir -p "$TMPD/tiny" "$TMPD/ro"
-if mount -t tmpfs -o size=1M tmpfs "$TMPD/tiny" 2>/dev/null; then
+if mount -t tmpfs -o size=1M,mode=0700 tmpfs "$TMPD/tiny" 2>/dev/null; then
 	expect_fail "sigrec: full disk refused" 3 "cannot allocate.*No space" \
 		"$R" -r "$TMPD/tiny/x.ring" -s 8M --duration 1s
 	check "sigrec: full disk leaves nothing" test -z "$(ls -A "$TMPD/tiny")"
@@ -79,7 +79,7 @@ else
 	skip "sigrec: full disk refused" "cannot mount tmpfs"
 	skip "sigrec: full disk leaves nothing" "cannot mount tmpfs"
 fi
-if mount -t tmpfs -o size=1M,ro tmpfs "$TMPD/ro" 2>/dev/null; then
+if mount -t tmpfs -o size=1M,ro,mode=0700 tmpfs "$TMPD/ro" 2>/dev/null; then
 	expect_fail "sigrec: read-only directory refused" 3 "Read-only file system" \
 		"$R" -r "$TMPD/ro/x.ring" --duration 1s
 	umount "$TMPD/ro"
