@@ -381,15 +381,16 @@ int pstore__read_dir(const char *dir, pstore_fn fn, void *ctx, char *err, size_t
 	static const char *const prefixes[] = { "pmsg-ramoops-", "dmesg-ramoops-", "console-ramoops-" };
 	DIR *d = opendir(dir);
 	struct dirent *de;
-	int files = 0;
+	int files = 0, rc = 0;
 	char *buf = malloc(FILE_MAX);
 
 	if (!d || !buf) {
+		rc = -errno;
 		snprintf(err, errlen, "cannot read %s: %s", dir, strerror(errno));
 		if (d)
 			closedir(d);
 		free(buf);
-		return -errno;
+		return rc;
 	}
 	while ((de = readdir(d))) {
 		char path[4096];
@@ -401,9 +402,15 @@ int pstore__read_dir(const char *dir, pstore_fn fn, void *ctx, char *err, size_t
 		if (!known)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
+		/* pstore holds regular files only: anything else (a FIFO would
+		 * block the read for ever) is not a record, and is said so */
+		fd = open_regular(AT_FDCWD, path, err, errlen);
+		if (fd == -ENOENT)
+			continue;	/* removed since the listing */
+		if (fd < 0) {
+			rc = fd;
+			break;
+		}
 		n = read(fd, buf, FILE_MAX);
 		close(fd);
 		if (n <= 0)
@@ -413,5 +420,5 @@ int pstore__read_dir(const char *dir, pstore_fn fn, void *ctx, char *err, size_t
 	}
 	closedir(d);
 	free(buf);
-	return files;
+	return rc ? rc : files;
 }

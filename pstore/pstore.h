@@ -53,7 +53,11 @@ typedef int (*pstore_fn)(const struct pstore_event *e, void *ctx);
 
 /* Find sigrec lines in any text (a pstore file, dmesg); other lines are skipped. */
 int pstore__parse(const char *buf, size_t len, const char *source, pstore_fn fn, void *ctx);
-/* Parse pmsg-ramoops-*, dmesg-ramoops-*, console-ramoops-* in dir.  Returns files read. */
+/*
+ * Parse pmsg-ramoops-*, dmesg-ramoops-*, console-ramoops-* in dir.  Returns
+ * files read, or -errno with the reason in err: one of those names that is
+ * not a regular file (a FIFO, a device) is refused, never opened to block.
+ */
 int pstore__read_dir(const char *dir, pstore_fn fn, void *ctx, char *err, size_t errlen);
 
 #endif

@@ -12,8 +12,10 @@
  */
 #include <endian.h>
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include "codec.h"
+#include "sigrec.h"
 
 void ring_codec__reset(struct ring_codec *c)
 {
@@ -131,6 +133,27 @@ int ring_codec__encode(struct ring_codec *c, const void *recp, size_t len, uint8
 }
 
 /*
+ * A repeat record (docs/FORMAT.md, "Signal records and repeat records")
+ * stands for count signals from its time to to_ts: anything else is not
+ * one the recorder writes, and a count of 2^64 - 1 would make every sum
+ * of signals meaningless.
+ */
+static int check_repeat(const uint8_t *rec, size_t len)
+{
+	uint64_t count, to;
+
+	if (rec[0] != SIGREC_T_SIGNAL || !(rec[1] & SIGREC_SIG_REPEAT))
+		return 0;
+	if (len < sizeof(struct sigrec_repeat))
+		return -EBADMSG;
+	count = get_le64(rec + offsetof(struct sigrec_repeat, count));
+	to = get_le64(rec + offsetof(struct sigrec_repeat, to_ts));
+	if (count < 2 || count > RING_REPEAT_MAX || to < get_le64(rec + 8))
+		return -EBADMSG;
+	return 0;
+}
+
+/*
  * Decode one record.  a holds the structure; b the time varints (for the
  * interleaved stream of an active chunk, b == a).  out gets len bytes.
  */
@@ -178,7 +201,7 @@ int codec_decode_one(struct ring_codec *c, struct codec_cursor *a, struct codec_
 	c->prev_ts += (uint64_t)delta;
 	put_le64(out + 8, c->prev_ts);
 	*len = words * 8;
-	if (out[0] != type || check_shape(out, *len))
+	if (out[0] != type || check_shape(out, *len) || check_repeat(out, *len))
 		return -EBADMSG;
 	return 0;
 }

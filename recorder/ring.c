@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include "codec.h"
 #include "ring.h"
+#include "util.h"
 
 static const uint8_t FILE_MAGIC[8] = { 'S', 'I', 'G', 'R', 'E', 'C', 'R', 'G' };
 #define CH_SEALED	0x4b435253U	/* "SRCK" little-endian */
@@ -497,58 +498,83 @@ static uint32_t pick_chunk(uint64_t size)
 	return c & ~4095ULL;
 }
 
+/* Geometry of a new ring of o->size bytes, checked; header bytes in hdr. */
+static int new_geometry(const struct ring_opts *o, const struct ring_boot *boot,
+			struct ring_info *i, uint8_t *hdr, struct ring_err *err)
+{
+	struct timespec ts;
+
+	memset(i, 0, sizeof(*i));
+	i->major = RING_MAJOR;
+	i->minor = RING_MINOR;
+	i->file_size = o->size ? o->size : RING_DEFAULT_SIZE;
+	if (i->file_size < RING_MIN_SIZE || i->file_size > RING_MAX_SIZE || i->file_size % 4096) {
+		seterr(err, "ring size %llu is out of range: use a multiple of 4 KiB up to 1 TiB",
+		       (unsigned long long)i->file_size);
+		return -EINVAL;
+	}
+	i->chunk_size = o->chunk_size ? o->chunk_size : pick_chunk(i->file_size);
+	if (i->chunk_size < RING_MIN_CHUNK || i->chunk_size > RING_MAX_CHUNK ||
+	    i->chunk_size % 4096 || i->file_size < RING_HDR_SIZE + 2ULL * i->chunk_size) {
+		seterr(err, "chunk size %u does not fit a ring of %llu bytes", i->chunk_size,
+		       (unsigned long long)i->file_size);
+		return -EINVAL;
+	}
+	i->nslots = (i->file_size - RING_HDR_SIZE) / i->chunk_size - 1;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	i->created_ns = ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	memcpy(i->created_boot, boot->boot_id, 16);
+	fhdr_put(hdr, i);
+	return 0;
+}
+
+/* Make the new, empty file behind fd (called name in messages) a ring. */
+static int format_fd(int fd, const char *name, const struct ring_opts *o,
+		     const struct ring_boot *boot, struct ring_err *err)
+{
+	uint8_t hdr[RING_HDR_SIZE];
+	struct ring_info i;
+	int rc;
+
+	rc = new_geometry(o, boot, &i, hdr, err);
+	if (rc)
+		return rc;
+	if (o->gid > 0 && fchown(fd, -1, o->gid)) {
+		rc = -errno;
+		seterr(err, "cannot give %s to group %d: %s", name, o->gid, strerror(errno));
+		return rc;
+	}
+	rc = posix_fallocate(fd, 0, i.file_size);
+	if (rc) {
+		seterr(err, "cannot allocate %llu bytes for %s: %s",
+		       (unsigned long long)i.file_size, name, strerror(rc));
+		return -rc;
+	}
+	if (pwrite(fd, hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr) || fsync(fd)) {
+		rc = errno ? -errno : -EIO;
+		seterr(err, "cannot write %s: %s", name, strerror(-rc));
+		return rc;
+	}
+	return 0;
+}
+
 static int create_file(const char *path, const struct ring_opts *o, const struct ring_boot *boot,
 		       struct ring_err *err)
 {
-	struct ring_info i = { .major = RING_MAJOR, .minor = RING_MINOR };
-	uint8_t hdr[RING_HDR_SIZE];
-	struct timespec ts;
 	char tmp[4096];
 	int fd, rc;
 
-	i.file_size = o->size ? o->size : RING_DEFAULT_SIZE;
-	if (i.file_size < RING_MIN_SIZE || i.file_size > RING_MAX_SIZE || i.file_size % 4096) {
-		seterr(err, "ring size %llu is out of range: use a multiple of 4 KiB up to 1 TiB",
-		       (unsigned long long)i.file_size);
-		return -EINVAL;
-	}
-	i.chunk_size = o->chunk_size ? o->chunk_size : pick_chunk(i.file_size);
-	if (i.chunk_size < RING_MIN_CHUNK || i.chunk_size > RING_MAX_CHUNK ||
-	    i.chunk_size % 4096 || i.file_size < RING_HDR_SIZE + 2ULL * i.chunk_size) {
-		seterr(err, "chunk size %u does not fit a ring of %llu bytes", i.chunk_size,
-		       (unsigned long long)i.file_size);
-		return -EINVAL;
-	}
-	i.nslots = (i.file_size - RING_HDR_SIZE) / i.chunk_size - 1;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	i.created_ns = ts.tv_sec * 1000000000LL + ts.tv_nsec;
-	memcpy(i.created_boot, boot->boot_id, 16);
-	fhdr_put(hdr, &i);
-
 	snprintf(tmp, sizeof(tmp), "%s.new.%d", path, (int)getpid());
-	fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, o->mode ? o->mode : 0640);
+	fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  o->mode ? o->mode : 0640);
 	if (fd < 0) {
 		rc = -errno;
 		seterr(err, "cannot create %s: %s", tmp, strerror(errno));
 		return rc;
 	}
-	if (o->gid > 0 && fchown(fd, -1, o->gid)) {
-		rc = -errno;
-		seterr(err, "cannot give %s to group %d: %s", tmp, o->gid, strerror(errno));
+	rc = format_fd(fd, path, o, boot, err);
+	if (rc)
 		goto fail;
-	}
-	rc = posix_fallocate(fd, 0, i.file_size);
-	if (rc) {
-		seterr(err, "cannot allocate %llu bytes for %s: %s",
-		       (unsigned long long)i.file_size, path, strerror(rc));
-		rc = -rc;
-		goto fail;
-	}
-	if (pwrite(fd, hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr) || fsync(fd)) {
-		rc = -errno;
-		seterr(err, "cannot write %s: %s", tmp, strerror(errno));
-		goto fail;
-	}
 	/* link, not rename: never replace a file that appeared meanwhile */
 	if (link(tmp, path)) {
 		rc = -errno;
@@ -593,32 +619,24 @@ static uint64_t recover(struct ring *r)
 	return max + 1;
 }
 
-struct ring *ring__open_writer(const char *path, const struct ring_opts *o,
-			       const struct ring_boot *boot, struct ring_err *err)
+/* The writer over fd, a ring file opened read-write (fd is the writer's now). */
+static struct ring *writer_from_fd(int fd, const char *path, const struct ring_opts *o,
+				   const struct ring_boot *boot, struct ring_err *err)
 {
-	struct ring *r = NULL;
+	struct ring *r = calloc(1, sizeof(*r));
 	uint8_t hdr[RING_HDR_SIZE];
 	struct ring_info i;
 	struct stat st;
 	int rc = 0;
 	ssize_t n;
 
-	if (stat(path, &st) && errno == ENOENT) {
-		rc = create_file(path, o, boot, err);
-		if (rc && rc != -EEXIST)
-			goto fail_noring;
-	}
-	r = calloc(1, sizeof(*r));
 	if (!r) {
-		rc = -ENOMEM;
-		goto fail_noring;
+		close(fd);
+		seterr(err, "out of memory");
+		errno = ENOMEM;
+		return NULL;
 	}
-	r->fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-	if (r->fd < 0) {
-		rc = -errno;
-		seterr(err, "cannot open %s: %s", path, strerror(errno));
-		goto fail;
-	}
+	r->fd = fd;
 	if (fstat(r->fd, &st) || !S_ISREG(st.st_mode)) {
 		rc = -EINVAL;
 		seterr(err, "%s is not a regular file; refusing to use it", path);
@@ -673,9 +691,52 @@ struct ring *ring__open_writer(const char *path, const struct ring_opts *o,
 	return r;
 fail:
 	ring__close(r);
-fail_noring:
 	errno = -rc;
 	return NULL;
+}
+
+struct ring *ring__open_writer(const char *path, const struct ring_opts *o,
+			       const struct ring_boot *boot, struct ring_err *err)
+{
+	struct stat st;
+	int fd, rc;
+
+	if (stat(path, &st) && errno == ENOENT) {
+		rc = create_file(path, o, boot, err);
+		if (rc && rc != -EEXIST) {
+			errno = -rc;
+			return NULL;
+		}
+	}
+	fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		rc = errno;
+		seterr(err, "cannot open %s: %s", path, strerror(rc));
+		errno = rc;
+		return NULL;
+	}
+	return writer_from_fd(fd, path, o, boot, err);
+}
+
+struct ring *ring__create_fd(int fd, const char *name, const struct ring_opts *o,
+			     const struct ring_boot *boot, struct ring_err *err)
+{
+	struct stat st;
+	int rc;
+
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size) {
+		seterr(err, "%s is not a new, empty file; refusing to use it", name);
+		close(fd);
+		errno = EINVAL;
+		return NULL;
+	}
+	rc = format_fd(fd, name, o, boot, err);
+	if (rc) {
+		close(fd);
+		errno = -rc;
+		return NULL;
+	}
+	return writer_from_fd(fd, name, o, boot, err);
 }
 
 void ring__close(struct ring *r)
@@ -686,7 +747,7 @@ void ring__close(struct ring *r)
 		msync(r->map, r->maplen, MS_SYNC);
 		munmap(r->map, r->maplen);
 	}
-	if (r->fd > 0)
+	if (r->fd >= 0)
 		close(r->fd);
 	free(r->abuf);
 	free(r->bbuf);
@@ -778,32 +839,48 @@ static struct ring_reader *reader_init(struct ring_reader *rr, struct ring_err *
 	return rr;
 }
 
-struct ring_reader *ring_reader__open(const char *path, struct ring_err *err)
+/* The reader over fd, a regular file opened read-only (fd is the reader's now). */
+static struct ring_reader *reader_from_fd(int fd, struct ring_err *err)
 {
 	struct ring_reader *rr = calloc(1, sizeof(*rr));
 	struct stat st;
 
 	if (!rr) {
+		close(fd);
 		seterr(err, "out of memory");
+		errno = ENOMEM;
 		return NULL;
 	}
-	rr->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (rr->fd < 0 || fstat(rr->fd, &st)) {
+	rr->fd = fd;
+	if (fstat(fd, &st)) {
 		int e = errno;
 
-		seterr(err, "cannot open %s: %s", path, strerror(e));
+		seterr(err, "cannot read the file: %s", strerror(e));
 		ring_reader__close(rr);
 		errno = e;
 		return NULL;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		seterr(err, "%s is not a regular file", path);
-		ring_reader__close(rr);
-		errno = EINVAL;
-		return NULL;
-	}
 	rr->len = st.st_size;
 	return reader_init(rr, err);
+}
+
+/* open_regular with its message in err (which may be NULL). */
+static int open_input(const char *path, struct ring_err *err)
+{
+	struct ring_err local;
+	struct ring_err *e = err ? err : &local;
+	int fd = open_regular(AT_FDCWD, path, e->msg, sizeof(e->msg));
+
+	if (fd < 0)
+		errno = -fd;
+	return fd;
+}
+
+struct ring_reader *ring_reader__open(const char *path, struct ring_err *err)
+{
+	int fd = open_input(path, err);
+
+	return fd < 0 ? NULL : reader_from_fd(fd, err);
 }
 
 struct ring_reader *ring_reader__open_mem(const void *buf, size_t len, struct ring_err *err)
@@ -858,6 +935,44 @@ static int all_zero(const uint8_t *p, size_t n)
 	return 1;
 }
 
+/* Room for one more chunk in the index, which grows with what is found. */
+static int chunks_room(struct ring_reader *rr, size_t *cap)
+{
+	struct ring_chunk *n;
+
+	if (rr->nchunks < *cap)
+		return 0;
+	n = realloc(rr->chunks, (*cap ? *cap * 2 : 64) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	rr->chunks = n;
+	*cap = *cap ? *cap * 2 : 64;
+	return 0;
+}
+
+/*
+ * After an empty slot s, the next slot worth reading: the one holding the
+ * file's next data.  A hole reads as zeros, an empty slot, so a sparse file
+ * of any size costs one seek per run of holes instead of a read per slot.
+ * Returns ns when no data follows; s + 1 when the file cannot say.
+ */
+static uint32_t next_slot_with_data(struct ring_reader *rr, uint32_t s, uint32_t ns)
+{
+	uint64_t next = RING_HDR_SIZE + (uint64_t)(2 + s) * rr->info.chunk_size;
+	off_t d;
+
+	if (rr->fd < 0 || s + 1 >= ns || next > (uint64_t)INT64_MAX)
+		return s + 1;
+	d = lseek(rr->fd, (off_t)next, SEEK_DATA);
+	if (d < 0)
+		return errno == ENXIO ? ns : s + 1;
+	if ((uint64_t)d <= next)
+		return s + 1;
+	/* the slot whose header holds or follows the data */
+	d = ((uint64_t)d - RING_HDR_SIZE) / rr->info.chunk_size - 1;
+	return (uint64_t)d < ns ? (uint32_t)d : ns;
+}
+
 int ring_reader__chunks(struct ring_reader *rr, const struct ring_chunk **out, size_t *n,
 			unsigned int *bad_slots)
 {
@@ -865,6 +980,7 @@ int ring_reader__chunks(struct ring_reader *rr, const struct ring_chunk **out, s
 	uint8_t p[RING_CHUNK_HDR_SIZE];
 	uint64_t max = 0;
 	unsigned int bad = 0;
+	size_t cap = 0;
 	struct chdr h;
 
 	/* only slots whose header lies inside the file are looked at: the
@@ -876,21 +992,20 @@ int ring_reader__chunks(struct ring_reader *rr, const struct ring_chunk **out, s
 	if (in_file < ns)
 		ns = in_file;
 	free(rr->chunks);
+	rr->chunks = NULL;
 	rr->nchunks = 0;
-	rr->chunks = calloc((size_t)ns + 1, sizeof(*rr->chunks));
-	if (!rr->chunks)
-		return -ENOMEM;
 	rr->warn_len = 0;
 	if (rr->len < rr->info.file_size)
 		warnf(rr, "file is truncated: %llu of %llu bytes; reading what is there",
 		      (unsigned long long)rr->len, (unsigned long long)rr->info.file_size);
-	for (uint32_t s = 0; s < ns; s++) {
+	for (uint32_t s = 0; s < ns;) {
 		uint64_t off = RING_HDR_SIZE + (uint64_t)(1 + s) * rr->info.chunk_size;
 		const char *why;
 
 		if (rd(rr, off, p, sizeof(p))) {
 			bad++;
 			warnf(rr, "slot %u: beyond the end of the file (truncated); skipped", s);
+			s++;
 			continue;
 		}
 		chdr_get(p, &h);
@@ -901,24 +1016,29 @@ int ring_reader__chunks(struct ring_reader *rr, const struct ring_chunk **out, s
 			} else if (h.magic == 0 && !all_zero(p + 4, sizeof(p) - 4)) {
 				bad++;
 				warnf(rr, "slot %u: chunk was being written (torn seal); skipped", s);
+			} else {
+				s = next_slot_with_data(rr, s, ns);
+				continue;
 			}
+			s++;
 			continue;
 		}
 		why = chdr_check_sealed(&h, p, rr->cap);
 		if (why) {
 			bad++;
 			warnf(rr, "slot %u: %s; skipped", s, why);
-			continue;
-		}
-		if (h.seq % rr->info.nslots != s) {
+		} else if (h.seq % rr->info.nslots != s) {
 			bad++;
 			warnf(rr, "slot %u: chunk %llu does not belong in this slot; skipped", s,
 			      (unsigned long long)h.seq);
-			continue;
+		} else if (chunks_room(rr, &cap)) {
+			return -ENOMEM;
+		} else {
+			chunk_from(&rr->chunks[rr->nchunks++], &h, s, RING_CHUNK_SEALED);
+			if (h.seq > max)
+				max = h.seq;
 		}
-		chunk_from(&rr->chunks[rr->nchunks++], &h, s, RING_CHUNK_SEALED);
-		if (h.seq > max)
-			max = h.seq;
+		s++;
 	}
 	if (rd(rr, RING_HDR_SIZE, p, sizeof(p)))
 		memset(p, 0, sizeof(p));
@@ -928,6 +1048,8 @@ int ring_reader__chunks(struct ring_reader *rr, const struct ring_chunk **out, s
 		if (h.raw_len > rr->cap) {
 			bad++;
 			warnf(rr, "active chunk: impossible length; skipped");
+		} else if (chunks_room(rr, &cap)) {
+			return -ENOMEM;
 		} else {
 			chunk_from(&rr->chunks[rr->nchunks++], &h, UINT32_MAX, RING_CHUNK_ACTIVE);
 		}
@@ -935,7 +1057,8 @@ int ring_reader__chunks(struct ring_reader *rr, const struct ring_chunk **out, s
 		bad++;
 		warnf(rr, "active slot: bad header; skipped");
 	}
-	qsort(rr->chunks, rr->nchunks, sizeof(*rr->chunks), cmp_chunk);
+	if (rr->nchunks)
+		qsort(rr->chunks, rr->nchunks, sizeof(*rr->chunks), cmp_chunk);
 	*out = rr->chunks;
 	*n = rr->nchunks;
 	if (bad_slots)
@@ -1109,44 +1232,40 @@ void ring_reader__close(struct ring_reader *rr)
 
 #define LZ4F_MAGIC 0x184D2204U
 
-static int read_all(const char *path, uint8_t **out, size_t *len, size_t max,
-		    struct ring_err *err)
+/* The whole regular file behind fd (name for messages), if at most max bytes. */
+static int read_fd(int fd, const char *name, uint8_t **out, size_t *len, size_t max,
+		   struct ring_err *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
 	uint8_t *buf;
 
-	if (fd < 0 || fstat(fd, &st)) {
+	if (fstat(fd, &st)) {
 		int e = errno;
 
-		seterr(err, "cannot open %s: %s", path, strerror(e));
-		if (fd >= 0)
-			close(fd);
+		seterr(err, "cannot read %s: %s", name, strerror(e));
 		return -e;
 	}
 	if ((uint64_t)st.st_size > max) {
-		close(fd);
-		seterr(err, "%s is larger than %zu bytes", path, max);
+		seterr(err, "%s is larger than %zu bytes", name, max);
 		return -EFBIG;
 	}
 	buf = malloc(st.st_size ? st.st_size : 1);
 	if (!buf) {
-		close(fd);
 		seterr(err, "out of memory");
 		return -ENOMEM;
 	}
 	for (size_t got = 0; got < (size_t)st.st_size;) {
-		ssize_t n = read(fd, buf + got, st.st_size - got);
+		ssize_t n = pread(fd, buf + got, st.st_size - got, got);
 
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n <= 0) {
-			seterr(err, "cannot read %s", path);
+			seterr(err, "cannot read %s: %s", name, n ? strerror(errno) : "cut short");
 			free(buf);
-			close(fd);
-			return -EIO;
+			return n ? -errno : -EIO;
 		}
 		got += n;
 	}
-	close(fd);
 	*out = buf;
 	*len = st.st_size;
 	return 0;
@@ -1235,17 +1354,15 @@ struct ring_reader *ring_reader__open_any(const char *path, struct ring_err *err
 	uint8_t magic[4] = { 0 }, *packed;
 	struct ring_reader *rr;
 	size_t plen;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+	int fd = open_input(path, err), rc;
 
-	if (fd >= 0) {
-		if (read(fd, magic, 4) != 4)
-			memset(magic, 0, 4);
-		close(fd);
-	}
-	if (fd < 0 || le32(magic) != LZ4F_MAGIC)
-		return ring_reader__open(path, err);
+	if (fd < 0)
+		return NULL;
+	if (pread(fd, magic, 4, 0) != 4 || le32(magic) != LZ4F_MAGIC)
+		return reader_from_fd(fd, err);
 	err->msg[0] = 0;
-	rc = read_all(path, &packed, &plen, RING_PACKED_MAX, err);
+	rc = read_fd(fd, path, &packed, &plen, RING_PACKED_MAX, err);
+	close(fd);
 	if (rc) {
 		errno = -rc;
 		return NULL;
@@ -1255,14 +1372,14 @@ struct ring_reader *ring_reader__open_any(const char *path, struct ring_err *err
 	return rr;
 }
 
-int ring__pack(const char *src, const char *dst, struct ring_err *err)
+int ring__pack_fd(int src, const char *name, const char *dst, struct ring_err *err)
 {
 	LZ4F_preferences_t prefs = { .frameInfo = { .contentChecksumFlag = LZ4F_contentChecksumEnabled } };
 	uint8_t *img, *out;
 	size_t len, cap, n;
 	int fd, rc;
 
-	rc = read_all(src, &img, &len, RING_PACKED_MAX, err);
+	rc = read_fd(src, name, &img, &len, RING_PACKED_MAX, err);
 	if (rc)
 		return rc;
 	prefs.frameInfo.contentSize = len;
@@ -1280,7 +1397,7 @@ int ring__pack(const char *src, const char *dst, struct ring_err *err)
 		seterr(err, "cannot compress: %s", LZ4F_getErrorName(n));
 		return -EIO;
 	}
-	fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
 	if (fd < 0) {
 		rc = -errno;
 		seterr(err, "cannot create %s: %s", dst, strerror(errno));
@@ -1296,5 +1413,16 @@ int ring__pack(const char *src, const char *dst, struct ring_err *err)
 		unlink(dst);
 		seterr(err, "cannot write %s: %s", dst, strerror(-rc));
 	}
+	return rc;
+}
+
+int ring__pack(const char *src, const char *dst, struct ring_err *err)
+{
+	int fd = open_input(src, err), rc;
+
+	if (fd < 0)
+		return fd;
+	rc = ring__pack_fd(fd, src, dst, err);
+	close(fd);
 	return rc;
 }

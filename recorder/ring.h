@@ -25,6 +25,9 @@
 #define RING_MAX_CHUNK		(64U << 20)
 #define RING_MAX_RECORD		2040	/* 255 words */
 #define RING_MAX_TYPES		64
+/* signals one repeat record may stand for: far above what one CPU raises
+ * in one scheduler tick, so sums of counts stay far from overflowing */
+#define RING_REPEAT_MAX		(1ULL << 32)
 /* worst-case encoded record: type, words, time varint, mask, 10 bytes per word */
 #define RING_MAX_ENCODED	(2 + 10 + 32 + (RING_MAX_RECORD / 8 - 1) * 10)
 
@@ -56,6 +59,14 @@ struct ring_opts {
  */
 struct ring *ring__open_writer(const char *path, const struct ring_opts *o,
 			       const struct ring_boot *boot, struct ring_err *err);
+/*
+ * Make fd, a new and empty regular file opened read-write (name is for
+ * messages), a ring with o's geometry and return its writer, which owns fd
+ * from then on (closed on failure too).  For temporary rings created with
+ * O_EXCL: nothing is ever opened by name.
+ */
+struct ring *ring__create_fd(int fd, const char *name, const struct ring_opts *o,
+			     const struct ring_boot *boot, struct ring_err *err);
 /* Append one record (struct sigrec_rec_hdr first, size a multiple of 8). */
 int ring__append(struct ring *r, const void *rec, size_t len);
 /* Seal the active chunk if it holds records. */
@@ -98,8 +109,9 @@ struct ring_info {
 };
 
 /*
- * Open a ring file read-only.  Torn or corrupt slots are counted in
- * *bad_slots (and described through warn, if not NULL), never fatal.
+ * Open a ring file read-only.  Only a regular file is opened: a FIFO or a
+ * device is refused at once, with what it is in err.  Torn or corrupt
+ * slots are counted by ring_reader__chunks, never fatal.
  */
 struct ring_reader *ring_reader__open(const char *path, struct ring_err *err);
 /*
@@ -112,6 +124,8 @@ struct ring_reader *ring_reader__open_any(const char *path, struct ring_err *err
 struct ring_reader *ring_reader__open_mem_any(const void *buf, size_t len, struct ring_err *err);
 /* Pack the ring at src into an LZ4 frame at dst (created, never replaced). */
 int ring__pack(const char *src, const char *dst, struct ring_err *err);
+/* Same from a ring open at fd src (name is for messages); src stays open. */
+int ring__pack_fd(int src, const char *name, const char *dst, struct ring_err *err);
 /* Same, over a caller-owned memory image (tests, fuzzing). */
 struct ring_reader *ring_reader__open_mem(const void *buf, size_t len, struct ring_err *err);
 const struct ring_info *ring_reader__info(const struct ring_reader *rr);

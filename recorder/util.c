@@ -3,12 +3,102 @@
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include "util.h"
+
+int64_t sat_add_i64(int64_t a, int64_t b)
+{
+	int64_t r;
+
+	if (__builtin_add_overflow(a, b, &r))
+		return b > 0 ? INT64_MAX : INT64_MIN;	/* only same signs overflow */
+	return r;
+}
+
+uint64_t sat_add_u64(uint64_t a, uint64_t b)
+{
+	uint64_t r;
+
+	return __builtin_add_overflow(a, b, &r) ? UINT64_MAX : r;
+}
+
+int64_t wall_ns(uint64_t ts, int64_t clock_offset)
+{
+	int64_t r;
+
+	/* the builtin adds in infinite precision; ts >= 0 and an offset >=
+	 * INT64_MIN cannot go below INT64_MIN, so overflow is always upwards */
+	if (__builtin_add_overflow(ts, clock_offset, &r))
+		return INT64_MAX;
+	return r;
+}
+
+int64_t ns_before(int64_t now, uint64_t dur)
+{
+	return dur > INT64_MAX ? INT64_MIN : sat_add_i64(now, -(int64_t)dur);
+}
+
+static const char *file_kind(mode_t m)
+{
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISFIFO(m))
+		return "a FIFO (named pipe)";
+	if (S_ISCHR(m))
+		return "a character device";
+	if (S_ISBLK(m))
+		return "a block device";
+	if (S_ISSOCK(m))
+		return "a socket";
+	return "of an unknown kind";
+}
+
+int open_regular(int dirfd, const char *path, char *err, size_t errlen)
+{
+	struct stat before, st;
+	int fd, e;
+
+	/* look first: opening a FIFO waits for a writer, a device may act */
+	if (fstatat(dirfd, path, &before, 0)) {
+		e = errno;
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(e));
+		return -e;
+	}
+	if (!S_ISREG(before.st_mode)) {
+		snprintf(err, errlen, "%s is %s, not a regular file", path,
+			 file_kind(before.st_mode));
+		return S_ISDIR(before.st_mode) ? -EISDIR : -EINVAL;
+	}
+	/* O_NONBLOCK: should a FIFO be swapped in after the look, the open
+	 * still returns at once, and fstat below refuses it */
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		e = errno;
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(e));
+		return -e;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_dev != before.st_dev ||
+	    st.st_ino != before.st_ino) {
+		snprintf(err, errlen, "%s changed while it was being opened; not read", path);
+		close(fd);
+		return -EAGAIN;
+	}
+	/* reads of a regular file do not block anyway: back to ordinary flags */
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)) {
+		e = errno;
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(e));
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
 
 int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
@@ -373,7 +463,7 @@ int parse_time(const char *s, int64_t now_ns, int64_t *out)
 			if (l > 4 && !strcmp(tmp + l - 4, " ago"))
 				tmp[l - 4] = 0;
 			if (!parse_duration(tmp, &dur)) {
-				*out = now_ns - (int64_t)dur;
+				*out = ns_before(now_ns, dur);
 				return 0;
 			}
 		}
@@ -418,6 +508,9 @@ int parse_time(const char *s, int64_t now_ns, int64_t *out)
 	}
 	if (*p)
 		return -EINVAL;
-	*out = t * 1000000000LL + frac;
+	/* years past 2262 do not fit in ns: say so rather than wrap */
+	if (__builtin_mul_overflow((int64_t)t, 1000000000LL, out) ||
+	    __builtin_add_overflow(*out, frac, out))
+		return -ERANGE;
 	return 0;
 }

@@ -34,6 +34,27 @@ int read_boot(struct ring_boot *b);
 void boot_id_str(const uint8_t id[16], char out[37]);
 int64_t now_realtime_ns(void);
 
+/*
+ * Saturating arithmetic for times and counts read from a recording: a
+ * hostile file can hold any 64-bit time, clock offset or count, and C gives
+ * signed overflow no meaning.  Results are clamped to the type's range.
+ */
+int64_t sat_add_i64(int64_t a, int64_t b);
+uint64_t sat_add_u64(uint64_t a, uint64_t b);
+/* Wall-clock ns of boottime ts in a chunk with that clock offset. */
+int64_t wall_ns(uint64_t ts, int64_t clock_offset);
+/* now - dur, clamped (a duration as long as the user likes). */
+int64_t ns_before(int64_t now, uint64_t dur);
+
+/*
+ * Open path (relative to dirfd, or AT_FDCWD) read-only, only if it is a
+ * regular file: a FIFO, device or directory is refused without blocking
+ * and without opening it where that could act (a tape rewinds, a FIFO
+ * waits for a writer).  Returns the descriptor, or -errno with the path
+ * and the problem in err.
+ */
+int open_regular(int dirfd, const char *path, char *err, size_t errlen);
+
 /* RFC 3339 UTC with nanoseconds: 2026-01-02T03:04:05.123456789Z */
 void fmt_rfc3339(int64_t wall_ns, char *buf, size_t len);
 /* RFC 3339 (Z or offset, optional fraction), local "YYYY-MM-DD HH:MM:SS",

@@ -7,6 +7,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include "util.h"
 
@@ -123,6 +127,10 @@ static void test_time(void **state)
 	assert_true(parse_time("2023-13-14T22:13:20Z", now, &t) < 0);
 	assert_true(parse_time("2023-11-14T22:13:20Zjunk", now, &t) < 0);
 	assert_true(parse_time("yesterdayish", now, &t) < 0);
+	/* past 2262 a time does not fit in ns: refused, not wrapped */
+	assert_int_equal(parse_time("9999-01-01T00:00:00Z", now, &t), -ERANGE);
+	assert_int_equal(parse_time("20000w", now, &t), 0);
+	assert_true(t == INT64_MIN);
 	assert_int_equal(parse_time("10 min ago", now, &t), 0);
 	assert_int_equal(t, now - 600000000000LL);
 	assert_int_equal(parse_time("yesterday", now, &t), 0);
@@ -147,6 +155,57 @@ static void test_code_names(void **state)
 	assert_string_equal(errno_name(200, b, sizeof(b)), "E200");
 }
 
+/* Times and counts from a file may be anything: sums clamp, never wrap. */
+static void test_saturating(void **state)
+{
+	(void)state;
+	assert_true(sat_add_i64(INT64_MAX, 1) == INT64_MAX);
+	assert_true(sat_add_i64(INT64_MIN, -1) == INT64_MIN);
+	assert_true(sat_add_i64(INT64_MAX, INT64_MIN) == -1);
+	assert_true(sat_add_i64(5, -7) == -2);
+	assert_true(sat_add_u64(UINT64_MAX, 1) == UINT64_MAX);
+	assert_true(sat_add_u64(UINT64_MAX - 1, 1) == UINT64_MAX);
+	assert_true(sat_add_u64(2, 3) == 5);
+	assert_true(wall_ns(UINT64_MAX, INT64_MAX) == INT64_MAX);
+	assert_true(wall_ns(UINT64_MAX, INT64_MIN) == INT64_MAX);	/* 2^63 - 1 exactly */
+	assert_true(wall_ns((1ULL << 63) + 5, -10) == INT64_MAX - 4);
+	assert_true(wall_ns(0, INT64_MIN) == INT64_MIN);
+	assert_true(wall_ns(1000, -1) == 999);
+	assert_true(ns_before(0, UINT64_MAX) == INT64_MIN);
+	assert_true(ns_before(INT64_MIN + 5, 10) == INT64_MIN);
+	assert_true(ns_before(100, 30) == 70);
+}
+
+/* Only regular files are opened; a FIFO is refused without blocking. */
+static void test_open_regular(void **state)
+{
+	char dir[] = "/tmp/sigrec-util.XXXXXX", path[64], err[256];
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(open_regular(AT_FDCWD, path, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "is a FIFO (named pipe), not a regular file"));
+	assert_non_null(strstr(err, path));
+	assert_int_equal(open_regular(AT_FDCWD, dir, err, sizeof(err)), -EISDIR);
+	assert_int_equal(open_regular(AT_FDCWD, "/dev/null", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "character device"));
+	unlink(path);
+	assert_int_equal(open_regular(AT_FDCWD, path, err, sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, "No such file"));
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	fd = open_regular(AT_FDCWD, path, err, sizeof(err));
+	assert_true(fd >= 0);
+	assert_int_equal(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+	close(fd);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -156,6 +215,8 @@ int main(void)
 		cmocka_unit_test(test_signals),
 		cmocka_unit_test(test_time),
 		cmocka_unit_test(test_code_names),
+		cmocka_unit_test(test_saturating),
+		cmocka_unit_test(test_open_regular),
 	};
 
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
