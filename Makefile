@@ -84,7 +84,7 @@ $(BUILD)/tests/sigrec-refuse: $(BUILD)/refuse/capture.o \
 		$(call obj,$(filter-out recorder/capture.c,$(SIGREC_SRC)))
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS_BPF) $(LDLIBS) -lcap
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS_BPF) $(LDLIBS) -lcap -lseccomp
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,SKEL,$@)
@@ -100,7 +100,7 @@ $(BUILD)/%.o: %.c
 
 $(BUILD)/sigrec: $(call obj,$(SIGREC_SRC))
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS_BPF) $(LDLIBS) -lcap
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS_BPF) $(LDLIBS) -lcap -lseccomp
 
 $(BUILD)/sigdump: $(call obj,$(SIGDUMP_SRC))
 	$(call msg,LINK,$@)

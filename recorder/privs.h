@@ -1,16 +1,28 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * privs.h - once the BPF programs are loaded and attached, the recorder
- * keeps only what it still uses: CAP_BPF (BPF map reads on kernels that
- * restrict the bpf() syscall) and CAP_SYS_PTRACE (reading /proc/PID/exe of
- * other users' processes for snapshots).  Everything else, including the
- * bounding set, is dropped, and no_new_privs is set.  See docs/SECURITY.md.
+ * keeps only what it still uses: CAP_BPF (the bpf() calls on its own maps
+ * and flush program, refused without it on kernels that restrict bpf()).
+ * Everything else, the bounding set included, is dropped; no_new_privs is
+ * set; Landlock leaves it read access to the file system and write access
+ * only beneath the paths given; a seccomp filter refuses the system calls
+ * that would let a compromised recorder gain or use privileges (exec,
+ * ptrace, set*id, capset, mount, namespaces, modules).  See docs/SECURITY.md.
  */
 #ifndef SIGREC_PRIVS_H
 #define SIGREC_PRIVS_H
 
 #include <stddef.h>
 
-int privs__drop(char *err, size_t errlen);
+#define PRIVS_MAX_PATHS	4
+
+struct privs_opts {
+	const char *writable[PRIVS_MAX_PATHS];	/* directories it may still change; NULL ends */
+};
+
+/* 0, or a negative errno with err set.  Landlock missing from the kernel is not an error. */
+int privs__drop(const struct privs_opts *o, char *err, size_t errlen);
+/* After privs__drop: which confinements are in force (for the start line). */
+const char *privs__summary(void);
 
 #endif

@@ -641,6 +641,7 @@ int main(int argc, char **argv)
 	static struct last_rec last;
 	struct capture *cap = NULL;
 	char err[512], pin_dir[256];
+	struct privs_opts popts = { { NULL } };
 	int rc, stopped = 0, existed;
 
 	if (parse_args(argc, argv, &e))
@@ -714,15 +715,16 @@ int main(int argc, char **argv)
 	}
 	/* give back what loading BTF and the programs used */
 	malloc_trim(0);
-	if (privs__drop(err, sizeof(err))) {
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	write_start(&run, &e, cap, 0);
+	snapshot(&run);		/* with every capability: exe paths of all processes */
+	popts.writable[0] = e.no_pin ? NULL : "/sys/fs/bpf/sigrec";	/* unpinned at a clean stop */
+	if (privs__drop(&popts, err, sizeof(err))) {
 		fprintf(stderr, "sigrec: %s\n", err);
 		rc = EXIT_RUNTIME;
 		goto out;
 	}
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	write_start(&run, &e, cap, 0);
-	snapshot(&run);
 	if (run.pstore)
 		fprintf(stderr, "sigrec: --pstore: fatal signals also go to %s\n",
 			pstore__path(run.pstore));
