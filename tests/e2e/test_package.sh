@@ -13,21 +13,28 @@ source "$(dirname "$0")/debroot.sh"
 
 T_BUILD="make deb builds the package"
 T_LINTIAN="lintian reports no errors"
+T_BDEPS="Build-Depends names every library scripts/deps.sh installs for the build"
 T_FILES="package ships sigrec, sigdump, manual pages, the unit and /etc/default/sigrec"
 T_DIR="package makes /var/lib/sigrec mode 0700 root"
 T_ENV="unit runs /usr/sbin/sigrec with SIGREC_OPTS from /etc/default/sigrec"
 T_SCORE="unit exposure is 4.5 or better (systemd-analyze security)"
-T_CAPS="unit's capabilities are those privs.c keeps plus the two used before the drop"
+T_CAPS="unit's capabilities are those privs.c keeps plus those used before the drop"
 T_ROOT="clean Debian 12 root from debootstrap"
 T_INST="apt installs the package in the clean root"
 T_INSTD="installed: /var/lib/sigrec 0700 root, conffile, unit"
 T_CHECK="sigrec --check passes in the clean root"
 T_REC="sigrec records in the clean root"
 T_DUMP="sigdump in the clean root shows the signal the test sent"
-T_UNIT="under the unit's bounding set, no_new_privs and a read-only root sigrec records and keeps CAP_BPF+CAP_SYS_PTRACE"
+T_UNIT="under the unit's bounding set, no_new_privs and a read-only root sigrec records and keeps what privs.c keeps"
+T_BOOT="systemd boots the clean root (systemd-nspawn) and starts the packaged sigrec.service"
+T_BCAPS="under the unit sigrec holds only what privs.c keeps, no_new_privs, a seccomp filter"
+T_BDUMP="under the unit sigrec records the signal the test sent"
+T_BCRASH="under the unit a SIGKILLed sigrec restarts and takes the pinned capture over, losing nothing"
+T_BSTOP="systemctl stop: exit 0 and the capture unpinned"
+BOOT=("$T_BOOT" "$T_BCAPS" "$T_BDUMP" "$T_BCRASH" "$T_BSTOP")
 T_PURGE="purging removes the package and /var/lib/sigrec"
-ALL=("$T_BUILD" "$T_LINTIAN" "$T_FILES" "$T_DIR" "$T_ENV" "$T_SCORE" "$T_CAPS" "$T_ROOT"
-     "$T_INST" "$T_INSTD" "$T_CHECK" "$T_REC" "$T_DUMP" "$T_UNIT" "$T_PURGE")
+ALL=("$T_BUILD" "$T_BDEPS" "$T_LINTIAN" "$T_FILES" "$T_DIR" "$T_ENV" "$T_SCORE" "$T_CAPS" "$T_ROOT"
+     "$T_INST" "$T_INSTD" "$T_CHECK" "$T_REC" "$T_DUMP" "$T_UNIT" "${BOOT[@]}" "$T_PURGE")
 
 if [ "$(id -u)" -ne 0 ] || [ -z "${SIGREC_PKG_NS:-}" ]; then
 	why="needs root and unshare(1) (dpkg-buildpackage, debootstrap, chroot)"
@@ -53,12 +60,109 @@ teardown() {
 }
 trap teardown EXIT
 
+# pin_hash RING: the name of the recorder's pin directory for RING
+# (/sys/fs/bpf/sigrec/HASH, FNV-1a of the ring's real path, sigrec.c)
+pin_hash() {
+	local s=$1 h=$((0xcbf29ce484222325)) i c
+	for ((i = 0; i < ${#s}; i++)); do
+		printf -v c '%d' "'${s:i:1}"
+		h=$(( (h ^ c) * 0x100000001b3 ))
+	done
+	printf '%016x\n' "$h"
+}
+
+# cap_mask CAP_X...: the /proc/PID/status bit mask of those capabilities
+CAP_NAMES=(CHOWN DAC_OVERRIDE DAC_READ_SEARCH FOWNER FSETID KILL SETGID SETUID SETPCAP
+	LINUX_IMMUTABLE NET_BIND_SERVICE NET_BROADCAST NET_ADMIN NET_RAW IPC_LOCK IPC_OWNER
+	SYS_MODULE SYS_RAWIO SYS_CHROOT SYS_PTRACE SYS_PACCT SYS_ADMIN SYS_BOOT SYS_NICE
+	SYS_RESOURCE SYS_TIME SYS_TTY_CONFIG MKNOD LEASE AUDIT_WRITE AUDIT_CONTROL SETFCAP
+	MAC_OVERRIDE MAC_ADMIN SYSLOG WAKE_ALARM BLOCK_SUSPEND AUDIT_READ PERFMON BPF
+	CHECKPOINT_RESTORE)
+cap_mask() {
+	local m=0 c i
+	for c in "$@"; do
+		for i in "${!CAP_NAMES[@]}"; do
+			[ "CAP_${CAP_NAMES[$i]}" = "$c" ] && m=$((m | (1 << i)))
+		done
+	done
+	printf '%016x\n' "$m"
+}
+
+# The packaged unit as systemd runs it: systemd and systemd-nspawn are
+# installed in the clean root, which then boots in a container made by
+# that nspawn (run from the root, so nothing is installed on this
+# machine).  boot-guest.sh, started as a unit after sigrec.service, drives
+# the service and reports to /root/boot/.
+boot_test() {
+	local ring=/var/lib/sigrec/boot-$$.ring t0 rc=0 r
+	t0=$(date +%s)
+	if ! debroot_apt "$CR" install systemd systemd-sysv systemd-container >"$TMPD/apt-systemd.log" 2>&1; then
+		tail -n 5 "$TMPD/apt-systemd.log" | sed 's/^/#   /'
+		for n in "${BOOT[@]}"; do skip "$n" "systemd could not be installed in the clean root"; done
+		return
+	fi
+	sed -i "s|^SIGREC_OPTS=.*|SIGREC_OPTS=\"--ring $ring --size 4M\"|" "$CR/etc/default/sigrec"
+	install -m 0755 "$ROOT/tests/e2e/boot-guest.sh" "$CR/usr/local/sbin/boot-guest"
+	cat >"$CR/etc/systemd/system/boot-guest.service" <<-EOF
+	[Unit]
+	Description=drive sigrec.service for test_package.sh
+	After=sigrec.service
+	[Service]
+	Type=oneshot
+	ExecStart=/usr/local/sbin/boot-guest $ring $(pin_hash "$ring")
+	[Install]
+	WantedBy=multi-user.target
+	EOF
+	ln -sf /etc/systemd/system/boot-guest.service "$CR/etc/systemd/system/multi-user.target.wants/"
+	# the root's own machine id would equal the container's: let it make one
+	: >"$CR/etc/machine-id"
+	rm -rf "$CR/root/boot"
+	mkdir -p "$CR/mnt/self"
+	# nspawn wants / to be a mount point; its container sees the kernel's
+	# bpffs and tracefs, and may use bpf and perf_event_open
+	unshare --mount --propagation private bash -c '
+		r=$1
+		mount --rbind "$r" "$r" && mount --bind "$r" "$r/mnt/self" || exit 99
+		exec chroot "$r" timeout 240 systemd-nspawn --quiet --register=no --keep-unit \
+			--link-journal=no --console=pipe -D /mnt/self -b \
+			--capability=CAP_BPF,CAP_PERFMON --system-call-filter="bpf perf_event_open" \
+			--bind=/sys/fs/bpf --bind-ro=/sys/kernel/tracing' _ "$CR" \
+		</dev/null >"$TMPD/nspawn.log" 2>&1 || rc=$?
+	diag "systemd in the clean root (install, boot, test, power off): $(($(date +%s) - t0)) s, nspawn exit $rc"
+	r="$CR/root/boot/result"
+	val() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" "$r" 2>/dev/null | head -n 1; }
+	if [ "$(val booted)" != 1 ]; then
+		tail -n 8 "$TMPD/nspawn.log" | sed 's/^/#   nspawn: /'
+		for n in "${BOOT[@]}"; do skip "$n" "systemd does not boot in systemd-nspawn on this machine"; done
+		return
+	fi
+	check "$T_BOOT" test "$(val active)" = active
+	[ "$(val active)" = active ] || sed 's/^/#   journal: /' "$CR/root/boot/journal" | tail -n 8
+	local want
+	want=$(cap_mask $PRIVS_KEEP)
+	check "$T_BCAPS" test "$(val capeff)" = "$want" -a "$(val capbnd)" = "$want" \
+		-a "$(val nnp)" = 1 -a "$(val seccomp)" = 2
+	check "$T_BDUMP" test "$(jq -c 'select(.type == "signal" and .sig == 10 and
+		.target.comm == "bootvictim")' "$CR/root/boot/boot.json" 2>/dev/null | wc -l)" -eq 1
+	check "$T_BCRASH" test "$(val restarted)" = 1 -a "$(val took_over)" -ge 1 -a \
+		"$(jq -c 'select(.type == "signal" and .sig == 10 and .target.comm == "crashvictim")' \
+		"$CR/root/boot/crash.json" 2>/dev/null | wc -l)" -eq 1
+	# the recorder's own pin directory: there while it ran, gone after the stop
+	check "$T_BSTOP" test "$(val stopped)" = 0 -a "$(val pin_running)" = 1 -a "$(val pin_after)" = 0
+}
+
 # ---- the package ----
 DEBDIR="$TMPD/deb"
 t0=$(date +%s)
 check "$T_BUILD" quiet "$ROOT/packaging/deb.sh" "$DEBDIR"
 diag "make deb (build and lintian): $(($(date +%s) - t0)) s"
 DEB=$(ls "$DEBDIR"/sigrec_*.deb 2>/dev/null | head -n 1)
+# the -dev packages of the build (cmocka is for the unit tests only)
+BDEPS=$(sed -n '/^Build-Depends:/,/^[A-Z][a-z-]*:/p' "$ROOT/debian/control" | tr ', ' '\n\n' | grep -- '-dev$' | sort -u)
+DEVS=$(grep -o '[a-z0-9.+-]*-dev\b' "$ROOT/scripts/deps.sh" | grep -vx libcmocka-dev | sort -u)
+MISSING=$(comm -13 <(echo "$BDEPS") <(echo "$DEVS"))
+[ -z "$MISSING" ] || diag "not in Build-Depends: $(echo $MISSING)"
+check "$T_BDEPS" test -n "$DEVS" -a -z "$MISSING"
 if [ -s "$DEBDIR/lintian.txt" ] || [ -n "$DEB" ]; then
 	grep -E '^[EW]: ' "$DEBDIR/lintian.txt" | sed 's/^/# lintian: /'
 	diag "lintian: $(grep -c '^E: ' "$DEBDIR/lintian.txt") errors, $(grep -c '^W: ' "$DEBDIR/lintian.txt") warnings"
@@ -99,9 +203,11 @@ else
 fi
 
 # what privs.c keeps, plus what is used only before the drop: CAP_PERFMON
-# (attaching: perf_event_open) and CAP_SETPCAP (emptying the bounding set)
+# (attaching: perf_event_open), CAP_SYS_PTRACE (/proc/PID/exe of other
+# users' processes in the first snapshot) and CAP_SETPCAP (dropping the
+# bounding set); docs/SECURITY.md, "What the recorder needs"
 PRIVS_KEEP=$(sed -n '/keep\[\] *=/p' "$ROOT/recorder/privs.c" | grep -o 'CAP_[A-Z_]*' | sort -u)
-WANT=$(printf '%s\n' $PRIVS_KEEP CAP_PERFMON CAP_SETPCAP | sort -u)
+WANT=$(printf '%s\n' $PRIVS_KEEP CAP_PERFMON CAP_SYS_PTRACE CAP_SETPCAP | sort -u)
 HAVE=$(sed -n 's/^CapabilityBoundingSet=//p' "$UNIT" | tr ' ' '\n' | grep . | sort -u)
 diag "privs.c keeps: $(echo $PRIVS_KEEP); unit: $(echo $HAVE)"
 check "$T_CAPS" test -n "$PRIVS_KEEP" -a "$HAVE" = "$WANT"
@@ -115,7 +221,7 @@ if command -v debootstrap >/dev/null && debroot_cache && debroot_new "$CR"; then
 	diag "clean root ($cached in $DEBROOT_TAR): $(($(date +%s) - t0)) s"
 else
 	not_ok "$T_ROOT"
-	for n in "$T_INST" "$T_INSTD" "$T_CHECK" "$T_REC" "$T_DUMP" "$T_UNIT" "$T_PURGE"; do
+	for n in "$T_INST" "$T_INSTD" "$T_CHECK" "$T_REC" "$T_DUMP" "$T_UNIT" "${BOOT[@]}" "$T_PURGE"; do
 		skip "$n" "no clean root"
 	done
 	tap_done; exit 1
@@ -144,7 +250,7 @@ fi
 why=$(bpf_unavailable)
 [ "$installed" -eq 1 ] || why="package not installed"
 if [ -n "$why" ]; then
-	for n in "$T_CHECK" "$T_REC" "$T_DUMP" "$T_UNIT"; do skip "$n" "$why"; done
+	for n in "$T_CHECK" "$T_REC" "$T_DUMP" "$T_UNIT" "${BOOT[@]}"; do skip "$n" "$why"; done
 else
 	# --check: can this machine record?  Its words go to the TAP log
 	rc=0
@@ -207,7 +313,7 @@ else
 	if [ "$started" -eq 1 ]; then
 		SPID=$(pgrep -P "$REC_PID" -x sigrec || echo "$REC_PID")
 		st() { awk -v k="$1:" '$1 == k {print $2}' "/proc/$SPID/status"; }
-		CAPW=$(printf '%016x' $(( (1 << 39) | (1 << 19) )))
+		CAPW=$(cap_mask $PRIVS_KEEP)
 		capsok=0
 		[ "$(st CapEff)" = "$CAPW" ] && [ "$(st CapBnd)" = "$CAPW" ] && [ "$(st NoNewPrivs)" = 1 ] && capsok=1
 		[ "$capsok" -eq 1 ] || diag "sigrec under the unit's set: CapEff $(st CapEff) CapBnd $(st CapBnd) NoNewPrivs $(st NoNewPrivs)"
@@ -221,6 +327,8 @@ else
 		not_ok "$T_UNIT"
 		kill -TERM "$REC_PID" 2>/dev/null; wait "$REC_PID" 2>/dev/null; REC_PID=
 	fi
+	PIN_RING=
+	boot_test
 fi
 
 if [ "$installed" -eq 1 ]; then
