@@ -166,6 +166,9 @@ struct sigrec_run {
  * program: raised from an interrupt on a CPU where the program was already
  * running (it does not nest); lcpu is UINT32_MAX (not known) */
 #define SIGREC_LOST_NESTED	0x2
+/* struct sigrec_lost h.flags: records the recorder could not write to the
+ * ring (a full or failing disk); written when writing works again */
+#define SIGREC_LOST_WRITE	0x4
 
 /* Written by the recorder when the kernel dropped events. */
 struct sigrec_lost {

@@ -50,6 +50,24 @@ struct env {
 	uint64_t pstore_mask[2];
 };
 
+/*
+ * Ring writes that fail (a full or failing disk).  The first failure of
+ * each kind is said at once, then at most once a minute; the records lost
+ * are written into the recording as a lost record when writing works again.
+ */
+enum { W_APPEND, W_SYNC, W_SEAL, W_KINDS };
+static const char *const w_what[W_KINDS] = {
+	"append to the ring", "flush the ring to disk", "seal a chunk of the ring",
+};
+
+struct wfail {
+	uint64_t n;			/* failures (append: records lost) since it last worked */
+	uint64_t first_ts, last_ts;	/* CLOCK_BOOTTIME of the first and last */
+	uint64_t said;			/* CLOCK_BOOTTIME it was last said */
+};
+
+#define W_SAY_EVERY_NS	60000000000ULL
+
 struct run {
 	struct ring *ring;
 	struct pstore_writer *pstore;
@@ -60,6 +78,7 @@ struct run {
 	struct sigrec_task last_sender, last_target;
 	uint64_t last_seq;
 	uint64_t records, errors, lost, exits;
+	struct wfail wf[W_KINDS];	/* ring writes that failed, by kind */
 };
 
 #define PROCS_MAX	16384	/* table size that triggers dropping exited processes */
@@ -345,12 +364,71 @@ static int parse_args(int argc, char **argv, struct env *e)
 	return 0;
 }
 
+static uint64_t boot_ns(void);
+
+static void write_failed(struct run *run, int kind, int err)
+{
+	struct wfail *w = &run->wf[kind];
+	uint64_t now = boot_ns();
+
+	run->errors++;
+	if (!w->n++)
+		w->first_ts = now;
+	w->last_ts = now;
+	if (w->n == 1 || now - w->said >= W_SAY_EVERY_NS) {
+		fprintf(stderr, "sigrec: cannot %s: %s (%llu time%s since it last worked)%s\n",
+			w_what[kind], strerror(err < 0 ? -err : err), (unsigned long long)w->n,
+			w->n == 1 ? "" : "s", kind == W_APPEND ? "; the records lost are counted and "
+			"written into the recording when writing works again" : "");
+		w->said = now;
+	}
+}
+
+static void write_worked(struct run *run, int kind)
+{
+	struct wfail *w = &run->wf[kind];
+	struct sigrec_lost l = { 0 };
+
+	if (!w->n)
+		return;
+	if (kind == W_APPEND) {
+		l.h.type = SIGREC_T_LOST;
+		l.h.flags = SIGREC_LOST_WRITE;
+		l.h.size = sizeof(l);
+		l.h.ts = boot_ns();
+		l.count = w->n;
+		l.from_ts = w->first_ts;
+		l.to_ts = w->last_ts;
+		l.lcpu = UINT32_MAX;
+		if (ring__append(run->ring, &l, sizeof(l)))
+			return;		/* still failing: keep counting */
+	}
+	fprintf(stderr, "sigrec: can %s again after %llu failure%s%s\n", w_what[kind],
+		(unsigned long long)w->n, w->n == 1 ? "" : "s",
+		kind == W_APPEND ? "; the records lost are written into the recording" : "");
+	w->n = 0;
+}
+
 static void append(struct run *run, const void *rec, size_t len)
 {
-	if (ring__append(run->ring, rec, len))
-		run->errors++;
+	int rc = ring__append(run->ring, rec, len);
+
+	if (rc) {
+		write_failed(run, W_APPEND, rc);
+		return;
+	}
+	run->records++;
+	write_worked(run, W_APPEND);
+}
+
+static void seal(struct run *run)
+{
+	int rc = ring__seal(run->ring);
+
+	if (rc)
+		write_failed(run, W_SEAL, rc);
 	else
-		run->records++;
+		write_worked(run, W_SEAL);
 }
 
 /* A process the table does not know yet: read it from /proc if it is alive. */
@@ -419,7 +497,7 @@ static void on_signal(struct run *run, const struct sigrec_signal *s, size_t len
 	resolve(run, &s->target);
 	need = chain(run, &s->sender, s->h.ts, 0) + chain(run, &s->target, s->h.ts, 0);
 	if (need && ring__room(run->ring) < (uint32_t)(need * PROC_REC_MAX + RING_MAX_RECORD * 2))
-		ring__seal(run->ring);
+		seal(run);
 	chain(run, &s->sender, s->h.ts, 1);
 	chain(run, &s->target, s->h.ts, 1);
 	model__feed(run->procs, s, len);
@@ -585,7 +663,12 @@ static int record_loop(const struct env *e, struct run *run, struct capture *cap
 		record_drops(run, cap);
 		now = mono_ns();
 		if (now - last_sync >= e->sync_ns) {
-			ring__sync(run->ring, 0);
+			int rc = ring__sync(run->ring, 0);
+
+			if (rc)
+				write_failed(run, W_SYNC, rc);
+			else
+				write_worked(run, W_SYNC);
 			last_sync = now;
 		}
 		if (e->snapshot_ns && now - last_snap >= e->snapshot_ns) {
