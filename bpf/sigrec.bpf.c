@@ -29,6 +29,7 @@ const volatile __u64 wakeup_bytes = 1 << 20;
 const volatile __u8 syscall_hooks = 1;
 const volatile __u8 coalesce = 1;
 const volatile __u8 irq_hooks = 1;
+const volatile __u8 record_probes = 0;	/* --probes: kill(pid, 0) calls too */
 
 /*
  * Test builds only (tests/e2e/test_degrade.sh): a program the verifier of
@@ -591,7 +592,7 @@ static __always_inline void sc_enter(__u16 sc, __s64 arg0, __s64 arg1, __s64 sig
 	struct task_struct *cur = bpf_get_current_task_btf();
 	struct inflight *fl;
 
-	if (sig == 0)		/* existence probe: raises nothing */
+	if (sig == 0 && !record_probes)	/* existence probe: raises nothing */
 		return;
 	fl = bpf_task_storage_get(&inflight, cur, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!fl)
@@ -603,11 +604,12 @@ static __always_inline void sc_enter(__u16 sc, __s64 arg0, __s64 arg1, __s64 sig
 	fl->count = 0;
 }
 
+/* A call that raised nothing: a failed attempt, or an existence probe (sig 0). */
 static __always_inline void emit_failed(struct task_struct *cur, struct inflight *fl, long ret)
 {
 	struct sigrec_signal *e;
 
-	if (!sig_wanted(fl->sig) || filter_comm_on)
+	if (!sig_wanted(fl->sig) || filter_comm_on || (failed_only && ret >= 0))
 		return;
 	if (filter_tgid && fl->arg0 != filter_tgid)
 		return;
@@ -616,7 +618,7 @@ static __always_inline void emit_failed(struct task_struct *cur, struct inflight
 		return;
 	__builtin_memset(&e->sig, 0, sizeof(*e) - sizeof(e->h));
 	e->sig = fl->sig;
-	e->result = SIGREC_R_FAILED;
+	e->result = fl->sig == 0 && ret == 0 ? SIGREC_R_PROBE : SIGREC_R_FAILED;
 	e->group = fl->sc == SIGREC_SC_KILL || fl->sc == SIGREC_SC_RT_SIGQUEUEINFO ||
 		   fl->sc == SIGREC_SC_PIDFD_SEND_SIGNAL;
 	e->cause = SIGREC_C_SYSCALL;
@@ -665,7 +667,9 @@ static __always_inline void sc_exit(long ret)
 
 	if (!fl || !fl->sc)
 		return;
-	if (ret < 0 && fl->count == 0)
+	if (fl->sig == 0)	/* a probe raises nothing: one record, its result */
+		emit_failed(cur, fl, ret);
+	else if (ret < 0 && fl->count == 0)
 		emit_failed(cur, fl, ret);
 	else if (ret < 0)
 		emit_sysret(cur, fl, ret);

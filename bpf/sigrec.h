@@ -57,6 +57,7 @@ enum sigrec_result {
 	SIGREC_R_OVERFLOW	 = 3,
 	SIGREC_R_LOSE_INFO	 = 4,
 	SIGREC_R_FAILED		 = 5,	/* syscall failed, no signal generated */
+	SIGREC_R_PROBE		 = 6,	/* kill(pid, 0) and kin: an existence probe (--probes) */
 };
 
 /* Kill-family syscalls we hook (index, not the arch syscall number). */

@@ -291,6 +291,7 @@ static struct sigrec_bpf *open_load(const struct capture_opts *o, const struct p
 	s->rodata->filter_comm_on = o->comm_on;
 	memcpy((char *)s->rodata->filter_comm, o->comm, SIGREC_COMM_LEN);
 	s->rodata->failed_only = o->failed_only;
+	s->rodata->record_probes = o->probes;
 	s->rodata->wakeup_bytes = o->buffer_bytes / 4;
 	s->rodata->syscall_hooks = pl->hooks != SIGREC_HOOKS_NONE;
 	s->rodata->irq_hooks = !(pl->off & (1u << ROLE_IRQ));
@@ -471,6 +472,7 @@ static uint64_t config_hash(const struct capture_opts *o)
 	h = fnv(h, o->comm, sizeof(o->comm));
 	h = fnv(h, &o->comm_on, sizeof(o->comm_on));
 	h = fnv(h, &o->failed_only, sizeof(o->failed_only));
+	h = fnv(h, &o->probes, sizeof(o->probes));
 	h = fnv(h, &o->hooks, sizeof(o->hooks));
 	h = fnv(h, &o->lifecycle, sizeof(o->lifecycle));
 	h = fnv(h, &o->buffer_bytes, sizeof(o->buffer_bytes));

@@ -38,6 +38,7 @@ struct capture_opts {
 	char comm[SIGREC_COMM_LEN];
 	int comm_on;
 	int failed_only;
+	int probes;		/* kill(pid, 0) and kin (needs syscall hooks) */
 	int hooks;		/* enum capture_hooks_req */
 	int lifecycle;		/* fork/exec/exit/rename/oom */
 	uint32_t buffer_bytes;	/* BPF ring buffer size, power of two */

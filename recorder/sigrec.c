@@ -129,6 +129,8 @@ static void usage(FILE *f)
 "  -p, --pid PID              only signals to this process (all its threads)\n"
 "  -c, --comm NAME            only signals to tasks named NAME\n"
 "  -f, --failed-only          only failed attempts (syscall errors, overflows)\n"
+"      --probes               also record kill(pid, 0) existence probes (they\n"
+"                             raise no signal; needs syscall hooks)\n"
 "      --no-syscall-hooks     no kill-family syscall hooks: every signal is still\n"
 "                             recorded, failed attempts and raw arguments are not\n"
 "      --hooks KIND           kill-family syscall hooks, which add failed attempts\n"
@@ -180,7 +182,7 @@ static void usage(FILE *f)
 
 enum {
 	OPT_NO_HOOKS = 256, OPT_HOOKS, OPT_NO_LIFECYCLE, OPT_BUFFER, OPT_SYNC,
-	OPT_DURATION, OPT_STATS, OPT_SNAPSHOT, OPT_NO_PIN, OPT_UNPIN, OPT_CHECK, OPT_PSTORE,
+	OPT_DURATION, OPT_STATS, OPT_SNAPSHOT, OPT_NO_PIN, OPT_UNPIN, OPT_CHECK, OPT_PROBES, OPT_PSTORE,
 	OPT_PSTORE_SIGNALS, OPT_NO_COALESCE,
 };
 
@@ -196,6 +198,7 @@ static const struct option long_opts[] = {
 	{ "no-syscall-hooks", no_argument, NULL, OPT_NO_HOOKS },
 	{ "hooks", required_argument, NULL, OPT_HOOKS },
 	{ "check", no_argument, NULL, OPT_CHECK },
+	{ "probes", no_argument, NULL, OPT_PROBES },
 	{ "no-lifecycle", no_argument, NULL, OPT_NO_LIFECYCLE },
 	{ "buffer", required_argument, NULL, OPT_BUFFER },
 	{ "sync-interval", required_argument, NULL, OPT_SYNC },
@@ -321,6 +324,9 @@ static int parse_args(int argc, char **argv, struct env *e)
 			break;
 		case OPT_CHECK:
 			e->check = 1;
+			break;
+		case OPT_PROBES:
+			e->copts.probes = 1;
 			break;
 		case OPT_PSTORE:
 			if (!optarg || !strcmp(optarg, "auto"))
@@ -796,6 +802,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sigrec: %s\n", err);
 		goto out;
 	}
+	if (e.copts.probes && capture__hooks(cap) == SIGREC_HOOKS_NONE)
+		fprintf(stderr, "sigrec: --probes: no syscall hooks in this session (--hooks "
+			"tracepoint adds them): kill(pid, 0) probes are not recorded\n");
 	/* give back what loading BTF and the programs used */
 	malloc_trim(0);
 	sigaction(SIGINT, &sa, NULL);

@@ -85,5 +85,16 @@ syscall_hooks() {
 	fi
 }
 
+# bg_sleep SECONDS: a sleep in the background, $! its pid.  A signal that
+# reaches it before it execs must not run this script's EXIT trap.
+bg_sleep() {
+	(trap - EXIT TERM; exec sleep "$1") &
+	local i
+	for i in $(seq 1 50); do
+		[ "$(cat /proc/$!/comm 2>/dev/null)" = sleep ] && return 0
+		sleep 0.02
+	done
+}
+
 # quiet CMD...: run CMD with its output discarded (for use under check)
 quiet() { "$@" >/dev/null 2>&1; }
