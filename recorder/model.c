@@ -1,22 +1,45 @@
 // SPDX-License-Identifier: MIT
-/* model.c - process model: hash of (pid, start tick) plus a per-pid chain. */
+/*
+ * model.c - process model.  Processes are indexed twice: a hash on what
+ * identifies one, (pid, exact start time), for the lookups of nearly every
+ * record; and a tree ordered by (pid, start) for the questions a hash
+ * cannot answer: which process had a pid at a time, and which one started
+ * in a /proc clock tick.  Both stay logarithmic or better whatever a
+ * recording holds: a file with one pid and a hundred thousand start times
+ * in one tick once made every lookup walk one chain of all of them.
+ */
+#define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 #include "model.h"
 #include "ring.h"
+#include "util.h"
 
-#define NBUCKET 65536
 #define TICK_NS 10000000ULL	/* /proc reports start times in 1/100 s */
 #define MAX_OOM 1024
 #define MAX_PROCS (1U << 20)	/* a hostile or huge window cannot take more */
+#define MIN_BUCKETS 1024
+/*
+ * Longest hash chain accepted.  The table grows to one bucket per process
+ * and the hash is keyed with a random seed, so chains of even 10 are rare
+ * by chance and cannot be built on purpose; the bound makes sure.
+ */
+#define MAX_CHAIN 16
 
 struct model {
 	int no_history;
-	struct proc *bucket[NBUCKET];
-	struct proc *bypid[NBUCKET];	/* chains keyed by pid, newest start first */
+	struct proc **bucket;
+	size_t nbucket;		/* a power of two */
+	uint64_t seed;
+	struct proc *root;	/* tree of every process by (pid, start) */
+	uint64_t rng;		/* tree priorities */
 	struct proc **all;
 	size_t nall, capall;
+	size_t nhist;		/* exec images kept, in all */
+	struct model_stats st;
 	struct sigrec_oom oom[MAX_OOM];
 	size_t noom;
 };
@@ -26,16 +49,42 @@ static uint64_t tick(uint64_t ns)
 	return ns / TICK_NS;
 }
 
-static unsigned int hash(uint32_t pid, uint64_t start)
+static uint64_t mix(uint64_t x)
 {
-	uint64_t h = (pid * 0x9E3779B97F4A7C15ULL) ^ (tick(start) * 0xC2B2AE3D27D4EB4FULL);
+	x ^= x >> 30;
+	x *= 0xBF58476D1CE4E5B9ULL;
+	x ^= x >> 27;
+	x *= 0x94D049BB133111EBULL;
+	return x ^ (x >> 31);
+}
 
-	return (h >> 32) % NBUCKET;
+static size_t slot(const struct model *m, uint32_t pid, uint64_t start)
+{
+	return mix(mix(start ^ m->seed) + pid) & (m->nbucket - 1);
+}
+
+/* Lookups may be made through a const model: their count is kept anyway. */
+static struct model_stats *work(const struct model *m)
+{
+	return &((struct model *)m)->st;
 }
 
 struct model *model__new(void)
 {
-	return calloc(1, sizeof(struct model));
+	struct model *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return NULL;
+	m->nbucket = MIN_BUCKETS;
+	m->bucket = calloc(m->nbucket, sizeof(*m->bucket));
+	if (!m->bucket) {
+		free(m);
+		return NULL;
+	}
+	if (getrandom(&m->seed, sizeof(m->seed), GRND_NONBLOCK) != sizeof(m->seed))
+		m->seed = mix((uint64_t)time(NULL) ^ (uintptr_t)m);
+	m->rng = mix(m->seed + 1) | 1;
+	return m;
 }
 
 static void free_proc(struct proc *p)
@@ -60,6 +109,7 @@ void model__free(struct model *m)
 	for (size_t i = 0; i < m->nall; i++)
 		free_proc(m->all[i]);
 	free(m->all);
+	free(m->bucket);
 	free(m);
 }
 
@@ -75,21 +125,177 @@ int model__same_start(uint64_t a, uint64_t b)
 	return (a % TICK_NS == 0 || b % TICK_NS == 0) && tick(a) == tick(b);
 }
 
+/* ---- hash: (pid, exact start) ---- */
+
+static struct proc *hash_get(const struct model *m, uint32_t pid, uint64_t start)
+{
+	work(m)->lookups++;
+	for (struct proc *p = m->bucket[slot(m, pid, start)]; p; p = p->next) {
+		work(m)->probes++;
+		if (p->pid == pid && p->start_ns == start)
+			return p;
+	}
+	return NULL;
+}
+
+/* Returns -1 when p's chain is full (p is then not in the hash). */
+static int hash_put(struct model *m, struct proc *p)
+{
+	struct proc **b = &m->bucket[slot(m, p->pid, p->start_ns)];
+	int n = 0;
+
+	for (struct proc *q = *b; q; q = q->next)
+		if (++n >= MAX_CHAIN)
+			return -1;
+	p->next = *b;
+	*b = p;
+	return 0;
+}
+
+static void hash_del(struct model *m, struct proc *p)
+{
+	struct proc **pp = &m->bucket[slot(m, p->pid, p->start_ns)];
+
+	while (*pp && *pp != p)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = p->next;
+}
+
+/* One bucket per process at most: chains stay short as the model grows. */
+static void hash_grow(struct model *m)
+{
+	size_t n = m->nbucket * 2;
+	struct proc **b;
+
+	if (m->nall < m->nbucket || !(b = calloc(n, sizeof(*b))))
+		return;
+	free(m->bucket);
+	m->bucket = b;
+	m->nbucket = n;
+	for (size_t i = 0; i < m->nall; i++)
+		if (hash_put(m, m->all[i]))
+			m->all[i]->next = NULL;	/* unreachable by hash; still in the tree */
+}
+
+/* ---- tree: a treap ordered by (pid, start, address), random priorities ---- */
+
+static int before(const struct proc *a, const struct proc *b)
+{
+	if (a->pid != b->pid)
+		return a->pid < b->pid;
+	if (a->start_ns != b->start_ns)
+		return a->start_ns < b->start_ns;
+	return (uintptr_t)a < (uintptr_t)b;
+}
+
+static struct proc *tree_put(struct proc *t, struct proc *p)
+{
+	struct proc *c;
+
+	if (!t)
+		return p;
+	if (before(p, t)) {
+		t->left = tree_put(t->left, p);
+		if (t->left->prio > t->prio) {	/* rotate right */
+			c = t->left;
+			t->left = c->right;
+			c->right = t;
+			return c;
+		}
+	} else {
+		t->right = tree_put(t->right, p);
+		if (t->right->prio > t->prio) {	/* rotate left */
+			c = t->right;
+			t->right = c->left;
+			c->left = t;
+			return c;
+		}
+	}
+	return t;
+}
+
+/* Join two trees, every node of a before every node of b. */
+static struct proc *tree_join(struct proc *a, struct proc *b)
+{
+	if (!a || !b)
+		return a ? a : b;
+	if (a->prio > b->prio) {
+		a->right = tree_join(a->right, b);
+		return a;
+	}
+	b->left = tree_join(a, b->left);
+	return b;
+}
+
+static struct proc *tree_del(struct proc *t, struct proc *p)
+{
+	if (!t)
+		return NULL;
+	if (t == p)
+		return tree_join(t->left, t->right);
+	if (before(p, t))
+		t->left = tree_del(t->left, p);
+	else
+		t->right = tree_del(t->right, p);
+	return t;
+}
+
+static void tree_add(struct model *m, struct proc *p)
+{
+	m->rng ^= m->rng << 13;
+	m->rng ^= m->rng >> 7;
+	m->rng ^= m->rng << 17;
+	p->prio = m->rng >> 32;
+	p->left = p->right = NULL;
+	m->root = tree_put(m->root, p);
+}
+
+/* The process of pid with the latest start <= at (up 0), or the earliest >= at (up 1). */
+static struct proc *tree_near(const struct model *m, uint32_t pid, uint64_t at, int up)
+{
+	struct proc *best = NULL;
+
+	work(m)->lookups++;
+	for (struct proc *t = m->root; t;) {
+		int below = t->pid < pid || (t->pid == pid && t->start_ns < at);
+
+		work(m)->probes++;
+		if (t->pid == pid && t->start_ns == at)
+			return t;
+		if (below != up)
+			best = t;
+		t = below ? t->right : t->left;
+	}
+	return best && best->pid == pid ? best : NULL;
+}
+
+/* ---- lookups ---- */
+
+/* (pid, start) as model__same_start matches: at most two hash probes and one tree walk. */
 static struct proc *find(const struct model *m, uint32_t pid, uint64_t start)
 {
-	for (struct proc *p = m->bucket[hash(pid, start)]; p; p = p->next)
-		if (p->pid == pid && model__same_start(p->start_ns, start))
-			return p;
-	return NULL;
+	struct proc *p = hash_get(m, pid, start);
+
+	if (p)
+		return p;
+	if (start % TICK_NS)	/* exact: the /proc entry of its tick, if any */
+		return hash_get(m, pid, tick(start) * TICK_NS);
+	/* a /proc time: any process of pid started in that tick */
+	p = tree_near(m, pid, start, 1);
+	return p && tick(p->start_ns) == tick(start) ? p : NULL;
 }
 
 static struct proc *get_or_add(struct model *m, uint32_t pid, uint64_t start, uint64_t ts)
 {
-	struct proc *p = find(m, pid, start), **pp;
-	unsigned int h;
+	struct proc *p = find(m, pid, start);
 
-	if (p || !pid || m->nall >= MAX_PROCS)
+	if (p || !pid)
 		return p;
+	if (m->nall >= MAX_PROCS) {
+		m->st.dropped++;
+		return NULL;
+	}
 	if (m->nall == m->capall) {
 		size_t cap = m->capall ? m->capall * 2 : 1024;
 		struct proc **n = realloc(m->all, cap * sizeof(*n));
@@ -105,33 +311,44 @@ static struct proc *get_or_add(struct model *m, uint32_t pid, uint64_t start, ui
 	p->pid = pid;
 	p->start_ns = start;
 	p->first_ts = ts;
-	h = hash(pid, start);
-	p->next = m->bucket[h];
-	m->bucket[h] = p;
-	/* keep the pid chain ordered by start, newest first */
-	for (pp = &m->bypid[pid % NBUCKET]; *pp && (*pp)->start_ns > start; pp = &(*pp)->pid_next)
-		;
-	p->pid_next = *pp;
-	*pp = p;
+	if (hash_put(m, p)) {
+		free(p);
+		m->st.dropped++;
+		return NULL;
+	}
+	tree_add(m, p);
 	m->all[m->nall++] = p;
+	hash_grow(m);
 	return p;
 }
 
 /* Exact start times from BPF replace the tick-rounded ones from /proc. */
-static void note_start(struct proc *p, uint64_t start)
+static void note_start(struct model *m, struct proc *p, uint64_t start)
 {
-	if (!p->has_start && start % TICK_NS) {
-		p->start_ns = start;
+	uint64_t was = p->start_ns;
+
+	if (p->has_start || !(start % TICK_NS) || start == was)
+		return;
+	hash_del(m, p);
+	m->root = tree_del(m->root, p);
+	p->start_ns = start;
+	if (hash_put(m, p)) {	/* its new chain is full: keep the /proc time */
+		p->start_ns = was;
+		hash_put(m, p);
+	} else {
 		p->has_start = 1;
 	}
+	tree_add(m, p);
 }
 
+/* Copy a string field, ending it and clearing the rest: no stale bytes
+ * of an earlier value stay behind it (they would reach proc records). */
 static void copy_str(char *dst, size_t dlen, const char *src, size_t slen)
 {
 	size_t n = strnlen(src, slen < dlen ? slen : dlen - 1);
 
 	memcpy(dst, src, n);
-	dst[n] = 0;
+	memset(dst + n, 0, dlen - n);
 }
 
 static struct proc *from_task(struct model *m, const struct sigrec_task *t, uint64_t ts)
@@ -143,7 +360,7 @@ static struct proc *from_task(struct model *m, const struct sigrec_task *t, uint
 	p = get_or_add(m, t->pid, t->start_ns, ts);
 	if (!p)
 		return NULL;
-	note_start(p, t->start_ns);
+	note_start(m, p, t->start_ns);
 	if (t->tid == t->pid || !p->comm[0])
 		copy_str(p->comm, sizeof(p->comm), t->comm, sizeof(t->comm));
 	p->uid = t->uid;
@@ -163,7 +380,7 @@ static void on_fork_rec(struct model *m, const struct sigrec_fork *f)
 	c = get_or_add(m, f->child_pid, f->child_start_ns, f->h.ts);
 	if (!c)
 		return;
-	note_start(c, f->child_start_ns);
+	note_start(m, c, f->child_start_ns);
 	c->ppid = parent->pid;
 	c->pstart_ns = parent->start_ns;
 	c->has_parent = 1;
@@ -183,23 +400,75 @@ static void set_argv(struct proc *p, const char *argv, uint32_t len, int truncat
 	if (len > SIGREC_ARGV_LEN)
 		len = SIGREC_ARGV_LEN;
 	memcpy(p->argv, argv, len);
+	memset(p->argv + len, 0, SIGREC_ARGV_LEN - len);
 	p->argv_len = len;
 	p->argv_truncated = truncated;
 }
 
+/* An exec that leaves comm, program and arguments as they were. */
+static int same_image(const struct proc *p, const struct sigrec_exec *e)
+{
+	uint32_t len = e->argv_len < SIGREC_ARGV_LEN ? e->argv_len : SIGREC_ARGV_LEN;
+
+	return p->has_exec && !strncmp(p->comm, e->task.comm, sizeof(p->comm) - 1) &&
+	       !strncmp(p->exe, e->filename, sizeof(p->exe) - 1) && p->argv_len == len &&
+	       !memcmp(p->argv, e->argv, len);
+}
+
+/* Drop the oldest image behind p: the newest ones explain the most events. */
+static void drop_oldest(struct model *m, struct proc *p)
+{
+	struct proc *q = p;
+
+	while (q->before_exec && q->before_exec->before_exec)
+		q = q->before_exec;
+	free(q->before_exec);
+	q->before_exec = NULL;
+	q->older_cut = 1;
+	p->nhist--;
+	m->nhist--;
+}
+
+/* Keep p's image before an exec, within the per-process and total bounds. */
+static void keep_image(struct model *m, struct proc *p)
+{
+	struct proc *old;
+
+	if (m->no_history)
+		return;
+	if (p->nhist >= MODEL_MAX_EXEC_HISTORY || m->nhist >= MODEL_MAX_HISTORY) {
+		m->st.execs_cut++;
+		if (!p->cut) {
+			p->cut = 1;
+			m->st.procs_cut++;
+		}
+		if (!p->nhist) {	/* nothing of its own to give up: no image */
+			p->older_cut = 1;
+			return;
+		}
+		drop_oldest(m, p);
+	}
+	old = malloc(sizeof(*old));
+	if (!old) {
+		p->older_cut = 1;
+		return;
+	}
+	*old = *p;
+	old->next = old->left = old->right = NULL;
+	p->before_exec = old;
+	p->older_cut = 0;
+	p->nhist++;
+	m->nhist++;
+}
+
 static void on_exec_rec(struct model *m, const struct sigrec_exec *e)
 {
-	struct proc *p = from_task(m, &e->task, e->h.ts), *old;
+	struct proc *p = from_task(m, &e->task, e->h.ts);
 
-	if (!p)
+	if (!p || same_image(p, e))
 		return;
 	/* keep who it was before: signals it sent then must show that */
-	old = m->no_history ? NULL : malloc(sizeof(*old));
-	if (old) {
-		*old = *p;
-		old->next = old->pid_next = NULL;
-		p->before_exec = old;
-	}
+	keep_image(m, p);
 	copy_str(p->comm, sizeof(p->comm), e->task.comm, sizeof(e->task.comm));
 	copy_str(p->exe, sizeof(p->exe), e->filename, sizeof(e->filename));
 	set_argv(p, e->argv, e->argv_len, e->truncated);
@@ -311,20 +580,6 @@ struct proc *model__find(struct model *m, uint32_t pid, uint64_t start_ns)
 	return find(m, pid, start_ns);
 }
 
-/* Unlink tombstoned (pid 0) entries from a hash or pid chain. */
-static void unlink_dead(struct proc **pp, int pid_chain)
-{
-	while (*pp) {
-		struct proc *p = *pp;
-
-		if (!p->pid) {
-			*pp = pid_chain ? p->pid_next : p->next;
-			continue;
-		}
-		pp = pid_chain ? &p->pid_next : &p->next;
-	}
-}
-
 static int by_exit(const void *a, const void *b)
 {
 	const struct proc *x = *(const struct proc *const *)a, *y = *(const struct proc *const *)b;
@@ -345,16 +600,20 @@ void model__trim(struct model *m, size_t max)
 		drop++;
 	if (!drop)
 		return;
-	for (size_t i = 0; i < drop; i++)
-		m->all[i]->pid = 0;	/* tombstone, unlinked below */
-	for (size_t b = 0; b < NBUCKET; b++) {
-		unlink_dead(&m->bucket[b], 0);
-		unlink_dead(&m->bypid[b], 1);
-	}
-	for (size_t i = 0; i < drop; i++)
+	for (size_t i = 0; i < drop; i++) {
+		m->nhist -= m->all[i]->nhist;
 		free_proc(m->all[i]);
+	}
 	memmove(m->all, m->all + drop, (m->nall - drop) * sizeof(*m->all));
 	m->nall -= drop;
+	/* both indexes again from the survivors: O(n log n), once per trim */
+	memset(m->bucket, 0, m->nbucket * sizeof(*m->bucket));
+	m->root = NULL;
+	for (size_t i = 0; i < m->nall; i++) {
+		if (hash_put(m, m->all[i]))
+			m->all[i]->next = NULL;
+		tree_add(m, m->all[i]);
+	}
 }
 
 void model__proc_record(const struct proc *p, uint64_t ts, struct sigrec_proc *out)
@@ -380,10 +639,8 @@ void model__proc_record(const struct proc *p, uint64_t ts, struct sigrec_proc *o
 
 const struct proc *model__at(const struct model *m, uint32_t pid, uint64_t ts)
 {
-	for (const struct proc *p = m->bypid[pid % NBUCKET]; p; p = p->pid_next)
-		if (p->pid == pid && p->start_ns <= ts + TICK_NS)
-			return p;
-	return NULL;
+	/* a /proc start may be up to a tick later than the exact one */
+	return tree_near(m, pid, ts > UINT64_MAX - TICK_NS ? UINT64_MAX : ts + TICK_NS, 0);
 }
 
 const struct proc *model__as_of(const struct proc *p, uint64_t ts)
@@ -391,6 +648,16 @@ const struct proc *model__as_of(const struct proc *p, uint64_t ts)
 	while (p && p->has_exec && p->exec_ts > ts && p->before_exec)
 		p = p->before_exec;
 	return p;
+}
+
+int model__history_cut(const struct proc *as_of, uint64_t ts)
+{
+	return as_of && as_of->older_cut && as_of->has_exec && as_of->exec_ts > ts;
+}
+
+void model__stats(const struct model *m, struct model_stats *st)
+{
+	*st = m->st;
 }
 
 const struct proc *model__parent(const struct model *m, const struct proc *p)

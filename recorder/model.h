@@ -12,6 +12,13 @@
 #include "sigrec.h"
 
 #define MODEL_MAX_ANCESTRY 32
+/*
+ * Exec images kept to show a process as it was before a later exec: per
+ * process and in all (an image is about 650 bytes).  An exec that changes
+ * nothing (same comm, program and arguments) keeps no image.
+ */
+#define MODEL_MAX_EXEC_HISTORY	64
+#define MODEL_MAX_HISTORY	65536
 
 struct proc {
 	uint32_t pid;
@@ -34,8 +41,12 @@ struct proc {
 	uint64_t first_ts;		/* first record that named it */
 	uint64_t mark;			/* recorder: chunk that last got its snapshot */
 	struct proc *before_exec;	/* the same process before its last exec */
-	struct proc *next;		/* hash chain */
-	struct proc *pid_next;		/* same pid, newest first */
+	uint8_t older_cut;		/* images before this one were not kept */
+	uint8_t cut;			/* the process lost exec images (counted once) */
+	uint32_t nhist;			/* images behind this one (the live image's count) */
+	uint32_t prio;			/* index: tree priority, random */
+	struct proc *next;		/* index: hash chain */
+	struct proc *left, *right;	/* index: tree ordered by (pid, start) */
 };
 
 struct model;
@@ -54,6 +65,12 @@ const struct proc *model__get(const struct model *m, uint32_t pid, uint64_t star
 const struct proc *model__at(const struct model *m, uint32_t pid, uint64_t ts);
 /* p as it was at boottime ts: its image before any exec after ts. */
 const struct proc *model__as_of(const struct proc *p, uint64_t ts);
+/*
+ * Whether model__as_of(p, ts) had to stop short: p exec'd after ts and its
+ * older images were cut by the history bounds, so what it shows is the
+ * process after a later exec.
+ */
+int model__history_cut(const struct proc *as_of, uint64_t ts);
 /* Parent of p, or NULL. */
 const struct proc *model__parent(const struct model *m, const struct proc *p);
 /* Every known process, for --why lookups by name.  Returns count. */
@@ -68,6 +85,15 @@ struct proc *model__find(struct model *m, uint32_t pid, uint64_t start_ns);
 void model__trim(struct model *m, size_t max);
 /* A SIGREC_T_PROC record describing p at time ts. */
 void model__proc_record(const struct proc *p, uint64_t ts, struct sigrec_proc *out);
+
+/* What the model did and what its bounds cut, for --stats, warnings and tests. */
+struct model_stats {
+	uint64_t lookups, probes;	/* index lookups, and the entries they looked at */
+	uint64_t dropped;		/* processes not modelled: a bound was reached */
+	uint64_t execs_cut;		/* exec images not kept */
+	uint64_t procs_cut;		/* processes that lost some */
+};
+void model__stats(const struct model *m, struct model_stats *st);
 
 /* Command line as one string, arguments joined by spaces. */
 void proc_cmdline(const struct proc *p, char *buf, size_t len);

@@ -17,7 +17,7 @@ static const char *const causes[] = {
 static const char *const results[] = {
 	[SIGREC_R_DELIVERED] = "delivered", [SIGREC_R_IGNORED] = "ignored",
 	[SIGREC_R_ALREADY_PENDING] = "already_pending", [SIGREC_R_OVERFLOW] = "overflow",
-	[SIGREC_R_LOSE_INFO] = "lose_info", [SIGREC_R_FAILED] = "failed",
+	[SIGREC_R_LOSE_INFO] = "lose_info", [SIGREC_R_FAILED] = "failed", [SIGREC_R_PROBE] = "probe",
 };
 
 static const char *const syscalls[] = {
@@ -116,11 +116,18 @@ static void json_exit(FILE *f, const struct proc *p, int64_t off)
 	fputc('}', f);
 }
 
+/* The process a task names, as it was at ts: by identity, or by pid and time. */
+static const struct proc *task_proc(const struct model *m, const struct sigrec_task *t,
+				    uint64_t ts)
+{
+	return model__as_of(t->start_ns ? model__get(m, t->pid, t->start_ns)
+			    : (t->pid ? model__at(m, t->pid, ts) : NULL), ts);
+}
+
 void json_task(FILE *f, const struct model *m, const struct sigrec_task *t, uint64_t ts,
 	       int with_exit, int64_t off)
 {
-	const struct proc *p = model__as_of(t->start_ns ? model__get(m, t->pid, t->start_ns)
-					   : (t->pid ? model__at(m, t->pid, ts) : NULL), ts);
+	const struct proc *p = task_proc(m, t, ts);
 	char tbuf[48];
 
 	fprintf(f, "{\"pid\":%u,\"tid\":%u,\"comm\":", t->pid, t->tid);
@@ -143,6 +150,8 @@ void json_task(FILE *f, const struct model *m, const struct sigrec_task *t, uint
 	json_cmdline(f, p);
 	fputs(",\"exe\":", f);
 	json_str(f, p->exe, sizeof(p->exe));
+	if (model__history_cut(p, ts))	/* shown as after a later exec */
+		fputs(",\"exec_history_cut\":true", f);
 	if (p->has_parent)
 		fprintf(f, ",\"ppid\":%u", p->ppid);
 	fputs(",\"ancestry\":[", f);
@@ -252,8 +261,7 @@ static void text_task(char *buf, size_t len, const struct model *m, const struct
 static void text_ancestry(FILE *f, const struct model *m, const char *label,
 			  const struct sigrec_task *t, uint64_t ts)
 {
-	const struct proc *p = model__as_of(t->start_ns ? model__get(m, t->pid, t->start_ns)
-					   : (t->pid ? model__at(m, t->pid, ts) : NULL), ts);
+	const struct proc *p = task_proc(m, t, ts);
 	char cmd[SIGREC_ARGV_LEN + 16], raw[SIGREC_ARGV_LEN + 16], comm[SIGREC_COMM_LEN + 1];
 
 	if (!p)
@@ -370,8 +378,7 @@ static void lf_val(FILE *f, const char *s, size_t max)
 static void lf_task(FILE *f, const struct model *m, const char *pfx,
 		    const struct sigrec_task *t, uint64_t ts)
 {
-	const struct proc *p = model__as_of(t->start_ns ? model__get(m, t->pid, t->start_ns)
-					   : (t->pid ? model__at(m, t->pid, ts) : NULL), ts);
+	const struct proc *p = task_proc(m, t, ts);
 	char cmd[SIGREC_ARGV_LEN + 16];
 
 	fprintf(f, " %s.pid=%u %s.tid=%u %s.uid=%u %s.comm=", pfx, t->pid, pfx, t->tid, pfx,
@@ -382,6 +389,8 @@ static void lf_task(FILE *f, const struct model *m, const char *pfx,
 	proc_cmdline(p, cmd, sizeof(cmd));
 	fprintf(f, " %s.cmdline=", pfx);
 	lf_val(f, cmd, sizeof(cmd));
+	if (model__history_cut(p, ts))
+		fprintf(f, " %s.exec_history_cut=true", pfx);
 	if (p->has_parent)
 		fprintf(f, " %s.ppid=%u", pfx, p->ppid);
 	if (p->cgroup[0]) {
@@ -450,15 +459,16 @@ void out_lost(FILE *f, const struct out_opts *o, const struct sigrec_lost *l,
 	}
 
 	int gap = l->h.flags & SIGREC_LOST_GAP, nested = l->h.flags & SIGREC_LOST_NESTED;
+	int write = l->h.flags & SIGREC_LOST_WRITE;
 
 	if (o->format == OUT_LOGFMT) {
 		fmt_rfc3339((int64_t)l->from_ts + off, a, sizeof(a));
 		fmt_rfc3339((int64_t)l->to_ts + off, b, sizeof(b));
 		if (gap)
 			fprintf(f, "time=%s type=lost gap=true from=%s to=%s\n", b, a, b);
-		else if (nested)
-			fprintf(f, "time=%s type=lost count=%" PRIu64 " reason=nested from=%s to=%s\n",
-				b, (uint64_t)l->count, a, b);
+		else if (nested || write)
+			fprintf(f, "time=%s type=lost count=%" PRIu64 " reason=%s from=%s to=%s\n",
+				b, (uint64_t)l->count, nested ? "nested" : "write", a, b);
 		else
 			fprintf(f, "time=%s type=lost count=%" PRIu64 " cpu=%u from=%s to=%s\n", b,
 				(uint64_t)l->count, l->lcpu, a, b);
@@ -468,9 +478,10 @@ void out_lost(FILE *f, const struct out_opts *o, const struct sigrec_lost *l,
 		fmt_rfc3339((int64_t)l->h.ts + off, a, sizeof(a));
 		if (gap)
 			fprintf(f, "{\"type\":\"lost\",\"time\":\"%s\",\"gap\":true,\"count\":null", a);
-		else if (nested)
+		else if (nested || write)
 			fprintf(f, "{\"type\":\"lost\",\"time\":\"%s\",\"count\":%" PRIu64
-				",\"cpu\":null,\"reason\":\"nested\"", a, (uint64_t)l->count);
+				",\"cpu\":null,\"reason\":\"%s\"", a, (uint64_t)l->count,
+				nested ? "nested" : "write");
 		else
 			fprintf(f, "{\"type\":\"lost\",\"time\":\"%s\",\"count\":%" PRIu64 ",\"cpu\":%u",
 				a, (uint64_t)l->count, l->lcpu);
@@ -490,6 +501,11 @@ void out_lost(FILE *f, const struct out_opts *o, const struct sigrec_lost *l,
 		fprintf(f, "%s  LOST      %" PRIu64 " signals raised from interrupts while the "
 			"signal hook ran on that CPU (the kernel does not nest it), between %s "
 			"and %s\n", a, (uint64_t)l->count, a, b);
+		return;
+	}
+	if (write) {
+		fprintf(f, "%s  LOST      %" PRIu64 " records sigrec could not write to the ring "
+			"(disk full or failing) between %s and %s\n", a, (uint64_t)l->count, a, b);
 		return;
 	}
 	fprintf(f, "%s  LOST      %" PRIu64 " events on cpu %u between %s and %s\n", a,

@@ -649,6 +649,7 @@ static void print_stats(struct dump *d, const struct ring_info *ri)
 		[SIGREC_T_START] = "start", [SIGREC_T_HOST] = "host", [SIGREC_T_MAX] = "unknown",
 	};
 	struct stats *s = &d->st;
+	struct model_stats ms;
 	char a[48] = "", b[48] = "", sb[32];
 
 	if (s->records) {
@@ -683,6 +684,9 @@ static void print_stats(struct dump *d, const struct ring_info *ri)
 	printf(",\"missing\":[");
 	each_lack(s->lacks, lack_json, stdout);
 	printf("]");
+	model__stats(d->model, &ms);
+	printf(",\"exec_images_cut\":%llu,\"processes_dropped\":%llu",
+	       (unsigned long long)ms.execs_cut, (unsigned long long)ms.dropped);
 	printf(",\"ring\":{\"file_size\":%llu,\"chunk_size\":%u,\"slots\":%u,"
 	       "\"records_per_chunk\":%llu}}\n", (unsigned long long)ri->file_size, ri->chunk_size,
 	       ri->nslots, (unsigned long long)(s->chunks ? s->records / s->chunks : 0));
@@ -910,9 +914,11 @@ static int chunk_in_window(const struct ring_chunk *c, const struct query *q)
 	return last >= q->since && first <= q->until;
 }
 
-static void print_warnings(struct ring_reader *rr)
+/* The reader's warnings, then what the process model's bounds cut. */
+static void print_warnings(struct ring_reader *rr, const struct model *m)
 {
 	const char *w = ring_reader__warnings(rr);
+	struct model_stats st;
 
 	while (w && *w) {
 		const char *nl = strchr(w, '\n');
@@ -921,6 +927,17 @@ static void print_warnings(struct ring_reader *rr)
 		fprintf(stderr, "sigdump: warning: %.*s\n", n, w);
 		w += n + (nl ? 1 : 0);
 	}
+	model__stats(m, &st);
+	if (st.execs_cut)
+		fprintf(stderr, "sigdump: warning: exec history cut: %llu exec images of %llu "
+			"processes not kept (at most %d a process, %d in all); an event before "
+			"them shows the process after a later exec, marked exec_history_cut in "
+			"JSON and logfmt\n", (unsigned long long)st.execs_cut,
+			(unsigned long long)st.procs_cut, MODEL_MAX_EXEC_HISTORY, MODEL_MAX_HISTORY);
+	if (st.dropped)
+		fprintf(stderr, "sigdump: warning: %llu processes not modelled (the process "
+			"table is full); events naming them show only pid and comm\n",
+			(unsigned long long)st.dropped);
 }
 
 /* ---- boot sessions ---- */
@@ -1158,7 +1175,7 @@ static int run(struct dump *d, struct ring_reader *rr)
 	}
 	if (d->export_path) {
 		rc = do_export(d, rr, chunks, n);
-		print_warnings(rr);
+		print_warnings(rr, d->model);
 		return rc;
 	}
 	if (d->why_arg) {
@@ -1170,7 +1187,7 @@ static int run(struct dump *d, struct ring_reader *rr)
 		if (why__select(d->why, d->model, d->why_arg)) {
 			fprintf(stderr, "sigdump: no process '%s' in the recording%s\n", d->why_arg,
 				d->q.since > INT64_MIN ? " window" : "");
-			print_warnings(rr);
+			print_warnings(rr, d->model);
 			free(d->why);
 			return EXIT_RUNTIME;
 		}
@@ -1194,7 +1211,7 @@ static int run(struct dump *d, struct ring_reader *rr)
 	if (d->stats)
 		print_stats(d, ring_reader__info(rr));
 	fflush(stdout);
-	print_warnings(rr);
+	print_warnings(rr, d->model);
 	if (d->follow)
 		rc = follow(d, rr, &cu);
 	if (ferror(stdout)) {
