@@ -5,9 +5,17 @@
  * host facts first, then a description of every process the exported
  * signals name (as it was when first seen), then the window's records.
  * With redaction, command lines keep only argv[0] and the host name goes.
+ *
+ * Every record is written anew from the fields this build knows, each
+ * string ended and cleared behind its end: bytes a record carries after a
+ * string, in padding or past its known fields never reach a dump, redacted
+ * or not.  The ring is assembled in a temporary file created exclusively
+ * (O_EXCL, mode 0600) and unlinked at once: in a directory other users
+ * can write, nobody can open, plant or read it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +28,7 @@
 
 struct export {
 	struct ring *ring;
+	int fd;			/* the temporary ring, already unlinked */
 	char tmp[4096];
 	char dst[4096];
 	int redact;
@@ -27,15 +36,124 @@ struct export {
 	int have_boot;
 };
 
-/* Keep argv[0] only. */
-static void redact_argv(char *argv, __u32 *len, size_t cap)
+/* End a string field and clear everything behind its end. */
+static void clean_str(char *s, size_t cap)
 {
-	size_t n = strnlen(argv, cap);
+	size_t n = strnlen(s, cap - 1);
 
-	if (n < cap) {
-		memset(argv + n, 0, cap - n);
-		*len = n + 1 < *len ? n + 1 : *len;
+	memset(s + n, 0, cap - n);
+}
+
+/* A NUL-separated argument list: its len bytes kept (argv[0] only when
+ * redacting), everything after them cleared. */
+static void clean_argv(char *argv, __u32 *len, size_t cap, int redact)
+{
+	size_t n = *len < cap ? *len : cap;
+
+	if (redact) {
+		size_t a0 = strnlen(argv, n);
+
+		n = a0 < n ? a0 + 1 : n;
 	}
+	memset(argv + n, 0, cap - n);
+	*len = n;
+}
+
+static void clean_task(struct sigrec_task *t)
+{
+	clean_str(t->comm, sizeof(t->comm));
+}
+
+union rec {
+	uint8_t raw[RING_MAX_RECORD];
+	struct sigrec_rec_hdr h;
+	struct sigrec_repeat s;
+	struct sigrec_lost l;
+	struct sigrec_sysret r;
+	struct sigrec_fork f;
+	struct sigrec_exec e;
+	struct sigrec_exit x;
+	struct sigrec_comm c;
+	struct sigrec_oom o;
+	struct sigrec_proc p;
+	struct sigrec_start st;
+	struct sigrec_host host;
+};
+
+/*
+ * Rebuild rec into u from the fields this build knows: the record's length
+ * becomes its struct's, strings are ended and cleared behind, padding is
+ * zero.  Returns the new length, or 0 for a type that is not exported.
+ */
+static size_t rebuild(union rec *u, const void *rec, size_t len, int redact)
+{
+	const struct sigrec_rec_hdr *h = rec;
+	size_t n;
+
+	switch (h->type) {
+	case SIGREC_T_SIGNAL:
+		n = h->flags & SIGREC_SIG_REPEAT ? sizeof(u->s) : sizeof(u->s.s);
+		break;
+	case SIGREC_T_LOST: n = sizeof(u->l); break;
+	case SIGREC_T_SYSRET: n = sizeof(u->r); break;
+	case SIGREC_T_FORK: n = sizeof(u->f); break;
+	case SIGREC_T_EXEC: n = sizeof(u->e); break;
+	case SIGREC_T_EXIT: n = sizeof(u->x); break;
+	case SIGREC_T_COMM: n = sizeof(u->c); break;
+	case SIGREC_T_OOM: n = sizeof(u->o); break;
+	case SIGREC_T_PROC: n = sizeof(u->p); break;
+	case SIGREC_T_START: n = sizeof(u->st); break;
+	case SIGREC_T_HOST: n = sizeof(u->host); break;
+	default: return 0;	/* unknown to this build: nothing to vouch for */
+	}
+	ring_rec_copy(u, n, rec, len);
+	u->h.size = n;
+	switch (h->type) {
+	case SIGREC_T_SIGNAL:
+		clean_task(&u->s.s.sender);
+		clean_task(&u->s.s.target);
+		break;
+	case SIGREC_T_LOST:
+		u->l.pad = 0;
+		break;
+	case SIGREC_T_SYSRET:
+		u->r.pad = 0;
+		break;
+	case SIGREC_T_FORK:
+		clean_task(&u->f.parent);
+		break;
+	case SIGREC_T_EXEC:
+		clean_task(&u->e.task);
+		clean_str(u->e.filename, sizeof(u->e.filename));
+		clean_argv(u->e.argv, &u->e.argv_len, sizeof(u->e.argv), redact);
+		break;
+	case SIGREC_T_EXIT:
+		clean_task(&u->x.task);
+		break;
+	case SIGREC_T_COMM:
+		clean_task(&u->c.task);
+		clean_str(u->c.newcomm, sizeof(u->c.newcomm));
+		break;
+	case SIGREC_T_OOM:
+		clean_task(&u->o.trigger);
+		break;
+	case SIGREC_T_PROC:
+		clean_task(&u->p.task);
+		clean_str(u->p.exe, sizeof(u->p.exe));
+		clean_str(u->p.cgroup, sizeof(u->p.cgroup));
+		clean_argv(u->p.argv, &u->p.argv_len, sizeof(u->p.argv), redact);
+		break;
+	case SIGREC_T_START:
+		clean_str(u->st.filter_comm, sizeof(u->st.filter_comm));
+		break;
+	case SIGREC_T_HOST:
+		clean_str(u->host.hostname, sizeof(u->host.hostname));
+		clean_str(u->host.release, sizeof(u->host.release));
+		clean_str(u->host.machine, sizeof(u->host.machine));
+		clean_str(u->host.filters, sizeof(u->host.filters));
+		break;
+	}
+	return n;
 }
 
 struct export *export__begin(const char *dst, uint64_t bytes, unsigned int boots, int redact,
@@ -61,8 +179,21 @@ struct export *export__begin(const char *dst, uint64_t bytes, unsigned int boots
 	snprintf(x->dst, sizeof(x->dst), "%s", dst);
 	snprintf(x->tmp, sizeof(x->tmp), "%s.unpacked.%d", dst, (int)getpid());
 	x->redact = redact;
-	x->ring = ring__open_writer(x->tmp, &o, &none, err);
+	/* ours alone: never a file someone made first, never through a link */
+	x->fd = open(x->tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (x->fd < 0) {
+		int e = errno;
+
+		snprintf(err->msg, sizeof(err->msg), "cannot create %.400s: %s%s", x->tmp,
+			 strerror(e), e == EEXIST ? " (made by someone else; not used)" : "");
+		free(x);
+		return NULL;
+	}
+	/* no name: nothing to open, replace or leave behind after a crash */
+	unlink(x->tmp);
+	x->ring = ring__create_fd(fcntl(x->fd, F_DUPFD_CLOEXEC, 0), x->tmp, &o, &none, err);
 	if (!x->ring) {
+		close(x->fd);
 		free(x);
 		return NULL;
 	}
@@ -71,12 +202,8 @@ struct export *export__begin(const char *dst, uint64_t bytes, unsigned int boots
 
 int export__record(struct export *x, const void *rec, size_t len, const struct ring_boot *boot)
 {
-	const struct sigrec_rec_hdr *h = rec;
-	union {
-		uint8_t raw[RING_MAX_RECORD];
-		struct sigrec_exec e;
-		struct sigrec_proc p;
-	} u;
+	union rec u;
+	size_t n;
 	int rc;
 
 	/* each chunk carries one boot and clock mapping: switch when they change */
@@ -87,15 +214,8 @@ int export__record(struct export *x, const void *rec, size_t len, const struct r
 		x->boot = *boot;
 		x->have_boot = 1;
 	}
-	if (!x->redact || len > sizeof(u) ||
-	    (h->type != SIGREC_T_EXEC && h->type != SIGREC_T_PROC))
-		return ring__append(x->ring, rec, len);
-	memcpy(&u, rec, len);
-	if (h->type == SIGREC_T_EXEC && len >= sizeof(u.e))
-		redact_argv(u.e.argv, &u.e.argv_len, sizeof(u.e.argv));
-	else if (h->type == SIGREC_T_PROC && len >= sizeof(u.p))
-		redact_argv(u.p.argv, &u.p.argv_len, sizeof(u.p.argv));
-	return ring__append(x->ring, &u, len);
+	n = rebuild(&u, rec, len, x->redact);
+	return n ? ring__append(x->ring, &u, n) : 0;
 }
 
 void export__host(struct sigrec_host *host, int redact, int64_t since, int64_t until,
@@ -127,10 +247,10 @@ int export__finish(struct export *x, struct ring_err *err)
 	ring__close(x->ring);
 	x->ring = NULL;
 	if (!rc)
-		rc = ring__pack(x->tmp, x->dst, err);
+		rc = ring__pack_fd(x->fd, x->tmp, x->dst, err);
 	else
 		snprintf(err->msg, sizeof(err->msg), "cannot write the dump: %s", strerror(-rc));
-	unlink(x->tmp);
+	close(x->fd);
 	free(x);
 	return rc;
 }
@@ -140,6 +260,6 @@ void export__abort(struct export *x)
 	if (!x)
 		return;
 	ring__close(x->ring);
-	unlink(x->tmp);
+	close(x->fd);
 	free(x);
 }
