@@ -32,9 +32,16 @@ T_BDUMP="under the unit sigrec records the signal the test sent"
 T_BCRASH="under the unit a SIGKILLed sigrec restarts and takes the pinned capture over, losing nothing"
 T_BSTOP="systemctl stop: exit 0 and the capture unpinned"
 BOOT=("$T_BOOT" "$T_BCAPS" "$T_BDUMP" "$T_BCRASH" "$T_BSTOP")
+T_IMG="deploy/kubernetes/Containerfile builds (podman; the cached Debian 12 root stands in for debian:bookworm-slim)"
+T_IINIT="the DaemonSet's init container makes the node's /var/lib/sigrec 0700"
+T_IRUN="the image runs sigrec with the DaemonSet's capabilities, hostPID, read-only root, no_new_privs, limits and volumes; its liveness probe passes"
+T_IDUMP="sigdump in the container shows the signal the test sent; an export copied out with tar (as kubectl cp) reads back"
+T_IPROM="--metrics-file: node_exporter's textfile directory on the node gets sigrec.prom"
+T_ISTOP="the container stops cleanly"
+IMAGE=("$T_IMG" "$T_IINIT" "$T_IRUN" "$T_IDUMP" "$T_IPROM" "$T_ISTOP")
 T_PURGE="purging removes the package and /var/lib/sigrec"
 ALL=("$T_BUILD" "$T_BDEPS" "$T_LINTIAN" "$T_FILES" "$T_DIR" "$T_ENV" "$T_SCORE" "$T_CAPS" "$T_ROOT"
-     "$T_INST" "$T_INSTD" "$T_CHECK" "$T_REC" "$T_DUMP" "$T_UNIT" "${BOOT[@]}" "$T_PURGE")
+     "$T_INST" "$T_INSTD" "$T_CHECK" "$T_REC" "$T_DUMP" "$T_UNIT" "${BOOT[@]}" "${IMAGE[@]}" "$T_PURGE")
 
 if [ "$(id -u)" -ne 0 ] || [ -z "${SIGREC_PKG_NS:-}" ]; then
 	why="needs root and unshare(1) (dpkg-buildpackage, debootstrap, chroot)"
@@ -43,8 +50,8 @@ if [ "$(id -u)" -ne 0 ] || [ -z "${SIGREC_PKG_NS:-}" ]; then
 	tap_done
 	exit 0
 fi
-"$ROOT/packaging/need.sh" debootstrap systemd dpkg-dev jq >&2 ||
-	diag "could not install debootstrap, systemd, dpkg-dev, jq"
+"$ROOT/packaging/need.sh" debootstrap systemd dpkg-dev jq python3-yaml >&2 ||
+	diag "could not install debootstrap, systemd, dpkg-dev, jq, python3-yaml"
 
 # the rest of the file system as root sees it: the clean root is removed
 # (unmounted first) before lib.sh removes $TMPD
@@ -151,6 +158,75 @@ boot_test() {
 	check "$T_BSTOP" test "$(val stopped)" = 0 -a "$(val pin_running)" = 1 -a "$(val pin_after)" = 0
 }
 
+# The image of deploy/kubernetes: podman (installed in the clean root, not
+# on this machine) builds the Containerfile and runs the image with the
+# settings k8s_podman.py reads from the DaemonSet; image-run.sh does it in
+# a mount namespace of its own and reports to /root/img/result.  seccomp is
+# left unconfined: podman's default profile (Debian 12) allows bpf only
+# with CAP_SYS_ADMIN, unlike containerd's, which the DaemonSet's
+# RuntimeDefault assumes.
+image_test() {
+	local img="$CR/root/img" t0 r n ring=/var/lib/sigrec/ct-$$.ring
+	t0=$(date +%s)
+	if ! debroot_apt "$CR" install podman runc >"$TMPD/apt-podman.log" 2>&1; then
+		tail -n 5 "$TMPD/apt-podman.log" | sed 's/^/#   /'
+		for n in "${IMAGE[@]}"; do skip "$n" "podman could not be installed in the clean root"; done
+		return
+	fi
+	# the booted root may have replaced it; the build's apt needs it
+	rm -f "$CR/etc/resolv.conf" && cp -L /etc/resolv.conf "$CR/etc/resolv.conf"
+	rm -rf "$img" && mkdir -p "$img/ctx" && cp "$DEB" "$img/ctx/" &&
+		cp "$ROOT/deploy/kubernetes/Containerfile" "$img/"
+	# each container's podman arguments, from the manifest
+	local k8s=("$ROOT/tests/e2e/k8s_podman.py" "$ROOT/deploy/kubernetes/sigrec.yaml" /srv/node)
+	local drop=()
+	"$CR/usr/sbin/sigrec" --help 2>&1 | grep -q -- --metrics-file || drop=(--drop --metrics-file)
+	python3 "${k8s[@]}" --container ring-dir >"$img/init.args" &&
+		python3 "${k8s[@]}" --ring "$ring" "${drop[@]}" >"$img/sigrec.all" || return
+	sed '/^--liveness$/,$d' "$img/sigrec.all" >"$img/sigrec.args"
+	sed '1,/^--liveness$/d' "$img/sigrec.all" >"$img/sigrec.live"
+	install -m 0755 "$ROOT/tests/e2e/image-run.sh" "$img/image-run.sh"
+	touch "$img/base.tar"
+	# podman's runtime needs / to be a real root: pivot into the clean root
+	unshare --mount --propagation private bash -c '
+		r=$1 base=$2 ring=$3
+		mount --rbind "$r" "$r" && mount --bind "$base" "$r/root/img/base.tar" &&
+			mkdir -p "$r/mnt/oldroot" && cd "$r" && pivot_root . mnt/oldroot || exit 99
+		exec chroot . /root/img/image-run.sh "$ring"' _ "$CR" "$DEBROOT_TAR" "$ring" \
+		</dev/null >"$TMPD/image.log" 2>&1
+	[ "${#drop[@]}" -gt 0 ] && echo no_metrics_file=1 >>"$img/result"
+	diag "image (install podman, build, run): $(($(date +%s) - t0)) s"
+	r="$img/result"
+	val() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" "$r" 2>/dev/null | head -n 1; }
+	check "$T_IMG" test "$(val built)" = 0
+	[ "$(val built)" = 0 ] || tail -n 8 "$img/build.log" | sed 's/^/#   podman build: /'
+	if [ "$(val built)" != 0 ]; then
+		for n in "${IMAGE[@]:1}"; do skip "$n" "no image"; done
+		return
+	fi
+	check "$T_IINIT" test "$(val init)" = 0 -a "$(val dirmode)" = 700
+	[ -n "$(val mem)" ] && diag "container memory: $(val mem | tr _ ' ')"
+	local want
+	want=$(cap_mask $PRIVS_KEEP)
+	check "$T_IRUN" test "$(val started)" = 1 -a "$(val liveness)" = 0 -a "$(val capeff)" = "$want" \
+		-a "$(val capbnd)" = "$want" -a "$(val nnp)" = 1
+	[ "$(val started)" = 1 ] || tail -n 5 "$img/sigrec.log" "$img/run.log" 2>/dev/null | sed 's/^/#   /'
+	[ "$(val liveness)" = 0 ] || sed 's/^/#   liveness: /' "$img/liveness.log" 2>/dev/null | tail -n 5
+	diag "container: $(grep -v '^mem=' "$r" | tr '\n' ' ')"
+	n=$(chroot "$CR" /usr/bin/sigdump --json --comm ctvictim /root/img/incident.sdump 2>/dev/null |
+		jq -c 'select(.type == "signal" and .sig == 10)' | wc -l)
+	check "$T_IDUMP" test "$(jq -c 'select(.type == "signal" and .sig == 10 and .target.comm == "ctvictim")' \
+		"$img/dump.json" 2>/dev/null | wc -l)" -eq 1 -a "$(val copied)" = 1 -a "$n" -eq 1
+	[ -s "$img/dump.err" ] && sed 's/^/#   sigdump: /' "$img/dump.err" | tail -n 3
+	[ "$(val copied)" = 1 ] || sed 's/^/#   export: /' "$img/export.log" | tail -n 3
+	if [ "$(val no_metrics_file)" = 1 ]; then
+		skip "$T_IPROM" "this sigrec has no --metrics-file: the container ran without it"
+	else
+		check "$T_IPROM" grep -q '^sigrec_' "$img/sigrec.prom"
+	fi
+	check "$T_ISTOP" test "$(val exit)" = 0
+}
+
 # ---- the package ----
 DEBDIR="$TMPD/deb"
 t0=$(date +%s)
@@ -221,7 +297,7 @@ if command -v debootstrap >/dev/null && debroot_cache && debroot_new "$CR"; then
 	diag "clean root ($cached in $DEBROOT_TAR): $(($(date +%s) - t0)) s"
 else
 	not_ok "$T_ROOT"
-	for n in "$T_INST" "$T_INSTD" "$T_CHECK" "$T_REC" "$T_DUMP" "$T_UNIT" "${BOOT[@]}" "$T_PURGE"; do
+	for n in "$T_INST" "$T_INSTD" "$T_CHECK" "$T_REC" "$T_DUMP" "$T_UNIT" "${BOOT[@]}" "${IMAGE[@]}" "$T_PURGE"; do
 		skip "$n" "no clean root"
 	done
 	tap_done; exit 1
@@ -250,7 +326,7 @@ fi
 why=$(bpf_unavailable)
 [ "$installed" -eq 1 ] || why="package not installed"
 if [ -n "$why" ]; then
-	for n in "$T_CHECK" "$T_REC" "$T_DUMP" "$T_UNIT" "${BOOT[@]}"; do skip "$n" "$why"; done
+	for n in "$T_CHECK" "$T_REC" "$T_DUMP" "$T_UNIT" "${BOOT[@]}" "${IMAGE[@]}"; do skip "$n" "$why"; done
 else
 	# --check: can this machine record?  Its words go to the TAP log
 	rc=0
@@ -329,6 +405,7 @@ else
 	fi
 	PIN_RING=
 	boot_test
+	image_test
 fi
 
 if [ "$installed" -eq 1 ]; then
