@@ -131,12 +131,14 @@ $(BUILD)/decode: $(call obj,bench/decode.c $(COMMON_SRC))
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
 # ---- unit tests (cmocka), linked against the modules, not main ----
-UNIT_TESTS := test_ring test_codec test_util test_craft test_model
+UNIT_TESTS := test_ring test_codec test_util test_craft test_model test_output
 $(BUILD)/tests/test_ring: $(call obj,tests/unit/test_ring.c $(COMMON_SRC))
 $(BUILD)/tests/test_codec: $(call obj,tests/unit/test_codec.c $(COMMON_SRC))
 $(BUILD)/tests/test_util: $(call obj,tests/unit/test_util.c $(COMMON_SRC))
 $(BUILD)/tests/test_craft: $(call obj,tests/unit/test_craft.c $(COMMON_SRC))
 $(BUILD)/tests/test_model: $(call obj,tests/unit/test_model.c recorder/model.c $(COMMON_SRC))
+$(BUILD)/tests/test_output: $(call obj,tests/unit/test_output.c tools/output.c recorder/model.c \
+	$(COMMON_SRC))
 $(BUILD)/tests/test_%:
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)

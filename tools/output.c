@@ -38,18 +38,73 @@ const char *result_name(int result) { return NAME(results, result); }
 const char *syscall_name(int sc) { return NAME(syscalls, sc); }
 static const char *ctx_name(int ctx) { return NAME(contexts, ctx); }
 
-void text_clean(char *dst, size_t len, const char *src, size_t srclen)
+/*
+ * One character of s[0..n), n >= 1: returns its length in bytes and sets
+ * *cp to its code point, or to -1 for a byte that does not start valid
+ * UTF-8 (a stray continuation, an overlong form, a surrogate, a code point
+ * past U+10FFFF, a sequence cut short); such a byte is one "character".
+ */
+static size_t utf8_next(const unsigned char *s, size_t n, int32_t *cp)
 {
-	size_t n = 0;
+	static const int32_t min[5] = { 0, 0, 0x80, 0x800, 0x10000 };
+	size_t len = s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 ? 2 : (s[0] & 0xf0) == 0xe0 ? 3 :
+		     (s[0] & 0xf8) == 0xf0 ? 4 : 0;
+	int32_t v;
+
+	*cp = -1;
+	if (!len || len > n)
+		return 1;
+	v = len == 1 ? s[0] : s[0] & (0x7f >> len);
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 1;
+		v = v << 6 | (s[i] & 0x3f);
+	}
+	if (v < min[len] || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+		return 1;
+	*cp = v;
+	return len;
+}
+
+/*
+ * Characters that must not reach a terminal or a reader as they are: C0,
+ * DEL and C1 controls (0x9b is CSI: an escape sequence without ESC), and
+ * the invisible format characters that reorder or hide text (bidi
+ * overrides and isolates, zero-width characters, line and paragraph
+ * separators, the byte order mark, interlinear annotations).
+ */
+static int cp_control(int32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x61c ||
+	       (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) ||
+	       (cp >= 0x2060 && cp <= 0x2069) || cp == 0xfeff || (cp >= 0xfff9 && cp <= 0xfffb);
+}
+
+size_t text_clean(char *dst, size_t len, const char *src, size_t srclen)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	size_t n = 0, i = 0, end = strnlen(src, srclen);
 
 	if (!len)
-		return;
-	for (size_t i = 0; i < srclen && src[i] && n + 1 < len; i++) {
-		unsigned char c = src[i];
+		return 0;
+	while (i < end) {
+		int32_t cp;
+		size_t l = utf8_next(s + i, end - i, &cp);
 
-		dst[n++] = c < 0x20 || c == 0x7f ? '?' : c;
+		if (cp < 0 || cp_control(cp)) {	/* one '?' per character or bad byte */
+			if (n + 1 >= len)
+				break;
+			dst[n++] = '?';
+		} else {			/* whole characters only */
+			if (n + l >= len)
+				break;
+			memcpy(dst + n, s + i, l);
+			n += l;
+		}
+		i += l;
 	}
 	dst[n] = 0;
+	return i;
 }
 
 void fmt_human_time(int64_t wall_ns, int utc, char *buf, size_t len)
@@ -70,23 +125,34 @@ void fmt_human_time(int64_t wall_ns, int utc, char *buf, size_t len)
 		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ns);
 }
 
-/* JSON string; bytes >= 0x80 become \u00XX so any input stays valid UTF-8. */
-void json_str(FILE *f, const char *s, size_t maxlen)
+/*
+ * JSON string: valid UTF-8 as it is; quote, backslash and the characters
+ * of cp_control escaped (\n, \t, \u00XX, \u202e ...: the same string to a
+ * decoder, harmless to a terminal showing the raw line); each byte that is
+ * not valid UTF-8 becomes \ufffd, so the line is always valid UTF-8.
+ */
+void json_str(FILE *f, const char *str, size_t maxlen)
 {
-	fputc('"', f);
-	for (size_t i = 0; i < maxlen && s[i]; i++) {
-		unsigned char c = s[i];
+	const unsigned char *s = (const unsigned char *)str;
+	size_t end = strnlen(str, maxlen);
 
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c == '\n')
+	fputc('"', f);
+	for (size_t i = 0, l; i < end; i += l) {
+		int32_t cp;
+
+		l = utf8_next(s + i, end - i, &cp);
+		if (cp == '"' || cp == '\\')
+			fprintf(f, "\\%c", cp);
+		else if (cp == '\n')
 			fputs("\\n", f);
-		else if (c == '\t')
+		else if (cp == '\t')
 			fputs("\\t", f);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(f, "\\u%04x", c);
+		else if (cp < 0)
+			fputs("\\ufffd", f);
+		else if (cp_control(cp))
+			fprintf(f, "\\u%04x", cp);
 		else
-			fputc(c, f);
+			fwrite(s + i, 1, l, f);
 	}
 	fputc('"', f);
 }
@@ -235,7 +301,7 @@ static void json_signal(FILE *f, const struct model *m, const struct ev *e)
 	if (e->source) {
 		char src[80];
 
-		snprintf(src, sizeof(src), "pstore:%s", e->source);
+		snprintf(src, sizeof(src), "pstore:%.63s", e->source);
 		json_str(f, src, sizeof(src));
 	} else {
 		fputs("\"ring\"", f);
@@ -267,15 +333,15 @@ static void text_ancestry(FILE *f, const struct model *m, const char *label,
 	if (!p)
 		return;
 	proc_cmdline(p, raw, sizeof(raw));
-	text_clean(cmd, sizeof(cmd), raw, sizeof(raw));
+	text_clean(cmd, 121, raw, sizeof(raw));	/* 120 bytes, whole characters */
 	text_clean(comm, sizeof(comm), p->comm, SIGREC_COMM_LEN);
-	fprintf(f, "    %-7s %s[%u] %.120s\n", label, comm, p->pid, cmd);
+	fprintf(f, "    %-7s %s[%u] %s\n", label, comm, p->pid, cmd);
 	p = model__as_of(model__parent(m, p), ts);
 	for (int d = 0; p && d < MODEL_MAX_ANCESTRY; d++) {
 		proc_cmdline(p, raw, sizeof(raw));
-		text_clean(cmd, sizeof(cmd), raw, sizeof(raw));
+		text_clean(cmd, 101, raw, sizeof(raw));
 		text_clean(comm, sizeof(comm), p->comm, SIGREC_COMM_LEN);
-		fprintf(f, "    %*s└─ %s[%u] %.100s\n", 8 + 2 * d, "", comm, p->pid, cmd);
+		fprintf(f, "    %*s└─ %s[%u] %s\n", 8 + 2 * d, "", comm, p->pid, cmd);
 		if (p->pid == 1)
 			break;
 		p = model__as_of(model__parent(m, p), ts);
@@ -330,8 +396,12 @@ static void text_signal(FILE *f, const struct out_opts *o, const struct model *m
 		else
 			fprintf(f, "%s  %s%-9s%s %s -> %s  %s  %s", t, on, sig, off, snd, tgt,
 				result_name(s->result), how);
-		if (e->source)
-			fprintf(f, "  [pstore %s, boot %s]", e->source, bid);
+		if (e->source) {
+			char src[80];
+
+			text_clean(src, sizeof(src), e->source, 64);
+			fprintf(f, "  [pstore %s, boot %s]", src, bid);
+		}
 		if (e->count) {	/* same day: the time of day is enough */
 			char u[48];
 
@@ -348,29 +418,36 @@ static void text_signal(FILE *f, const struct out_opts *o, const struct model *m
 	}
 }
 
-/* logfmt value: bare when safe, else quoted with \" and \\ escaped */
-static void lf_val(FILE *f, const char *s, size_t max)
+/*
+ * logfmt value: bare when it is printable and has no space, '=', quote or
+ * backslash; else quoted, with \" and \\, and the bytes of a control
+ * character (cp_control) or of invalid UTF-8 as \xNN.  Valid UTF-8 is kept.
+ */
+void lf_val(FILE *f, const char *str, size_t max)
 {
-	size_t n = strnlen(s, max);
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n = strnlen(str, max), l;
 	int quote = !n;
+	int32_t cp;
 
-	for (size_t i = 0; i < n && !quote; i++)
-		quote = s[i] == ' ' || s[i] == '=' || s[i] == '"' || s[i] == '\\' ||
-			(unsigned char)s[i] < 0x21 || (unsigned char)s[i] >= 0x7f;
+	for (size_t i = 0; i < n && !quote; i += l) {
+		l = utf8_next(s + i, n - i, &cp);
+		quote = cp <= ' ' || cp == '=' || cp == '"' || cp == '\\' || cp_control(cp);
+	}
 	if (!quote) {
 		fwrite(s, 1, n, f);
 		return;
 	}
 	fputc('"', f);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = s[i];
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(f, "\\x%02x", c);
+	for (size_t i = 0; i < n; i += l) {
+		l = utf8_next(s + i, n - i, &cp);
+		if (cp == '"' || cp == '\\')
+			fprintf(f, "\\%c", cp);
+		else if (cp < 0 || cp_control(cp))
+			for (size_t k = 0; k < l; k++)
+				fprintf(f, "\\x%02x", s[i + k]);
 		else
-			fputc(c, f);
+			fwrite(s + i, 1, l, f);
 	}
 	fputc('"', f);
 }
@@ -442,18 +519,27 @@ void out_lost(FILE *f, const struct out_opts *o, const struct sigrec_lost *l,
 	char a[48], b[48];
 
 	if (source) {
+		char src[80];
+
+		/* a file name is anybody's choice: escaped like any other string */
 		fmt_rfc3339(wall_ns, a, sizeof(a));
-		if (o->format == OUT_JSON)
+		if (o->format == OUT_JSON) {
+			snprintf(src, sizeof(src), "pstore:%.63s", source);
 			fprintf(f, "{\"type\":\"lost\",\"time\":\"%s\",\"count\":%" PRIu64
-				",\"from\":null,\"to\":\"%s\",\"source\":\"pstore:%s\","
-				"\"reason\":\"rate limit\"}\n", a, (uint64_t)l->count, a, source);
-		else if (o->format == OUT_LOGFMT)
-			fprintf(f, "time=%s type=lost count=%" PRIu64 " reason=\"rate limit\" source=pstore:%s\n",
-				a, (uint64_t)l->count, source);
-		else {
+				",\"from\":null,\"to\":\"%s\",\"source\":", a, (uint64_t)l->count, a);
+			json_str(f, src, sizeof(src));
+			fputs(",\"reason\":\"rate limit\"}\n", f);
+		} else if (o->format == OUT_LOGFMT) {
+			snprintf(src, sizeof(src), "pstore:%.63s", source);
+			fprintf(f, "time=%s type=lost count=%" PRIu64 " reason=\"rate limit\" source=",
+				a, (uint64_t)l->count);
+			lf_val(f, src, sizeof(src));
+			fputc('\n', f);
+		} else {
+			text_clean(src, sizeof(src), source, 64);
 			fmt_human_time(wall_ns, o->utc, a, sizeof(a));
 			fprintf(f, "%s  LOST      %" PRIu64 " pstore lines dropped by the rate limit "
-				"before this time  [pstore %s]\n", a, (uint64_t)l->count, source);
+				"before this time  [pstore %s]\n", a, (uint64_t)l->count, src);
 		}
 		return;
 	}

@@ -49,9 +49,15 @@ void out_host(FILE *f, const struct out_opts *o, const struct sigrec_host *h);
 /* Local or UTC time for humans: 2026-01-02 03:04:05.123456789 */
 void fmt_human_time(int64_t wall_ns, int utc, char *buf, size_t len);
 
-/* Copy for a terminal: control bytes become '?', so a process name or
- * command line cannot drive the terminal (JSON and logfmt escape instead). */
-void text_clean(char *dst, size_t len, const char *src, size_t srclen);
+/*
+ * Copy for a terminal, cut to whole characters: valid UTF-8 stays, and
+ * each control character (C0, DEL, C1, bidi and other invisible format
+ * characters) or byte of invalid UTF-8 becomes '?', so a process name or
+ * command line cannot drive or disguise the terminal (JSON and logfmt
+ * escape instead).  Returns the bytes of src used (fewer than its length
+ * when dst was too small).
+ */
+size_t text_clean(char *dst, size_t len, const char *src, size_t srclen);
 
 /* Names used in both outputs. */
 const char *cause_name(int cause);
@@ -60,6 +66,8 @@ const char *syscall_name(int sc);
 
 /* JSON helpers shared with the --why report */
 void json_str(FILE *f, const char *s, size_t maxlen);
+/* A logfmt value, quoted and escaped when it has to be. */
+void lf_val(FILE *f, const char *s, size_t maxlen);
 void json_task(FILE *f, const struct model *m, const struct sigrec_task *t, uint64_t ts,
 	       int with_exit, int64_t clock_offset);
 

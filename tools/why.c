@@ -62,10 +62,12 @@ static void line_proc(FILE *f, const struct proc *p)
 	char raw[SIGREC_ARGV_LEN + 16], cmd[SIGREC_ARGV_LEN + 16], comm[SIGREC_COMM_LEN + 1];
 
 	proc_cmdline(p, raw, sizeof(raw));
-	text_clean(cmd, sizeof(cmd), raw, sizeof(raw));
+	/* more than 72 bytes: 69 and "...", cut between characters */
+	if (text_clean(cmd, 73, raw, sizeof(raw)) < strlen(raw)) {
+		text_clean(cmd, 70, raw, sizeof(raw));
+		strcat(cmd, "...");
+	}
 	text_clean(comm, sizeof(comm), p->comm, SIGREC_COMM_LEN);
-	if (strlen(cmd) > 72)
-		strcpy(cmd + 69, "...");
 	fprintf(f, "%s[%u] \"%s\"", comm, p->pid, cmd);
 }
 

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_output.c - strings from a recording on their way out: UTF-8 passes,
+ * controls (C0, C1, bidi and other invisible format characters) and
+ * invalid bytes are replaced on a terminal and escaped in JSON and logfmt,
+ * and a pstore file name cannot add keys to a JSON or logfmt line.
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "../../tools/output.h"
+
+/* What fn wrote for s, as a malloc'd string. */
+static char *render(void (*fn)(FILE *, const char *, size_t), const char *s, size_t max)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	fn(f, s, max);
+	fclose(f);
+	return buf;
+}
+
+static void expect(void (*fn)(FILE *, const char *, size_t), const char *in, const char *want)
+{
+	char *got = render(fn, in, strlen(in) + 1);
+
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void expect_text(const char *in, const char *want)
+{
+	char out[256];
+
+	text_clean(out, sizeof(out), in, strlen(in));
+	assert_string_equal(out, want);
+}
+
+/* Whether s is valid UTF-8 with no C0 or C1 control and no bidi override. */
+static int safe_utf8(const unsigned char *s)
+{
+	while (*s) {
+		if (*s < 0x20 || *s == 0x7f)
+			return 0;
+		if (*s < 0x80) {
+			s++;
+		} else if ((*s & 0xe0) == 0xc0 && (s[1] & 0xc0) == 0x80) {
+			if (*s < 0xc2 || (*s == 0xc2 && s[1] < 0xa0))
+				return 0;	/* overlong, or U+0080..U+009F */
+			s += 2;
+		} else if ((*s & 0xf0) == 0xe0 && (s[1] & 0xc0) == 0x80 && (s[2] & 0xc0) == 0x80) {
+			if (*s == 0xe2 && s[1] == 0x80 && s[2] >= 0xaa && s[2] <= 0xae)
+				return 0;	/* U+202A..U+202E */
+			s += 3;
+		} else if ((*s & 0xf8) == 0xf0 && (s[1] & 0xc0) == 0x80 && (s[2] & 0xc0) == 0x80 &&
+			   (s[3] & 0xc0) == 0x80) {
+			s += 4;
+		} else {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static void test_text(void **state)
+{
+	char out[8];
+
+	(void)state;
+	expect_text("café", "café");
+	expect_text("日本語 ✓", "日本語 ✓");
+	expect_text("a\033[31mb", "a?[31mb");
+	expect_text("a\x9b" "31mb", "a?31mb");		/* raw C1 CSI */
+	expect_text("a\xc2\x9b" "31mb", "a?31mb");	/* U+009B */
+	expect_text("evil\xe2\x80\xae" "txt.exe", "evil?txt.exe");	/* RLO */
+	expect_text("x\xe2\x81\xa6y\xe2\x80\x8bz\xef\xbb\xbf", "x?y?z?");	/* isolate, ZWSP, BOM */
+	expect_text("\xc0\xaf\xed\xa0\x80\xf4\x90\x80\x80", "?????????");	/* overlong, surrogate, >10FFFF */
+	expect_text("cut\xe2\x82", "cut??");		/* a sequence cut short */
+	/* cut between characters only: "aé€" in 4 bytes is "aé" */
+	assert_int_equal(text_clean(out, 4, "a\xc3\xa9\xe2\x82\xac", 6), 3);
+	assert_string_equal(out, "a\xc3\xa9");
+	assert_int_equal(text_clean(out, sizeof(out), "a\xc3\xa9\xe2\x82\xac", 6), 6);
+}
+
+static void test_json(void **state)
+{
+	(void)state;
+	expect(json_str, "café", "\"café\"");			/* not cafÃ© */
+	expect(json_str, "q\"b\\", "\"q\\\"b\\\\\"");
+	expect(json_str, "a\nb\tc\033", "\"a\\nb\\tc\\u001b\"");
+	expect(json_str, "\x9b", "\"\\ufffd\"");			/* invalid byte */
+	expect(json_str, "\xc2\x9b", "\"\\u009b\"");		/* C1 as a character */
+	expect(json_str, "\xe2\x80\xae" "abc", "\"\\u202eabc\"");
+	expect(json_str, "\xff\xfe", "\"\\ufffd\\ufffd\"");
+	expect(json_str, "\xf0\x9f\x98\x80", "\"\xf0\x9f\x98\x80\"");	/* U+1F600 */
+}
+
+static void test_logfmt(void **state)
+{
+	(void)state;
+	expect(lf_val, "café", "café");
+	expect(lf_val, "a b", "\"a b\"");
+	expect(lf_val, "k=v", "\"k=v\"");
+	expect(lf_val, "\033[2J", "\"\\x1b[2J\"");
+	expect(lf_val, "x\xe2\x80\xaey", "\"x\\xe2\\x80\\xaey\"");
+	expect(lf_val, "\x9b", "\"\\x9b\"");
+	expect(lf_val, "", "\"\"");
+}
+
+/* Every one- and two-byte input, and random longer ones: output is safe. */
+static void test_every_short_input(void **state)
+{
+	uint64_t x = 88172645463325252ULL;
+	char in[16], out[64];
+
+	(void)state;
+	for (int a = 1; a < 256; a++) {
+		for (int b = 0; b < 256; b++) {
+			char *j, *l;
+
+			in[0] = a;
+			in[1] = b;
+			in[2] = 0;
+			text_clean(out, sizeof(out), in, 2);
+			assert_true(safe_utf8((unsigned char *)out));
+			j = render(json_str, in, 3);
+			l = render(lf_val, in, 3);
+			assert_true(safe_utf8((unsigned char *)j));
+			assert_true(safe_utf8((unsigned char *)l));
+			free(j);
+			free(l);
+		}
+	}
+	for (int n = 0; n < 200000; n++) {
+		for (int i = 0; i < 15; i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			in[i] = (x & 3) ? 0x80 | (x >> 8 & 0x7f) : (x >> 16) | 1;
+		}
+		in[15] = 0;
+		text_clean(out, sizeof(out), in, sizeof(in));
+		assert_true(safe_utf8((unsigned char *)out));
+	}
+}
+
+/* A pstore file name is data: quotes and ESC in it are escaped everywhere. */
+static void test_pstore_name_escaped(void **state)
+{
+	static const char name[] = "dmesg-ramoops-0\",\"injected\":true,\"x\":\"\033[2J";
+	struct sigrec_lost l = { .h = { .type = SIGREC_T_LOST, .size = sizeof(l) }, .count = 3 };
+	struct ring_chunk c = { 0 };
+	struct out_opts o = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	for (int fmt = OUT_TEXT; fmt <= OUT_LOGFMT; fmt++) {
+		o.format = fmt;
+		f = open_memstream(&buf, &len);
+		out_lost(f, &o, &l, &c, 1700000000000000000LL, name);
+		fclose(f);
+		assert_null(strchr(buf, '\033'));
+		if (fmt == OUT_JSON)
+			assert_non_null(strstr(buf, "\"source\":\"pstore:dmesg-ramoops-0\\\",\\\"injected\\\":true,"
+						    "\\\"x\\\":\\\"\\u001b[2J\""));
+		if (fmt == OUT_LOGFMT)
+			assert_non_null(strstr(buf, " source=\"pstore:dmesg-ramoops-0\\\",\\\"injected\\\""));
+		if (fmt == OUT_TEXT)
+			assert_non_null(strstr(buf, "[pstore dmesg-ramoops-0\",\"injected\":true,\"x\":\"?[2J]"));
+		free(buf);
+		buf = NULL;
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_logfmt),
+		cmocka_unit_test(test_every_short_input),
+		cmocka_unit_test(test_pstore_name_escaped),
+	};
+
+	return cmocka_run_group_tests_name("output", tests, NULL, NULL);
+}
