@@ -183,7 +183,8 @@ static void usage(FILE *f)
 "  -j, --json             one JSON object per line (schema: docs/OUTPUT.md)\n"
 "  -l, --logfmt           one logfmt line per event (dotted keys, for Loki)\n"
 "  -f, --follow           keep printing new events as they are recorded\n"
-"      --no-pager         never pipe the timeline through $PAGER (less)\n"
+"      --no-pager         never pipe the timeline through $PAGER (less; as root or\n"
+"                         under sudo always less, with LESSSECURE=1)\n"
 "  -t, --tree             with sender and target ancestry\n"
 "      --utc              times in UTC (default: local time)\n"
 "      --why PID|NAME     the story of one process's end: what it ran, its\n"
@@ -986,9 +987,43 @@ found:
 
 /* ---- pager and colour: only for people at a terminal ---- */
 
+/*
+ * Whether sigdump runs with privileges its user's environment must not
+ * steer: as root, set-id, or under sudo (sudo -E keeps the invoking user's
+ * PAGER).  Then the pager is less itself, run without a shell and with
+ * LESSSECURE=1, so that "!cmd", the editor, log files and LESSOPEN are off.
+ */
+static int privileged(void)
+{
+	return !geteuid() || getuid() != geteuid() || getgid() != getegid() || getenv("SUDO_UID");
+}
+
+/* The pager child: stdin is the timeline.  Never returns. */
+static void run_pager(const char *pager, int secure)
+{
+	char buf[8192];
+	ssize_t n;
+
+	setenv("LESS", getenv("LESS") ? getenv("LESS") : "FRX", 1);
+	if (!secure) {
+		execlp("sh", "sh", "-c", pager, (char *)NULL);
+		_exit(127);
+	}
+	setenv("LESSSECURE", "1", 1);
+	unsetenv("LESSOPEN");
+	unsetenv("LESSCLOSE");
+	execlp("less", "less", (char *)NULL);
+	/* no less: the timeline still reaches the terminal, unpaged */
+	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) > 0)
+		if (write(STDOUT_FILENO, buf, n) != n)
+			break;
+	_exit(0);
+}
+
 static pid_t start_pager(void)
 {
-	const char *pager = getenv("PAGER");
+	int secure = privileged();
+	const char *pager = secure ? "less" : getenv("PAGER");
 	int p[2];
 	pid_t pid;
 
@@ -1006,9 +1041,7 @@ static pid_t start_pager(void)
 		dup2(p[0], STDIN_FILENO);
 		close(p[0]);
 		close(p[1]);
-		setenv("LESS", getenv("LESS") ? getenv("LESS") : "FRX", 1);
-		execlp("sh", "sh", "-c", pager, (char *)NULL);
-		_exit(127);
+		run_pager(pager, secure);
 	}
 	dup2(p[1], STDOUT_FILENO);
 	close(p[0]);
