@@ -96,13 +96,15 @@ static const char *cgroup2_root(void)
 
 /*
  * The cgroup path: the cgroup2 one, unless that is the root on a hybrid
- * system, where the v1 memory controller's path names the container.  The
- * id is the cgroup2 directory's inode, which is what BPF records.
+ * system; there the name=systemd hierarchy's path (it names units), else
+ * the v1 memory controller's (it names containers), each with its
+ * hierarchy as a prefix.  The id is the cgroup2 directory's inode, which
+ * is what BPF records.
  */
 static void read_cgroup(int pid, struct sigrec_proc *p)
 {
 	char path[64], buf[2048], cg[SIGREC_PATH_LEN + 64], *line, *save = NULL;
-	const char *v2 = NULL, *mem = NULL;
+	const char *v2 = NULL, *mem = NULL, *sd = NULL;
 	struct stat st;
 	ssize_t n;
 
@@ -116,14 +118,22 @@ static void read_cgroup(int pid, struct sigrec_proc *p)
 			v2 = line + 3;
 		else if (strstr(line, ":memory:"))
 			mem = strstr(line, ":memory:") + 8;
+		else if (strstr(line, ":name=systemd:"))
+			sd = strstr(line, ":name=systemd:") + 14;
 	}
 	if (v2) {
 		snprintf(cg, sizeof(cg), "%s%s", cgroup2_root(), v2);
 		if (!stat(cg, &st))
 			p->task.cgroup_id = st.st_ino;
 	}
-	if (v2 && (strcmp(v2, "/") || !mem))
+	if (sd && !strcmp(sd, "/"))
+		sd = NULL;
+	if (mem && !strcmp(mem, "/"))
+		mem = NULL;
+	if (v2 && (strcmp(v2, "/") || (!mem && !sd)))
 		snprintf(p->cgroup, SIGREC_PATH_LEN, "%.*s", SIGREC_PATH_LEN - 1, v2);
+	else if (sd)
+		snprintf(p->cgroup, SIGREC_PATH_LEN, "name=systemd:%.*s", SIGREC_PATH_LEN - 14, sd);
 	else if (mem)
 		snprintf(p->cgroup, SIGREC_PATH_LEN, "memory:%.*s", SIGREC_PATH_LEN - 8, mem);
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include "capture.h"
 #include "check.h"
+#include "metrics.h"
 #include "model.h"
 #include "place.h"
 #include "pstore.h"
@@ -42,6 +43,8 @@ struct env {
 	uint64_t sync_ns;
 	uint64_t duration_ns;
 	uint64_t snapshot_ns;
+	const char *metrics_file;
+	uint64_t metrics_ns;
 	int stats;
 	int no_pin;
 	int unpin;
@@ -79,6 +82,9 @@ struct run {
 	uint64_t last_seq;
 	uint64_t records, errors, lost, exits;
 	struct wfail wf[W_KINDS];	/* ring writes that failed, by kind */
+	struct metrics *metrics;	/* --metrics-file, or NULL */
+	int metrics_failed;		/* the last write failed (said once) */
+	uint64_t fatal_mask[2];		/* signals counted by victim unit */
 };
 
 #define PROCS_MAX	16384	/* table size that triggers dropping exited processes */
@@ -156,6 +162,11 @@ static void usage(FILE *f)
 "                             pmsg or kmsg; read back with sigdump --pstore\n"
 "      --pstore-signals LIST  signals for --pstore (default KILL,TERM,ABRT,SEGV,\n"
 "                             BUS,ILL,FPE,SYS)\n"
+"      --metrics-file PATH    Prometheus metrics in node_exporter's textfile format,\n"
+"                             written atomically every --metrics-interval (15s)\n"
+"                             and at exit (e.g. /var/lib/node_exporter/textfile/\n"
+"                             sigrec.prom)\n"
+"      --metrics-interval DUR how often to write --metrics-file (default 15s)\n"
 "      --stats                print counters to stderr at exit\n"
 "  -v, --verbose              more libbpf messages (twice: debug)\n"
 "  -V, --version\n"
@@ -182,7 +193,7 @@ static void usage(FILE *f)
 
 enum {
 	OPT_NO_HOOKS = 256, OPT_HOOKS, OPT_NO_LIFECYCLE, OPT_BUFFER, OPT_SYNC,
-	OPT_DURATION, OPT_STATS, OPT_SNAPSHOT, OPT_NO_PIN, OPT_UNPIN, OPT_CHECK, OPT_PROBES, OPT_PSTORE,
+	OPT_DURATION, OPT_STATS, OPT_SNAPSHOT, OPT_NO_PIN, OPT_UNPIN, OPT_CHECK, OPT_PROBES, OPT_METRICS, OPT_METRICS_INTERVAL, OPT_PSTORE,
 	OPT_PSTORE_SIGNALS, OPT_NO_COALESCE,
 };
 
@@ -199,6 +210,8 @@ static const struct option long_opts[] = {
 	{ "hooks", required_argument, NULL, OPT_HOOKS },
 	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "probes", no_argument, NULL, OPT_PROBES },
+	{ "metrics-file", required_argument, NULL, OPT_METRICS },
+	{ "metrics-interval", required_argument, NULL, OPT_METRICS_INTERVAL },
 	{ "no-lifecycle", no_argument, NULL, OPT_NO_LIFECYCLE },
 	{ "buffer", required_argument, NULL, OPT_BUFFER },
 	{ "sync-interval", required_argument, NULL, OPT_SYNC },
@@ -328,6 +341,15 @@ static int parse_args(int argc, char **argv, struct env *e)
 		case OPT_PROBES:
 			e->copts.probes = 1;
 			break;
+		case OPT_METRICS:
+			if (!*optarg || optarg[strlen(optarg) - 1] == '/')
+				return bad("--metrics-file", optarg, "expected a file path");
+			e->metrics_file = optarg;
+			break;
+		case OPT_METRICS_INTERVAL:
+			if (parse_duration(optarg, &e->metrics_ns) || e->metrics_ns < 1000000000ULL)
+				return bad("--metrics-interval", optarg, "expected a duration >= 1s such as 15s");
+			break;
 		case OPT_PSTORE:
 			if (!optarg || !strcmp(optarg, "auto"))
 				e->pstore = PSTORE_AUTO;
@@ -378,6 +400,8 @@ static void write_failed(struct run *run, int kind, int err)
 	uint64_t now = boot_ns();
 
 	run->errors++;
+	if (kind == W_APPEND && run->metrics)
+		metrics__lost(run->metrics, METRICS_LOST_WRITE, 1);
 	if (!w->n++)
 		w->first_ts = now;
 	w->last_ts = now;
@@ -435,6 +459,23 @@ static void seal(struct run *run)
 		write_failed(run, W_SEAL, rc);
 	else
 		write_worked(run, W_SEAL);
+}
+
+/* Metrics: every signal by kind; fatal ones delivered, by the victim's unit. */
+static void count_signal(struct run *run, const struct sigrec_signal *s, size_t len)
+{
+	uint64_t n = 1;
+	const struct proc *p;
+	char unit[METRICS_UNIT_LEN];
+
+	if (s->h.flags & SIGREC_SIG_REPEAT && len >= sizeof(struct sigrec_repeat))
+		n = ((const struct sigrec_repeat *)s)->count;
+	metrics__signal(run->metrics, s->sig, s->cause, s->result, n);
+	if (!sigrec_sig_in(run->fatal_mask[0], s->sig) || s->result != SIGREC_R_DELIVERED)
+		return;
+	p = model__get(run->procs, s->target.pid, s->target.start_ns);
+	metrics__unit_of(p ? p->cgroup : "", unit, sizeof(unit));
+	metrics__fatal(run->metrics, s->sig, unit, n);
 }
 
 /* A process the table does not know yet: read it from /proc if it is alive. */
@@ -512,6 +553,8 @@ static void on_signal(struct run *run, const struct sigrec_signal *s, size_t len
 	run->last_target = s->target;
 	run->last_seq = ring__seq(run->ring);
 pstore:
+	if (run->metrics)
+		count_signal(run, s, len);
 	/* a repeat's first signal already has its line */
 	if (run->pstore && !(s->h.flags & SIGREC_SIG_REPEAT))
 		pstore__signal(run->pstore, s, (int64_t)s->h.ts + run->boot.clock_offset,
@@ -536,7 +579,14 @@ static int on_record(void *ctx, void *data, size_t len)
 		if (e)
 			e->mark = ring__seq(run->ring);
 	} else if (h->type == SIGREC_T_LOST) {
-		run->lost += ((const struct sigrec_lost *)data)->count;
+		const struct sigrec_lost *l = data;
+
+		run->lost += l->count;
+		if (run->metrics)
+			metrics__lost(run->metrics, l->h.flags & SIGREC_LOST_GAP ? METRICS_LOST_GAP :
+				      l->h.flags & SIGREC_LOST_NESTED ? METRICS_LOST_NESTED :
+				      l->h.flags & SIGREC_LOST_WRITE ? METRICS_LOST_WRITE :
+				      METRICS_LOST_BUFFER, l->count);
 	} else if (h->type == SIGREC_T_EXIT && ++run->exits % 1024 == 0) {
 		model__trim(run->procs, PROCS_MAX);
 	}
@@ -646,9 +696,86 @@ static void snapshot(struct run *run)
 #define POLL_MIN_MS	100
 #define POLL_MAX_MS	1000
 
+/* Size and oldest record of the ring, for the metrics. */
+static void ring_facts(const char *path, struct metrics_ring *mr)
+{
+	struct ring_err err;
+	struct ring_reader *rr = ring_reader__open(path, &err);
+	const struct ring_chunk *ch;
+	size_t n;
+
+	mr->size = 0;
+	mr->oldest_s = 0;
+	if (!rr)
+		return;
+	mr->size = ring_reader__info(rr)->file_size;
+	if (!ring_reader__chunks(rr, &ch, &n, NULL))
+		for (size_t i = 0; i < n; i++)
+			if (ch[i].nrec) {
+				mr->oldest_s = wall_ns(ch[i].first_ts, ch[i].boot.clock_offset) / 1e9;
+				break;
+			}
+	ring_reader__close(rr);
+}
+
+static void write_metrics(const struct env *e, struct run *run, int up)
+{
+	struct metrics_ring mr;
+	int rc;
+
+	if (!run->metrics)
+		return;
+	ring_facts(e->ring, &mr);
+	rc = metrics__write(run->metrics, &mr, up);
+	if (rc && !run->metrics_failed)
+		fprintf(stderr, "sigrec: cannot write --metrics-file %s: %s\n", e->metrics_file,
+			strerror(-rc));
+	run->metrics_failed = rc != 0;
+}
+
+static void capture_labels(const struct capture *cap, char *buf, size_t len)
+{
+	static const char *const hooks[] = { "off", "fentry", "tracepoint" };
+	int h = capture__hooks(cap);
+	size_t n = snprintf(buf, len, "hooks=\"%s\"", h >= 0 && h <= 2 ? hooks[h] : "unknown");
+
+	for (int i = CAPTURE_IRQ; i < CAPTURE_NPARTS && n < len; i++) {
+		char key[32];
+		size_t k = 0;
+
+		for (const char *p = capture__part_name(i); *p && k + 1 < sizeof(key); p++)
+			key[k++] = *p == ' ' ? '_' : *p >= 'A' && *p <= 'Z' ? *p + 32 : *p;
+		key[k] = 0;
+		n += snprintf(buf + n, len - n, ",%s=\"%s\"", key,
+			      capture__part_on(cap, i) ? "on" : "off");
+	}
+}
+
+/* --metrics-file: the first write now, with every privilege, says whether it can work. */
+static int setup_metrics(const struct env *e, struct run *run, const struct capture *cap,
+			 char *dir, size_t dirlen)
+{
+	char labels[256];
+	const char *slash = strrchr(e->metrics_file, '/');
+
+	run->metrics = metrics__new(e->metrics_file);
+	if (!run->metrics)
+		return -ENOMEM;
+	run->fatal_mask[0] = e->pstore_mask[0];
+	run->fatal_mask[1] = e->pstore_mask[1];
+	capture_labels(cap, labels, sizeof(labels));
+	metrics__capture(run->metrics, labels);
+	snprintf(dir, dirlen, "%.*s", slash ? (int)(slash - e->metrics_file) : 1,
+		 slash ? e->metrics_file : ".");
+	if (!dir[0])
+		snprintf(dir, dirlen, "/");
+	write_metrics(e, run, 1);
+	return run->metrics_failed ? -EIO : 0;
+}
+
 static int record_loop(const struct env *e, struct run *run, struct capture *cap)
 {
-	uint64_t start = mono_ns(), last_sync = start, last_snap = start;
+	uint64_t start = mono_ns(), last_sync = start, last_snap = start, last_metrics = start;
 	/*
 	 * The kernel wakes the reader once per batch, so the poll timeout is
 	 * what brings a lone event in.  100 ms while events flow, backing off
@@ -682,6 +809,10 @@ static int record_loop(const struct env *e, struct run *run, struct capture *cap
 			write_start(run, e, cap, SIGREC_START_AGAIN);
 			snapshot(run);
 			last_snap = now;
+		}
+		if (run->metrics && now - last_metrics >= e->metrics_ns) {
+			write_metrics(e, run, 1);
+			last_metrics = now;
 		}
 		if (e->duration_ns && now - start >= e->duration_ns)
 			break;
@@ -719,6 +850,7 @@ int main(int argc, char **argv)
 		.copts = { .sig_mask = { ~0ULL, ~0ULL }, .lifecycle = 1, .buffer_bytes = 8 << 20 },
 		.sync_ns = 5000000000ULL,
 		.snapshot_ns = 600000000000ULL,
+		.metrics_ns = 15000000000ULL,
 		/* KILL TERM ABRT SEGV BUS ILL FPE SYS */
 		.pstore_mask = { (1ULL << 8) | (1ULL << 14) | (1ULL << 5) | (1ULL << 10) |
 				 (1ULL << 6) | (1ULL << 3) | (1ULL << 7) | (1ULL << 30), 0 },
@@ -731,6 +863,7 @@ int main(int argc, char **argv)
 	struct capture *cap = NULL;
 	char err[512], pin_dir[256];
 	struct privs_opts popts = { { NULL } };
+	char mdir[4096];
 	int rc, stopped = 0, existed;
 
 	if (parse_args(argc, argv, &e))
@@ -811,7 +944,13 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	write_start(&run, &e, cap, 0);
 	snapshot(&run);		/* with every capability: exe paths of all processes */
-	popts.writable[0] = e.no_pin ? NULL : "/sys/fs/bpf/sigrec";	/* unpinned at a clean stop */
+	if (e.metrics_file && setup_metrics(&e, &run, cap, mdir, sizeof(mdir))) {
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
+	/* the pins are removed at a clean stop; metrics are renamed into place */
+	popts.writable[0] = e.no_pin ? NULL : "/sys/fs/bpf/sigrec";
+	popts.writable[e.no_pin ? 0 : 1] = e.metrics_file ? mdir : NULL;
 	if (privs__drop(&popts, err, sizeof(err))) {
 		fprintf(stderr, "sigrec: %s\n", err);
 		rc = EXIT_RUNTIME;
@@ -839,6 +978,9 @@ out:
 		fprintf(stderr, "sigrec: warning: sealing the last chunk failed\n");
 	if (run.ring)
 		ring__close(run.ring);
+	if (stopped)
+		write_metrics(&e, &run, 0);
+	metrics__free(run.metrics);
 	model__free(run.procs);
 	if (run.pstore && pstore__suppressed(run.pstore))
 		fprintf(stderr, "sigrec: --pstore: %llu lines suppressed by the rate limit\n",

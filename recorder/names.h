@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+/* names.h - the names of sigrec.h's enums, one table each, for every output. */
+#ifndef SIGREC_NAMES_H
+#define SIGREC_NAMES_H
+
+#include "sigrec.h"
+
+/* "unknown" for a value the table does not know (a newer recording). */
+const char *names__cause(int cause);
+const char *names__result(int result);
+const char *names__syscall(int sc);
+const char *names__context(int ctx);
+
+#endif
