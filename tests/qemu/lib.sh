@@ -106,67 +106,308 @@ qemu_can_run() {
   return 0
 }
 
-# qemu_debian_kernel — fetch Debian 12's linux-image-6.1*-amd64 (unsigned)
-# into the cache with `apt-get download` + `dpkg-deb -x` (never installed),
-# run depmod on it, and print two lines: the vmlinuz path and the module dir
-# (…/lib/modules/<version>). A cached copy is reused without touching apt.
-# Set SIGREC_QEMU_DEBIAN_REFRESH=1 to look for a newer image.
-qemu_debian_kernel() {
-  local cache base
-  cache=$(qemu_cache_dir)
-  base=$cache/debian
-  mkdir -p "$base"
-  (
-    flock 9
-    if compgen -G "$base/*/ok" >/dev/null && [[ -z ${SIGREC_QEMU_DEBIAN_REFRESH:-} ]]; then
-      exit 0
-    fi
-    qemu_prepare_deps --run-only || exit 1
-    if ! _qemu_debian_fetch "$base" 2>>"$cache/apt.log"; then
-      # Stale package lists (the archive moved on) or none yet: refresh once.
-      _qemu_log "refreshing apt lists and retrying the kernel download"
-      apt-get -q update >>"$cache/apt.log" 2>&1 || true
-      _qemu_debian_fetch "$base" || exit 1
-    fi
-  ) 9>"$base/.lock" || return 1
-  local dir ver
-  dir=$(find "$base" -mindepth 2 -maxdepth 2 -name ok -printf '%h\n' | sort -V | tail -n 1)
-  [[ -n $dir ]] || return 1
-  ver=$(basename "$(find "$dir/root/lib/modules" -mindepth 1 -maxdepth 1 -type d | head -n 1)")
-  printf '%s\n%s\n' "$dir/root/boot/vmlinuz-$ver" "$dir/root/lib/modules/$ver"
+# ---- Debian kernels: a private apt configuration, never the system's ----
+#
+# Guest kernels come from Debian's archive with `apt-get download` through
+# an apt configuration of the harness's own, under $(qemu_cache_dir)/apt:
+# its own sources list (the suites below on the mirror the system's apt
+# sources name, signed by the system's Debian archive keyring), its own
+# package lists, cache, status file and an empty sources.list.d and
+# preferences.d. Nothing of the system's apt lists or sources is read or
+# written (its apt.conf.d settings, e.g. a proxy, still apply). Packages are
+# unpacked with dpkg-deb -x, never installed.
+
+# The kernels the harness knows: ID -> "SUITE META-PACKAGE". The meta
+# package names the kernel (newest in that suite) through its Depends.
+declare -gA QEMU_KERNELS=(
+  [deb12]="bookworm linux-image-amd64"
+  [deb13]="trixie linux-image-amd64"
+  [deb13-rt]="trixie linux-image-rt-amd64"
+  [sid]="sid linux-image-amd64"
+)
+# shellcheck disable=SC2034  # used by the tests
+QEMU_KERNEL_IDS=(deb12 deb13 deb13-rt sid)
+QEMU_APT_SUITES=(bookworm trixie sid)
+QEMU_APT_KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
+
+# _qemu_apt_mirror — print the Debian mirror URI the system's apt sources
+# name (deb822 *.sources first, then sources.list): the first "deb" entry
+# for a release suite (no "-security"/"-updates" suffix) that is not a
+# security mirror.
+_qemu_apt_mirror() {
+  local f uri=""
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [[ -f $f ]] || continue
+    uri=$(awk 'BEGIN { RS = ""; FS = "\n" }
+      {
+        types = ""; uris = ""; suites = ""; off = 0
+        for (i = 1; i <= NF; i++) {
+          l = $i
+          if (l ~ /^[Tt]ypes:/) { sub(/^[^:]*:/, "", l); types = l }
+          else if (l ~ /^URIs:/) { sub(/^[^:]*:/, "", l); uris = l }
+          else if (l ~ /^Suites:/) { sub(/^[^:]*:/, "", l); suites = l }
+          else if (l ~ /^Enabled: *[Nn]o/) off = 1
+        }
+        if (off || (" " types " ") !~ / deb /) next
+        n = split(suites, s, " "); rel = 0
+        for (j = 1; j <= n; j++) if (s[j] !~ /-/) rel = 1
+        m = split(uris, u, " ")
+        for (j = 1; j <= m; j++)
+          if (rel && u[j] !~ /security/) { print u[j]; exit }
+      }' "$f")
+    [[ -n $uri ]] && break
+  done
+  if [[ -z $uri ]]; then
+    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+      [[ -f $f ]] || continue
+      uri=$(awk '$1 == "deb" {
+          i = 2
+          if ($i ~ /^\[/) { while (i <= NF && $i !~ /\]$/) i++; i++ }
+          if ($(i + 1) !~ /-/ && $i !~ /security/) { print $i; exit }
+        }' "$f")
+      [[ -n $uri ]] && break
+    done
+  fi
+  [[ -n $uri ]] || return 1
+  printf '%s\n' "${uri%/}"
 }
 
-# _qemu_debian_fetch BASE — resolve linux-image-amd64 to its
-# linux-image-6.1*-amd64 package, download it (the -unsigned twin when it
-# exists), extract it under BASE/<package>/root and run depmod there.
-_qemu_debian_fetch() {
-  local base=$1 meta pkg deb ver t0=$SECONDS
-  meta=$(apt-cache depends linux-image-amd64 2>/dev/null |
-    sed -n 's/^ *Depends: \(linux-image-6\.1[^ ]*-amd64\)$/\1/p' | head -n 1 || true)
-  if [[ -z $meta ]]; then
-    _qemu_log "cannot resolve linux-image-amd64 to a linux-image-6.1*-amd64 package"
+# _qemu_apt_dir — create the private apt tree, write its sources list and
+# print its path. Fails (with a message) without a mirror or keyring.
+_qemu_apt_dir() {
+  local d mirror s
+  d=$(qemu_cache_dir)/apt
+  if ! mirror=$(_qemu_apt_mirror); then
+    _qemu_log "no Debian mirror found in /etc/apt/sources.list.d/*.sources or /etc/apt/sources.list"
     return 1
   fi
-  local dir=$base/$meta
-  [[ -f $dir/ok ]] && return 0
-  rm -rf "$dir" && mkdir -p "$dir/dl" || return 1
-  for pkg in "$meta-unsigned" "$meta"; do
-    if (cd "$dir/dl" && apt-get download -q -o APT::Sandbox::User=root "$pkg") >"$dir/download.log" 2>&1; then
-      break
-    fi
-  done
-  deb=$(find "$dir/dl" -name '*.deb' | head -n 1)
-  if [[ -z $deb ]]; then
-    _qemu_log "apt-get download $meta(-unsigned) failed, see $dir/download.log"
+  if [[ ! -s $QEMU_APT_KEYRING ]]; then
+    _qemu_log "$QEMU_APT_KEYRING missing (package debian-archive-keyring): cannot verify the archive"
     return 1
   fi
-  dpkg-deb -x "$deb" "$dir/root" || return 1
-  ver=$(basename "$(find "$dir/root/lib/modules" -mindepth 1 -maxdepth 1 -type d | head -n 1)")
-  depmod -b "$dir/root" "$ver" || return 1
-  [[ -f $dir/root/boot/vmlinuz-$ver ]] || { _qemu_log "no vmlinuz-$ver in $deb"; return 1; }
-  basename "$deb" >"$dir/package" && rm -rf "$dir/dl" && touch "$dir/ok" || return 1
-  _qemu_log "fetched $(cat "$dir/package") in $((SECONDS - t0))s"
+  mkdir -p "$d/etc/sources.list.d" "$d/etc/preferences.d" "$d/etc/trusted.gpg.d" \
+    "$d/lists/partial" "$d/cache/archives/partial" "$d/state" || return 1
+  [[ -f $d/state/status ]] || : >"$d/state/status"
+  {
+    for s in "${QEMU_APT_SUITES[@]}"; do
+      printf 'deb [arch=amd64 signed-by=%s] %s %s main\n' "$QEMU_APT_KEYRING" "$mirror" "$s"
+    done
+  } >"$d/etc/sources.list.new" || return 1
+  if cmp -s "$d/etc/sources.list.new" "$d/etc/sources.list"; then
+    rm -f "$d/etc/sources.list.new"
+  else
+    mv "$d/etc/sources.list.new" "$d/etc/sources.list" && rm -f "$d/updated"
+  fi
+  printf '%s\n' "$d"
 }
+
+# _qemu_apt DIR CMD ARGS... — run apt-get/apt-cache CMD with the private
+# configuration in DIR.
+_qemu_apt() {
+  local d=$1 cmd=$2
+  shift 2
+  "$cmd" -q \
+    -o Dir::Etc::sourcelist="$d/etc/sources.list" \
+    -o Dir::Etc::sourceparts="$d/etc/sources.list.d" \
+    -o Dir::Etc::preferences="$d/etc/preferences" \
+    -o Dir::Etc::preferencesparts="$d/etc/preferences.d" \
+    -o Dir::Etc::trustedparts="$d/etc/trusted.gpg.d" \
+    -o Dir::Etc::trusted="$d/etc/trusted.gpg" \
+    -o Dir::State="$d/state" \
+    -o Dir::State::Lists="$d/lists" \
+    -o Dir::State::status="$d/state/status" \
+    -o Dir::Cache="$d/cache" \
+    -o Dir::Cache::archives="$d/cache/archives" \
+    -o APT::Sandbox::User=root \
+    "$@"
+}
+
+# _qemu_apt_update DIR — refresh the private package lists (log appended
+# to DIR/update.log); a failed signature check fails here.
+_qemu_apt_update() {
+  local d=$1 t0=$SECONDS
+  _qemu_log "updating the harness's package lists (${QEMU_APT_SUITES[*]}; log: $d/update.log)"
+  if ! _qemu_apt "$d" apt-get -o APT::Update::Error-Mode=any update >>"$d/update.log" 2>&1; then
+    _qemu_log "apt-get update (private lists) failed: $(grep -E '^(E|W):' "$d/update.log" | tail -n 2 | tr '\n' ' ')"
+    return 1
+  fi
+  touch "$d/updated"
+  _qemu_log "package lists updated in $((SECONDS - t0))s"
+}
+
+# _qemu_apt_field DIR PKG/SUITE FIELD — FIELD of the package's record in
+# SUITE (the first record if several).
+_qemu_apt_field() {
+  _qemu_apt "$1" apt-cache show "$2" 2>/dev/null |
+    awk -v f="$3" 'BEGIN { n = length(f) + 1 }
+      $0 == "" { exit }
+      substr($0, 1, n) == f ":" { print substr($0, n + 2); exit }'
+}
+
+# _qemu_kernel_plan DIR SUITE META — print the kernel package's name, then
+# the packages to download (unsigned twins where they exist), one a line.
+#   classic layout (bookworm, trixie): linux-image-V[-unsigned] with
+#     /boot/vmlinuz-V and /lib/modules/V.
+#   split layout (sid 7.x): linux-image-V is a meta package depending on
+#     linux-binary-V (image in /usr/lib/modules/V/vmlinuz; its twin
+#     linux-binary-unsigned-V has vmlinuz.unsigned), linux-modules-V and
+#     linux-base-V (config, System.map, modules.builtin).
+_qemu_kernel_plan() {
+  local d=$1 suite=$2 meta=$3 img deps dep p
+  img=$(_qemu_apt_field "$d" "$meta/$suite" Depends | tr ',' '\n' |
+    sed -n 's/^ *\(linux-image-[0-9][^ ]*\).*/\1/p' | head -n 1)
+  if [[ -z $img ]]; then
+    _qemu_log "$meta in $suite names no linux-image-<version> package"
+    return 1
+  fi
+  printf '%s\n' "$img"
+  deps=$(_qemu_apt_field "$d" "$img/$suite" Depends)
+  if grep -q 'linux-binary-' <<<"$deps"; then
+    local ver=${img#linux-image-}
+    while IFS= read -r dep; do
+      read -r dep _ <<<"$dep"
+      [[ $dep == linux-*-"$ver" ]] || continue
+      p=$dep
+      if [[ $dep == linux-binary-"$ver" ]] &&
+        [[ -n $(_qemu_apt_field "$d" "linux-binary-unsigned-$ver/$suite" Package) ]]; then
+        p=linux-binary-unsigned-$ver
+      fi
+      printf '%s\n' "$p"
+    done < <(tr ',' '\n' <<<"$deps")
+  elif [[ -n $(_qemu_apt_field "$d" "$img-unsigned/$suite" Package) ]]; then
+    printf '%s\n' "$img-unsigned"
+  else
+    printf '%s\n' "$img"
+  fi
+}
+
+# _qemu_kernel_fetch ID BASE APTDIR — resolve, download, unpack and
+# depmod kernel ID into BASE/<image package>/ and point BASE/current at it.
+_qemu_kernel_fetch() {
+  local id=$1 base=$2 d=$3 suite meta plan img t0=$SECONDS
+  read -r suite meta <<<"${QEMU_KERNELS[$id]}"
+  plan=$(_qemu_kernel_plan "$d" "$suite" "$meta") || return 1
+  img=$(head -n 1 <<<"$plan")
+  local dir=$base/$img
+  if [[ -f $dir/ok ]]; then
+    printf '%s\n' "$img" >"$base/current"
+    return 0
+  fi
+  local -a pkgs=()
+  mapfile -t pkgs < <(tail -n +2 <<<"$plan" | sed "s|\$|/$suite|")
+  rm -rf "$dir" && mkdir -p "$dir/dl" || return 1
+  _qemu_log "$id: downloading ${pkgs[*]}"
+  if ! (cd "$dir/dl" && _qemu_apt "$d" apt-get download "${pkgs[@]}") >"$dir/download.log" 2>&1; then
+    _qemu_log "$id: apt-get download ${pkgs[*]} failed: $(grep -E '^(E|W):' "$dir/download.log" | tail -n 2 | tr '\n' ' ')"
+    return 1
+  fi
+  local deb
+  for deb in "$dir"/dl/*.deb; do
+    [[ -f $deb ]] || { _qemu_log "$id: nothing downloaded"; return 1; }
+    dpkg-deb -x "$deb" "$dir/root" || { _qemu_log "$id: dpkg-deb -x $deb failed"; return 1; }
+    basename "$deb" >>"$dir/package"
+  done
+  # merged /usr: /lib is usr/lib (depmod -b looks in BASE/lib/modules)
+  if [[ ! -e $dir/root/lib && -d $dir/root/usr/lib ]]; then
+    ln -s usr/lib "$dir/root/lib" || return 1
+  fi
+  local mdir ver kernel config
+  mdir=$(find "$dir/root/lib/modules/" -mindepth 1 -maxdepth 1 -type d | head -n 1)
+  [[ -n $mdir ]] || { _qemu_log "$id: no lib/modules/<version> in ${pkgs[*]}"; return 1; }
+  ver=$(basename "$mdir")
+  for kernel in "$dir/root/boot/vmlinuz-$ver" "$mdir/vmlinuz.unsigned" "$mdir/vmlinuz" ""; do
+    [[ -z $kernel || -f $kernel ]] && break
+  done
+  [[ -n $kernel ]] || { _qemu_log "$id: no kernel image (boot/vmlinuz-$ver, modules/$ver/vmlinuz[.unsigned])"; return 1; }
+  for config in "$dir/root/boot/config-$ver" "$mdir/config" ""; do
+    [[ -z $config || -f $config ]] && break
+  done
+  depmod -b "$dir/root" "$ver" || { _qemu_log "$id: depmod failed"; return 1; }
+  {
+    printf 'kernel=%s\n' "${kernel#"$dir/root"/}"
+    printf 'moddir=%s\n' "lib/modules/$ver"
+    printf 'config=%s\n' "${config#"$dir/root"/}"
+    printf 'version=%s\n' "$ver"
+    printf 'suite=%s\n' "$suite"
+    printf 'image_package=%s\n' "$img"
+    printf 'packages=%s\n' "$(tr '\n' ' ' <"$dir/package" | sed 's/ $//')"
+    printf 'fetch_seconds=%s\n' "$((SECONDS - t0))"
+  } >"$dir/info" || return 1
+  rm -rf "$dir/dl" && touch "$dir/ok" || return 1
+  printf '%s\n' "$img" >"$base/current"
+  _qemu_log "$id: fetched $(tr '\n' ' ' <"$dir/package")in $((SECONDS - t0))s"
+}
+
+# _qemu_kernel_dir ID — the cached, complete kernel dir of ID, if any.
+_qemu_kernel_dir() {
+  local base cur
+  base=$(qemu_cache_dir)/debian/$1
+  [[ -f $base/current ]] || return 1
+  cur=$(<"$base/current")
+  [[ -n $cur && -f $base/$cur/ok ]] || return 1
+  printf '%s\n' "$base/$cur"
+}
+
+# qemu_kernel_cached ID — succeed if kernel ID is in the cache.
+qemu_kernel_cached() { _qemu_kernel_dir "$1" >/dev/null; }
+
+# qemu_kernel ID — fetch kernel ID (deb12, deb13, deb13-rt, sid; see
+# QEMU_KERNELS) into $(qemu_cache_dir)/debian/ID/<image package>/ once and
+# print two lines: the kernel image and its module dir. A cached kernel is
+# used without touching apt or the network; SIGREC_QEMU_DEBIAN_REFRESH=1
+# resolves the newest version again. On failure the last "qemu-lib:" line
+# on stderr says why.
+qemu_kernel() {
+  local id=$1 base dir
+  if [[ -z ${QEMU_KERNELS[$id]:-} ]]; then
+    _qemu_log "unknown kernel '$id' (known: ${QEMU_KERNEL_IDS[*]})"
+    return 2
+  fi
+  base=$(qemu_cache_dir)/debian/$id
+  mkdir -p "$base" || return 1
+  if [[ -n ${SIGREC_QEMU_DEBIAN_REFRESH:-} ]] || ! qemu_kernel_cached "$id"; then
+    (
+      flock 9
+      if [[ -z ${SIGREC_QEMU_DEBIAN_REFRESH:-} ]] && qemu_kernel_cached "$id"; then exit 0; fi
+      command -v dpkg-deb >/dev/null && command -v apt-get >/dev/null ||
+        { _qemu_log "apt-get/dpkg-deb missing: cannot fetch Debian kernels"; exit 1; }
+      qemu_prepare_deps --run-only || exit 1
+      d=$(_qemu_apt_dir) || exit 1
+      # one writer of the private lists at a time
+      exec 8>"$d/.lock"
+      flock 8
+      if [[ ! -f $d/updated ]]; then _qemu_apt_update "$d" || exit 1; fi
+      if ! _qemu_kernel_fetch "$id" "$base" "$d"; then
+        # stale lists (the archive moved on): refresh once and retry
+        _qemu_apt_update "$d" || exit 1
+        _qemu_kernel_fetch "$id" "$base" "$d" || exit 1
+      fi
+    ) 9>"$base/.lock" || return 1
+  fi
+  dir=$(_qemu_kernel_dir "$id") || { _qemu_log "$id: not in the cache after fetching"; return 1; }
+  printf '%s\n%s\n' "$dir/root/$(sed -n 's/^kernel=//p' "$dir/info")" \
+    "$dir/root/$(sed -n 's/^moddir=//p' "$dir/info")"
+}
+
+# qemu_kernel_info ID [KEY] — the cached kernel's facts (kernel=, moddir=,
+# config= relative to its root; version=, suite=, image_package=,
+# packages=, fetch_seconds=), or the value of one KEY.
+qemu_kernel_info() {
+  local dir
+  dir=$(_qemu_kernel_dir "$1") || return 1
+  if (($# > 1)); then sed -n "s/^$2=//p" "$dir/info"; else cat "$dir/info"; fi
+}
+
+# qemu_kernel_root ID — the cached kernel's unpacked tree.
+qemu_kernel_root() {
+  local dir
+  dir=$(_qemu_kernel_dir "$1") || return 1
+  printf '%s\n' "$dir/root"
+}
+
+# qemu_debian_kernel — Debian 12's kernel (qemu_kernel deb12): two lines,
+# the vmlinuz path and the module dir.
+qemu_debian_kernel() { qemu_kernel deb12; }
 
 # Kernel config fragment for the pmsg kernel (applied on top of tinyconfig).
 # Changing it changes the cache key, so the kernel is rebuilt.

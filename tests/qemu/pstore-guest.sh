@@ -8,7 +8,7 @@
 # Cmdline parameters: sigrec.how=panic|reboot sigrec.token=UNIQUE
 # [sigrec.burst=N].
 #
-# Boot 1: start sigrec --pstore on a ring in /tmp, start `sleep 1000`, kill
+# Boot 1: start sigrec --pstore on a ring in /tmp/ring, start `sleep 1000`, kill
 #   it with SIGTERM from `sh -c 'kill -TERM PID'` (whose pid and comm are
 #   recorded), wait, then crash/reboot with sigrec still running.
 #   With sigrec.burst=N (the rate-limit case): after that kill, N more
@@ -52,7 +52,9 @@ case $SIGREC_BOOT in
   sigrec_result "boot1 token=$token how=$how kernel=$(uname -r) pmsg=$pmsg btf=$btf boot_id=$bootid"
   read -r up _ </proc/uptime
   rm -f /tmp/sigrec.log
-  sigrec --pstore -r /tmp/pstore.ring -s 4M 2>/tmp/sigrec.log &
+  # sigrec refuses a ring in a directory others can write (/tmp is 1777)
+  mkdir -p /tmp/ring && chmod 700 /tmp/ring
+  sigrec --pstore -r /tmp/ring/pstore.ring -s 4M 2>/tmp/sigrec.log &
   rec=$!
   wait_ready /tmp/sigrec.log "$rec"
   ready=$?
@@ -122,7 +124,7 @@ case $SIGREC_BOOT in
   show /tmp/sigrec.log sigrec
   # The ring as it is now (sigrec still running), for the host's merge
   # check: it does not survive the crash (tmpfs).
-  gzip -c /tmp/pstore.ring >/tmp/ring.gz && sigrec_export_file /tmp/ring.gz ring.gz
+  gzip -c /tmp/ring/pstore.ring >/tmp/ring.gz && sigrec_export_file /tmp/ring.gz ring.gz
   # One more SIGTERM the host's copy of the ring does not have: merged, it
   # can only come from pstore.
   sleep 1000 &

@@ -42,7 +42,7 @@ trap cleanup EXIT
 cache=$(qemu_cache_dir)
 # Cold or warm: were the guest kernels already in the cache?
 state=warm
-compgen -G "$cache/debian/*/ok" >/dev/null || state=cold
+qemu_kernel_cached deb12 || state=cold
 compgen -G "$cache/pmsg-*/bzImage" >/dev/null || state=cold
 echo "# cache: $cache ($state)"
 

@@ -88,7 +88,7 @@ command -v jq >/dev/null || fail_all "jq missing on the host (scripts/deps.sh in
 
 cache=$(qemu_cache_dir)
 state=warm
-compgen -G "$cache/debian/*/ok" >/dev/null || state=cold
+qemu_kernel_cached deb12 || state=cold
 compgen -G "$cache/pmsg-*/bzImage" >/dev/null || state=cold
 echo "# cache: $cache ($state)"
 

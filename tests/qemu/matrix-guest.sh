@@ -1,0 +1,347 @@
+# shellcheck shell=sh
+# tests/qemu/matrix-guest.sh — one kernel's side of tests/qemu/test_matrix.sh.
+#
+# Why this exists: build/sigrec embeds a BPF object compiled against the
+# build host's kernel; it has to load and record correctly on the kernels
+# people run. This script runs every check of the kernel matrix on the
+# kernel it finds itself on, and reports facts; the host
+# (test_matrix.sh) judges them. It runs in a qemu guest, sourced by /init
+# (guest-init.sh), or directly on the host through host-run.sh, which
+# provides the same helpers (sigrec_param, sigrec_result, sigrec_log,
+# sigrec_export_file, SIGREC_BOOT). Files go in $SIGREC_WORKDIR
+# (/tmp/sigrec-matrix, mode 0700).
+# Parameters (kernel command line sigrec.NAME=..., or host-run.sh's
+# arguments): storm (getppid calls per tax run), runs (tax runs per hook
+# kind), restarts (recorder restarts under timer load), timer (timer
+# signals of each kind), pstore (1: end with the pstore check).
+#
+# Boot 1 (the only boot on the host):
+#   1. facts about the kernel; `sigrec --check` where sigrec has it.
+#   2. sigrec with default options: every sigsend scenario, and timersig
+#      (a POSIX timer and an itimer firing at a task while a bystander
+#      spins on the same CPU); SIGTERM; sigdump --json and text.
+#   3. If the default did not pick fentry: `sigrec -v --hooks fentry` for
+#      the reason.
+#   4. For fentry, tracepoint and no syscall hooks: `storm getppid N`
+#      (runs times, and bare without sigrec), then every sigsend scenario
+#      again under that hook kind.
+#   5. Takeover: sigrec SIGKILLed, a kill while it is down, a new sigrec on
+#      the same ring must take the pinned set over; a kill after; clean
+#      stop; nothing pinned left.
+#   6. restarts times: sigrec started while two `usleep 1` loops keep
+#      hrtimers firing, one kill, stop: the kill must read as task context
+#      with its syscall.
+#   7. pstore=1: sigrec --pstore, a SIGTERM from a known shell, then
+#      `reboot -f` with sigrec running (RAM survives inside qemu).
+# Boot 2 (pstore only): sigdump --pstore --json of /sys/fs/pstore.
+# Facts for the host are "SIGREC-RESULT: ..." lines and exported files.
+
+# sigrec refuses a ring in a directory others can write (/tmp is 1777)
+W=${SIGREC_WORKDIR:-/tmp/sigrec-matrix}
+mkdir -p "$W" && chmod 700 "$W"
+storm_n=$(sigrec_param storm) || storm_n=2000000
+runs=$(sigrec_param runs) || runs=3
+restarts=$(sigrec_param restarts) || restarts=0
+timer_n=$(sigrec_param timer) || timer_n=20
+pstore=$(sigrec_param pstore) || pstore=0
+
+# wait_ready LOGFILE PID — until sigrec printed "recording to" (0), died
+# (1) or 180 s passed (2). TCG loads BPF programs slowly.
+wait_ready() {
+  _i=0
+  while [ "$_i" -lt 900 ]; do
+    grep -q 'recording to' "$1" 2>/dev/null && return 0
+    kill -0 "$2" 2>/dev/null || return 1
+    sleep 0.2
+    _i=$((_i + 1))
+  done
+  return 2
+}
+
+# show FILE TAG — every line of FILE as "SIGREC-LOG: TAG: line".
+show() {
+  [ -f "$1" ] || return 0
+  while IFS= read -r _l; do sigrec_log "$2: $_l"; done <"$1"
+}
+
+# start_rec NAME ARGS... — start sigrec on $W/NAME.ring, log in
+# $W/NAME.log; sets REC (pid) and HOOKS; returns non-zero (and reports)
+# if it did not become ready.
+start_rec() {
+  _name=$1
+  shift
+  read -r _t0 _ </proc/uptime
+  rm -f "$W/$_name.log"
+  sigrec -r "$W/$_name.ring" -s 8M "$@" 2>"$W/$_name.log" &
+  REC=$!
+  wait_ready "$W/$_name.log" "$REC"
+  _st=$?
+  read -r _t1 _ </proc/uptime
+  show "$W/$_name.log" "sigrec $_name"
+  _secs=$(awk -v a="$_t0" -v b="$_t1" 'BEGIN{printf "%.1f", b - a}')
+  if [ "$_st" -ne 0 ]; then
+    _rc=running
+    if [ "$_st" -eq 1 ]; then
+      wait "$REC"
+      _rc=$?
+    else
+      kill -KILL "$REC" 2>/dev/null
+      wait "$REC"
+    fi
+    sigrec_result "rec $_name ready=no rc=$_rc after=${_secs}s args=$* error: $(tr '\n' ' ' <"$W/$_name.log")"
+    return 1
+  fi
+  HOOKS=$(sed -n 's/.*syscall hooks: \([a-z]*\).*/\1/p' "$W/$_name.log" | head -n 1)
+  _took=no
+  grep -q 'took over' "$W/$_name.log" && _took=yes
+  sigrec_result "rec $_name ready=yes hooks=$HOOKS took_over=$_took start=${_secs}s args=$*"
+}
+
+# stop_rec NAME — SIGTERM, wait, report the exit status.
+stop_rec() {
+  kill -TERM "$REC"
+  wait "$REC"
+  _rc=$?
+  show "$W/$1.log" "sigrec $1 (after stop)"
+  sigrec_result "rec $1 stopped rc=$_rc"
+}
+
+# scenarios FACTS — every sigsend scenario, one JSON fact line each.
+scenarios() {
+  for _s in $(sigsend --list); do
+    sigsend "$_s" >>"$1" 2>>"$W/sigsend.err" ||
+      echo "{\"scenario\":\"$_s\",\"error\":true}" >>"$1"
+  done
+}
+
+# dump NAME TAG — sigdump --json (and text for TAG default) of NAME.ring,
+# sent to the host as out-TAG.json, dump-TAG.err (out-TAG.txt).
+dump() {
+  sigdump --json "$W/$1.ring" >"$W/out-$2.json" 2>"$W/dump-$2.err"
+  _rc=$?
+  if [ "$2" = default ]; then
+    sigdump "$W/$1.ring" >"$W/out-$2.txt" 2>>"$W/dump-$2.err"
+    sigrec_export_file "$W/out-$2.txt" "out-$2.txt"
+  fi
+  sigrec_result "sigdump $2 json_rc=$_rc lines=$(wc -l <"$W/out-$2.json")"
+  show "$W/dump-$2.err" "sigdump-stderr $2"
+  sigrec_export_file "$W/out-$2.json" "out-$2.json"
+  sigrec_export_file "$W/dump-$2.err" "dump-$2.err"
+}
+
+# measure CFG — storm getppid, $runs times.
+measure() {
+  _i=0
+  while [ "$_i" -lt "$runs" ]; do
+    _i=$((_i + 1))
+    sigrec_result "tax cfg=$1 run=$_i $(storm getppid "$storm_n" 2>&1 | tr '\n' ' ')"
+  done
+}
+
+# phase NAME — note where the time goes (uptime at the start of a step)
+phase() {
+  read -r _up _ </proc/uptime
+  sigrec_result "phase $1 uptime=$_up"
+}
+
+# a sleep of a microsecond: a fork, an exec and an hrtimer
+if command -v usleep >/dev/null 2>&1; then tick() { usleep 1; }; else tick() { sleep 0.000001; }; fi
+
+boot1() {
+  btf=no
+  [ -f /sys/kernel/btf/vmlinux ] && btf=yes
+  rt=no
+  case $(uname -v) in *PREEMPT_RT*) rt=yes ;; esac
+  ftrace=unknown
+  _aff=/sys/kernel/tracing/available_filter_functions
+  if [ -r "$_aff" ] && cat "$_aff" >/dev/null 2>&1; then
+    if grep -q '^__x64_sys_kill$' "$_aff"; then ftrace=yes; else ftrace=no; fi
+  elif [ -e "$_aff" ]; then
+    ftrace=unreadable
+  else
+    ftrace=no
+  fi
+  pmsg=no
+  [ -c /dev/pmsg0 ] && pmsg=yes
+  ramoops=no
+  [ -d /sys/module/ramoops ] && ramoops=yes
+  pst=no
+  grep -q ' /sys/fs/pstore pstore ' /proc/mounts && pst=yes
+  ramoops_backend=no
+  dmesg 2>/dev/null | grep -q 'Registered ramoops as persistent store' && ramoops_backend=yes
+  sigrec_result "info kernel=$(uname -r) btf=$btf rt=$rt ftrace_kill=$ftrace cpus=$(grep -c ^processor /proc/cpuinfo) ramoops=$ramoops ramoops_backend=$ramoops_backend pstore_fs=$pst pmsg=$pmsg"
+  sigrec_result "uname $(uname -v)"
+
+  phase check
+  # 1. sigrec --check, where this build has it
+  if sigrec --help 2>&1 | grep -q -- '--check'; then
+    sigrec --check >"$W/check.txt" 2>&1
+    _rc=$?
+    sigrec_result "check rc=$_rc"
+    show "$W/check.txt" "sigrec --check"
+    sigrec_export_file "$W/check.txt" check.txt
+  else
+    sigrec_result "check unsupported"
+  fi
+
+  phase default
+  # 2. every scenario and the timer case, default options
+  rm -f "$W/facts-default.json"
+  if start_rec core; then
+    default_hooks=$HOOKS
+    scenarios "$W/facts-default.json"
+    timersig "$timer_n" 10 >>"$W/facts-default.json" 2>>"$W/sigsend.err" ||
+      echo '{"scenario":"timer","error":true}' >>"$W/facts-default.json"
+    sleep 1
+    stop_rec core
+    dump core default
+    sigrec_export_file "$W/facts-default.json" facts-default.json
+  else
+    default_hooks=none
+  fi
+
+  # 3. why not fentry?
+  if [ "$default_hooks" != fentry ]; then
+    sigrec -v --hooks fentry -r "$W/fentry-probe.ring" -s 8M --duration 2s --no-pin \
+      2>"$W/fentry-probe.log"
+    _rc=$?
+    sigrec_result "fentry probe rc=$_rc"
+    sigrec_export_file "$W/fentry-probe.log" fentry-probe.log
+  fi
+
+  phase tax
+  # 4. the tax on getppid(), then the scenarios, per hook kind
+  measure bare
+  for cfg in fentry tracepoint off; do
+    case $cfg in
+      fentry) set -- --hooks fentry ;;
+      tracepoint) set -- --hooks tracepoint ;;
+      off) set -- --no-syscall-hooks ;;
+    esac
+    rm -f "$W/facts-$cfg.json"
+    if start_rec "tax-$cfg" "$@"; then
+      measure "$cfg"
+      scenarios "$W/facts-$cfg.json"
+      sleep 1
+      stop_rec "tax-$cfg"
+      dump "tax-$cfg" "$cfg"
+      sigrec_export_file "$W/facts-$cfg.json" "facts-$cfg.json"
+    fi
+  done
+
+  phase takeover
+  # 5. a SIGKILLed recorder's pinned set is taken over by the next start
+  rm -f "$W/facts-life.json"
+  if start_rec life; then
+    kill -KILL "$REC"
+    wait "$REC"
+    sigsend kill >>"$W/facts-life.json" 2>>"$W/sigsend.err"
+    if start_rec life; then
+      sigsend kill >>"$W/facts-life.json" 2>>"$W/sigsend.err"
+      sleep 1
+      stop_rec life
+      sigrec --unpin -r "$W/life.ring" >"$W/unpin.log" 2>&1
+      sigrec_result "life unpin rc=$? $(tr '\n' ' ' <"$W/unpin.log")"
+      dump life life
+      sigrec_export_file "$W/facts-life.json" facts-life.json
+    else
+      sigrec --unpin -r "$W/life.ring" >/dev/null 2>&1
+    fi
+  fi
+
+  phase restarts
+  # 6. restarts under hrtimer load
+  if [ "$restarts" -gt 0 ]; then
+    gens=""
+    for _k in 1 2; do
+      (while :; do tick; done) &
+      gens="$gens $!"
+    done
+    _n=0
+    bad=""
+    starts=""
+    read -r _t0 _ </proc/uptime
+    while [ "$_n" -lt "$restarts" ]; do
+      _n=$((_n + 1))
+      # a fresh log: wait_ready must not find the last run's line before
+      # the new sigrec's shell truncated the file
+      rm -f "$W/restart.log" "$W/restart.ring"
+      read -r _s0 _ </proc/uptime
+      # only SIGTERM: on a busy host other signal storms must not push
+      # the kill out of the ring (the irq-depth logic runs for every signal)
+      sigrec -r "$W/restart.ring" -s 4M -S TERM 2>"$W/restart.log" &
+      REC=$!
+      _st=0
+      wait_ready "$W/restart.log" "$REC" || _st=1
+      read -r _s1 _ </proc/uptime
+      starts="$starts $(awk -v a="$_s0" -v b="$_s1" 'BEGIN{printf "%.1f", b - a}')"
+      if [ "$_st" -ne 0 ]; then
+        bad="$bad $_n:not-ready"
+        kill "$REC" 2>/dev/null
+        wait "$REC"
+        continue
+      fi
+      sleep 1000 &
+      _t=$!
+      kill -TERM "$_t"
+      wait "$_t"
+      sleep 0.3
+      kill -TERM "$REC"
+      wait "$REC"
+      _ev=$(sigdump --json -s TERM "$W/restart.ring" | grep "\"target\":{\"pid\":$_t,")
+      _ctx=$(echo "$_ev" | sed -n 's/.*"context":"\([a-z]*\)".*/\1/p' | head -n 1)
+      _sc=$(echo "$_ev" | sed -n 's/.*"syscall":{"name":"\([a-z_]*\)".*/\1/p' | head -n 1)
+      _hk=$(sed -n 's/.*syscall hooks: \([a-z]*\).*/\1/p' "$W/restart.log" | head -n 1)
+      # without syscall hooks (the default where fentry is refused) there
+      # is no syscall to see; the context must still be the task's
+      if [ "$_ctx" != task ] || { [ "$_hk" != off ] && [ "$_sc" != kill ]; }; then
+        _lost=$(sigdump --stats "$W/restart.ring" 2>/dev/null | sed -n 's/.*"lost":\([0-9]*\).*/\1/p')
+        bad="$bad $_n:context=${_ctx:-none},syscall=${_sc:-none},hooks=${_hk:-none},lost=${_lost:-?}"
+      fi
+    done
+    read -r _t1 _ </proc/uptime
+    # shellcheck disable=SC2086  # pids
+    kill $gens
+    rm -f "$W/restart.ring"
+    sigrec_result "restarts n=$restarts bad=$(echo "$bad" | wc -w) seconds=$(awk -v a="$_t0" -v b="$_t1" 'BEGIN{printf "%.1f", b - a}') starts=$(echo "${starts# }" | tr ' ' ,) iterations:${bad:- none}"
+  fi
+
+  phase pstore
+  # 7. pstore: a SIGTERM line that must survive reboot -f
+  if [ "$pstore" = 1 ]; then
+    if [ "$pst" != yes ] || [ "$ramoops_backend" != yes ]; then
+      sigrec_result "pstore unavailable ramoops=$ramoops backend=$ramoops_backend pstore_fs=$pst"
+    elif start_rec pstore --pstore; then
+      _dest=$(sed -n 's/.*fatal signals also go to \([^ ]*\).*/\1/p' "$W/pstore.log")
+      sleep 1000 &
+      _t=$!
+      # shellcheck disable=SC2016  # expanded by the inner shell
+      sh -c 'echo $$ >"$2/spid"; kill -TERM "$1"' sh "$_t" "$W"
+      wait "$_t"
+      read -r _s <"$W/spid"
+      sleep 2
+      sigrec_result "pstore kill sender=$_s target=$_t dest=${_dest:-none}"
+      phase end
+      sigrec_result "core done"
+      sigrec_reboot
+      return 0
+    fi
+  fi
+  phase end
+  sigrec_result "core done"
+}
+
+boot2() {
+  ls -la /sys/fs/pstore >"$W/pstore-ls.txt" 2>&1
+  show "$W/pstore-ls.txt" "pstore files"
+  sigdump --pstore --json >"$W/pstore.json" 2>"$W/pstore.err"
+  sigrec_result "boot2 sigdump rc=$? lines=$(wc -l <"$W/pstore.json")"
+  show "$W/pstore.err" "sigdump --pstore stderr"
+  sigrec_export_file "$W/pstore.json" pstore.json
+  sigrec_result "boot2 done"
+}
+
+case ${SIGREC_BOOT:-1} in
+  1) boot1 ;;
+  *) boot2 ;;
+esac
