@@ -13,6 +13,9 @@ res() { echo "$*" >>"$IMG/result"; }
 : >"$IMG/result"
 umount -l /mnt/oldroot 2>/dev/null
 P=(podman --runtime runc --cgroup-manager cgroupfs --events-backend file)
+# no container outlives this script, stopped early or not
+trap '"${P[@]}" rm -f -t 0 pkgtest-sigrec >/dev/null 2>&1' EXIT
+trap 'exit 1' INT TERM
 
 # debootstrap's minbase stands in for debian:bookworm-slim (no registry here)
 "${P[@]}" import --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
@@ -84,5 +87,4 @@ if [ "$started" = 1 ]; then
 	[ -s "$prom" ] && cp "$prom" "$IMG/sigrec.prom"
 fi
 "${P[@]}" logs pkgtest-sigrec >"$IMG/sigrec.log" 2>&1
-"${P[@]}" rm -f pkgtest-sigrec >/dev/null 2>&1
 exit 0

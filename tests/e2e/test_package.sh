@@ -56,7 +56,12 @@ fi
 # the rest of the file system as root sees it: the clean root is removed
 # (unmounted first) before lib.sh removes $TMPD
 CR=
+HELPER_PID=
 teardown() {
+	# nspawn powers its container off, image-run.sh removes its container
+	if [ -n "$HELPER_PID" ] && kill -TERM "$HELPER_PID" 2>/dev/null; then
+		wait "$HELPER_PID" 2>/dev/null
+	fi
 	if [ -n "$CR" ]; then
 		[ -n "$REC_PID" ] && kill -TERM "$REC_PID" 2>/dev/null && wait "$REC_PID" 2>/dev/null
 		REC_PID=
@@ -134,7 +139,10 @@ boot_test() {
 			--link-journal=no --console=pipe -D /mnt/self -b \
 			--capability=CAP_BPF,CAP_PERFMON --system-call-filter="bpf perf_event_open" \
 			--bind=/sys/fs/bpf --bind-ro=/sys/kernel/tracing' _ "$CR" \
-		</dev/null >"$TMPD/nspawn.log" 2>&1 || rc=$?
+		</dev/null >"$TMPD/nspawn.log" 2>&1 &
+	HELPER_PID=$!
+	wait "$HELPER_PID" || rc=$?
+	HELPER_PID=
 	diag "systemd in the clean root (install, boot, test, power off): $(($(date +%s) - t0)) s, nspawn exit $rc"
 	r="$CR/root/boot/result"
 	val() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" "$r" 2>/dev/null | head -n 1; }
@@ -168,13 +176,13 @@ boot_test() {
 image_test() {
 	local img="$CR/root/img" t0 r n ring=/var/lib/sigrec/ct-$$.ring
 	t0=$(date +%s)
+	# the booted root has replaced it; apt here and in the build need it
+	rm -f "$CR/etc/resolv.conf" && cp -L /etc/resolv.conf "$CR/etc/resolv.conf"
 	if ! debroot_apt "$CR" install podman runc >"$TMPD/apt-podman.log" 2>&1; then
 		tail -n 5 "$TMPD/apt-podman.log" | sed 's/^/#   /'
 		for n in "${IMAGE[@]}"; do skip "$n" "podman could not be installed in the clean root"; done
 		return
 	fi
-	# the booted root may have replaced it; the build's apt needs it
-	rm -f "$CR/etc/resolv.conf" && cp -L /etc/resolv.conf "$CR/etc/resolv.conf"
 	rm -rf "$img" && mkdir -p "$img/ctx" && cp "$DEB" "$img/ctx/" &&
 		cp "$ROOT/deploy/kubernetes/Containerfile" "$img/"
 	# each container's podman arguments, from the manifest
@@ -193,7 +201,10 @@ image_test() {
 		mount --rbind "$r" "$r" && mount --bind "$base" "$r/root/img/base.tar" &&
 			mkdir -p "$r/mnt/oldroot" && cd "$r" && pivot_root . mnt/oldroot || exit 99
 		exec chroot . /root/img/image-run.sh "$ring"' _ "$CR" "$DEBROOT_TAR" "$ring" \
-		</dev/null >"$TMPD/image.log" 2>&1
+		</dev/null >"$TMPD/image.log" 2>&1 &
+	HELPER_PID=$!
+	wait "$HELPER_PID"
+	HELPER_PID=
 	[ "${#drop[@]}" -gt 0 ] && echo no_metrics_file=1 >>"$img/result"
 	diag "image (install podman, build, run): $(($(date +%s) - t0)) s"
 	r="$img/result"
@@ -331,7 +342,12 @@ else
 	# --check: can this machine record?  Its words go to the TAP log
 	rc=0
 	chroot "$CR" /usr/sbin/sigrec --check >"$TMPD/check.log" 2>&1 || rc=$?
-	sed 's/^/#   sigrec --check: /' "$TMPD/check.log" | head -n 20
+	# its verdict; everything it said when it fails
+	if [ "$rc" -eq 0 ]; then
+		tail -n 1 "$TMPD/check.log" | sed 's/^/#   sigrec --check: /'
+	else
+		sed 's/^/#   sigrec --check: /' "$TMPD/check.log" | head -n 30
+	fi
 	check "$T_CHECK" test "$rc" -eq 0
 
 	# a short recording with the package's binaries, its own ring and pins
