@@ -37,7 +37,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 COMMON_SRC := recorder/ring.c recorder/codec.c recorder/crc32c.c recorder/util.c recorder/names.c
-SIGREC_SRC := recorder/sigrec.c recorder/capture.c recorder/check.c recorder/place.c recorder/metrics.c recorder/procscan.c recorder/model.c \
+SIGREC_SRC := recorder/sigrec.c recorder/capture.c recorder/check.c recorder/place.c recorder/metrics.c recorder/journal.c recorder/procscan.c recorder/model.c \
 	recorder/privs.c pstore/pstore.c $(COMMON_SRC)
 SIGDUMP_SRC := tools/sigdump.c tools/why.c tools/export.c recorder/model.c tools/output.c \
 	pstore/pstore.c $(COMMON_SRC)
@@ -84,7 +84,7 @@ $(BUILD)/tests/sigrec-refuse: $(BUILD)/refuse/capture.o \
 		$(call obj,$(filter-out recorder/capture.c,$(SIGREC_SRC)))
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS_BPF) $(LDLIBS) -lcap -lseccomp
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS_BPF) $(LDLIBS) -lcap -lseccomp -lsystemd
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,SKEL,$@)
@@ -100,7 +100,7 @@ $(BUILD)/%.o: %.c
 
 $(BUILD)/sigrec: $(call obj,$(SIGREC_SRC))
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS_BPF) $(LDLIBS) -lcap -lseccomp
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS_BPF) $(LDLIBS) -lcap -lseccomp -lsystemd
 
 $(BUILD)/sigdump: $(call obj,$(SIGDUMP_SRC))
 	$(call msg,LINK,$@)

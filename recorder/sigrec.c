@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include "capture.h"
 #include "check.h"
+#include "journal.h"
 #include "metrics.h"
 #include "model.h"
 #include "place.h"
@@ -49,6 +50,7 @@ struct env {
 	int no_pin;
 	int unpin;
 	int check;
+	int journal;
 	int pstore;			/* enum pstore_mode */
 	uint64_t pstore_mask[2];
 };
@@ -83,6 +85,7 @@ struct run {
 	uint64_t records, errors, lost, exits;
 	struct wfail wf[W_KINDS];	/* ring writes that failed, by kind */
 	struct metrics *metrics;	/* --metrics-file, or NULL */
+	struct journal *journal;	/* --journal, or NULL */
 	int metrics_failed;		/* the last write failed (said once) */
 	uint64_t fatal_mask[2];		/* signals counted by victim unit */
 };
@@ -167,6 +170,9 @@ static void usage(FILE *f)
 "                             and at exit (e.g. /var/lib/node_exporter/textfile/\n"
 "                             sigrec.prom)\n"
 "      --metrics-interval DUR how often to write --metrics-file (default 15s)\n"
+"      --journal              a journal entry per fatal signal delivered (the\n"
+"                             --pstore-signals set) and OOM kill, attached to the\n"
+"                             victim's unit: journalctl -u UNIT shows who killed it\n"
 "      --stats                print counters to stderr at exit\n"
 "  -v, --verbose              more libbpf messages (twice: debug)\n"
 "  -V, --version\n"
@@ -193,7 +199,7 @@ static void usage(FILE *f)
 
 enum {
 	OPT_NO_HOOKS = 256, OPT_HOOKS, OPT_NO_LIFECYCLE, OPT_BUFFER, OPT_SYNC,
-	OPT_DURATION, OPT_STATS, OPT_SNAPSHOT, OPT_NO_PIN, OPT_UNPIN, OPT_CHECK, OPT_PROBES, OPT_METRICS, OPT_METRICS_INTERVAL, OPT_PSTORE,
+	OPT_DURATION, OPT_STATS, OPT_SNAPSHOT, OPT_NO_PIN, OPT_UNPIN, OPT_CHECK, OPT_PROBES, OPT_METRICS, OPT_METRICS_INTERVAL, OPT_JOURNAL, OPT_PSTORE,
 	OPT_PSTORE_SIGNALS, OPT_NO_COALESCE,
 };
 
@@ -211,6 +217,7 @@ static const struct option long_opts[] = {
 	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "probes", no_argument, NULL, OPT_PROBES },
 	{ "metrics-file", required_argument, NULL, OPT_METRICS },
+	{ "journal", no_argument, NULL, OPT_JOURNAL },
 	{ "metrics-interval", required_argument, NULL, OPT_METRICS_INTERVAL },
 	{ "no-lifecycle", no_argument, NULL, OPT_NO_LIFECYCLE },
 	{ "buffer", required_argument, NULL, OPT_BUFFER },
@@ -341,6 +348,9 @@ static int parse_args(int argc, char **argv, struct env *e)
 		case OPT_PROBES:
 			e->copts.probes = 1;
 			break;
+		case OPT_JOURNAL:
+			e->journal = 1;
+			break;
 		case OPT_METRICS:
 			if (!*optarg || optarg[strlen(optarg) - 1] == '/')
 				return bad("--metrics-file", optarg, "expected a file path");
@@ -461,15 +471,21 @@ static void seal(struct run *run)
 		write_worked(run, W_SEAL);
 }
 
+/* How many signals a signal record stands for (a repeat: its count). */
+static uint64_t signal_count(const struct sigrec_signal *s, size_t len)
+{
+	if (s->h.flags & SIGREC_SIG_REPEAT && len >= sizeof(struct sigrec_repeat))
+		return ((const struct sigrec_repeat *)s)->count;
+	return 1;
+}
+
 /* Metrics: every signal by kind; fatal ones delivered, by the victim's unit. */
 static void count_signal(struct run *run, const struct sigrec_signal *s, size_t len)
 {
-	uint64_t n = 1;
+	uint64_t n = signal_count(s, len);
 	const struct proc *p;
 	char unit[METRICS_UNIT_LEN];
 
-	if (s->h.flags & SIGREC_SIG_REPEAT && len >= sizeof(struct sigrec_repeat))
-		n = ((const struct sigrec_repeat *)s)->count;
 	metrics__signal(run->metrics, s->sig, s->cause, s->result, n);
 	if (!sigrec_sig_in(run->fatal_mask[0], s->sig) || s->result != SIGREC_R_DELIVERED)
 		return;
@@ -555,6 +571,8 @@ static void on_signal(struct run *run, const struct sigrec_signal *s, size_t len
 pstore:
 	if (run->metrics)
 		count_signal(run, s, len);
+	if (run->journal)
+		journal__signal(run->journal, run->procs, s, signal_count(s, len));
 	/* a repeat's first signal already has its line */
 	if (run->pstore && !(s->h.flags & SIGREC_SIG_REPEAT))
 		pstore__signal(run->pstore, s, (int64_t)s->h.ts + run->boot.clock_offset,
@@ -578,6 +596,8 @@ static int on_record(void *ctx, void *data, size_t len)
 
 		if (e)
 			e->mark = ring__seq(run->ring);
+	} else if (h->type == SIGREC_T_OOM && run->journal) {
+		journal__oom(run->journal, ((const struct sigrec_oom *)data)->victim_pid);
 	} else if (h->type == SIGREC_T_LOST) {
 		const struct sigrec_lost *l = data;
 
@@ -793,6 +813,8 @@ static int record_loop(const struct env *e, struct run *run, struct capture *cap
 			return EXIT_RUNTIME;
 		}
 		timeout = n ? POLL_MIN_MS : timeout * 2 > max_timeout ? max_timeout : timeout * 2;
+		if (run->journal)
+			journal__flush(run->journal, run->procs);
 		record_drops(run, cap);
 		now = mono_ns();
 		if (now - last_sync >= e->sync_ns) {
@@ -820,6 +842,8 @@ static int record_loop(const struct env *e, struct run *run, struct capture *cap
 	/* detach, then write what the kernel side still holds */
 	capture__stop(cap);
 	capture__poll(cap, 0);
+	if (run->journal)
+		journal__flush(run->journal, run->procs);
 	record_drops(run, cap);
 	return EXIT_OK;
 }
@@ -944,6 +968,11 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	write_start(&run, &e, cap, 0);
 	snapshot(&run);		/* with every capability: exe paths of all processes */
+	if (e.journal && !(run.journal = journal__new(e.pstore_mask))) {
+		fprintf(stderr, "sigrec: out of memory\n");
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
 	if (e.metrics_file && setup_metrics(&e, &run, cap, mdir, sizeof(mdir))) {
 		rc = EXIT_RUNTIME;
 		goto out;
@@ -981,6 +1010,7 @@ out:
 	if (stopped)
 		write_metrics(&e, &run, 0);
 	metrics__free(run.metrics);
+	journal__free(run.journal);
 	model__free(run.procs);
 	if (run.pstore && pstore__suppressed(run.pstore))
 		fprintf(stderr, "sigrec: --pstore: %llu lines suppressed by the rate limit\n",

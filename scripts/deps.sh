@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PKGS=(build-essential pkg-config clang llvm libbpf-dev bpftool liblz4-dev libelf-dev
-      zlib1g-dev libcmocka-dev libcap-dev libseccomp-dev jq lz4 python3 help2man util-linux procps)
+      zlib1g-dev libcmocka-dev libcap-dev libseccomp-dev libsystemd-dev jq lz4 python3 help2man util-linux procps)
 
 missing=()
 for p in "${PKGS[@]}"; do
