@@ -514,6 +514,13 @@ static void on_proc(struct model *m, const struct sigrec_proc *r)
 		copy_str(p->exe, sizeof(p->exe), r->exe, sizeof(r->exe));
 		set_argv(p, r->argv, r->argv_len, r->argv_len >= SIGREC_ARGV_LEN);
 	}
+	/* a description at an event with another path: the process moved; keep
+	 * the image before, so earlier events name the cgroup they had */
+	if (r->h.ts && p->cgroup[0] && r->cgroup[0] && r->h.ts > p->first_ts &&
+	    strncmp(p->cgroup, r->cgroup, sizeof(p->cgroup))) {
+		keep_image(m, p);
+		p->moved_ts = r->h.ts;
+	}
 	copy_str(p->cgroup, sizeof(p->cgroup), r->cgroup, sizeof(r->cgroup));
 	if (r->ppid) {
 		p->ppid = r->ppid;
@@ -645,7 +652,7 @@ const struct proc *model__at(const struct model *m, uint32_t pid, uint64_t ts)
 
 const struct proc *model__as_of(const struct proc *p, uint64_t ts)
 {
-	while (p && p->has_exec && p->exec_ts > ts && p->before_exec)
+	while (p && ((p->has_exec && p->exec_ts > ts) || p->moved_ts > ts) && p->before_exec)
 		p = p->before_exec;
 	return p;
 }

@@ -38,6 +38,7 @@ struct proc {
 	int32_t exit_code;		/* raw wait status */
 	uint64_t exit_ts;		/* boottime ns */
 	uint64_t exec_ts;
+	uint64_t moved_ts;		/* boottime ns it was seen in a new cgroup; 0: never */
 	uint64_t first_ts;		/* first record that named it */
 	uint64_t mark;			/* recorder: chunk that last got its snapshot */
 	struct proc *before_exec;	/* the same process before its last exec */

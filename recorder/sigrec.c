@@ -495,16 +495,25 @@ static void count_signal(struct run *run, const struct sigrec_signal *s, size_t 
 }
 
 /* A process the table does not know yet: read it from /proc if it is alive. */
+/*
+ * Also a process the table knows whose cgroup changed since (BPF gives the
+ * cgroup id at the event): the path is read again and described again in
+ * this chunk, so a signal names the cgroup the process was in at the time.
+ */
 static void resolve(struct run *run, const struct sigrec_task *t)
 {
+	struct proc *known = t->pid ? model__find(run->procs, t->pid, t->start_ns) : NULL;
 	struct sigrec_proc p;
 
-	if (!t->pid || !t->start_ns || model__get(run->procs, t->pid, t->start_ns))
+	if (!t->pid || !t->start_ns ||
+	    (known && (!t->cgroup_id || !known->cgroup_id || known->cgroup_id == t->cgroup_id)))
 		return;
 	if (procscan__read(t->pid, &p) || p.task.start_ns / 10000000 != t->start_ns / 10000000)
 		return;
 	p.h.ts = 0;
 	model__feed(run->procs, &p, sizeof(p));
+	if (known)
+		known->mark = 0;	/* its new path goes into this chunk too */
 }
 
 /* Ancestry of t not yet described in the active chunk, counted or written. */
@@ -537,7 +546,7 @@ static int chain(struct run *run, const struct sigrec_task *t, uint64_t ts, int 
 static int same_task(const struct sigrec_task *a, const struct sigrec_task *b)
 {
 	return a->pid == b->pid && a->start_ns == b->start_ns && a->tid == b->tid &&
-	       !memcmp(a->comm, b->comm, sizeof(a->comm));
+	       a->cgroup_id == b->cgroup_id && !memcmp(a->comm, b->comm, sizeof(a->comm));
 }
 
 static void on_signal(struct run *run, const struct sigrec_signal *s, size_t len)
