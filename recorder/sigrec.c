@@ -951,11 +951,12 @@ int main(int argc, char **argv)
 		rc = EXIT_RING;
 		goto out;
 	}
-	rc = EXIT_BPF;
+	rc = EXIT_RUNTIME;	/* a mount that fails is not a BPF refusal */
 	if (capture__mounts(err, sizeof(err))) {
 		fprintf(stderr, "sigrec: %s\n", err);
 		goto out;
 	}
+	rc = EXIT_BPF;
 	if (!e.no_pin) {
 		pin_dir_for(e.ring, pin_dir, sizeof(pin_dir));
 		e.copts.pin_dir = pin_dir;
