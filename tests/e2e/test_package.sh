@@ -12,6 +12,7 @@ source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/debroot.sh"
 
 T_BUILD="make deb builds the package"
+T_VER="the package's version is sigrec's (debian/changelog, recorder/util.h)"
 T_LINTIAN="lintian reports no errors"
 T_BDEPS="Build-Depends names every library scripts/deps.sh installs for the build"
 T_FILES="package ships sigrec, sigdump, manual pages, the unit and /etc/default/sigrec"
@@ -40,7 +41,7 @@ T_IPROM="--metrics-file: node_exporter's textfile directory on the node gets sig
 T_ISTOP="the container stops cleanly"
 IMAGE=("$T_IMG" "$T_IINIT" "$T_IRUN" "$T_IDUMP" "$T_IPROM" "$T_ISTOP")
 T_PURGE="purging removes the package and /var/lib/sigrec"
-ALL=("$T_BUILD" "$T_BDEPS" "$T_LINTIAN" "$T_FILES" "$T_DIR" "$T_ENV" "$T_SCORE" "$T_CAPS" "$T_ROOT"
+ALL=("$T_BUILD" "$T_BDEPS" "$T_VER" "$T_LINTIAN" "$T_FILES" "$T_DIR" "$T_ENV" "$T_SCORE" "$T_CAPS" "$T_ROOT"
      "$T_INST" "$T_INSTD" "$T_CHECK" "$T_REC" "$T_DUMP" "$T_UNIT" "${BOOT[@]}" "${IMAGE[@]}" "$T_PURGE")
 
 if [ "$(id -u)" -ne 0 ] || [ -z "${SIGREC_PKG_NS:-}" ]; then
@@ -250,6 +251,9 @@ DEVS=$(grep -o '[a-z0-9.+-]*-dev\b' "$ROOT/scripts/deps.sh" | grep -vx libcmocka
 MISSING=$(comm -13 <(echo "$BDEPS") <(echo "$DEVS"))
 [ -z "$MISSING" ] || diag "not in Build-Depends: $(echo $MISSING)"
 check "$T_BDEPS" test -n "$DEVS" -a -z "$MISSING"
+UPSTREAM=$(sed -n 's/.*SIGREC_VERSION_STR.*"\(.*\)".*/\1/p' "$ROOT/recorder/util.h")
+PKGVER=$(sed -n '1s/^sigrec (\([^-)]*\)-[^)]*).*/\1/p' "$ROOT/debian/changelog")
+check "$T_VER" test -n "$UPSTREAM" -a "$PKGVER" = "$UPSTREAM"
 if [ -s "$DEBDIR/lintian.txt" ] || [ -n "$DEB" ]; then
 	grep -E '^[EW]: ' "$DEBDIR/lintian.txt" | sed 's/^/# lintian: /'
 	diag "lintian: $(grep -c '^E: ' "$DEBDIR/lintian.txt") errors, $(grep -c '^W: ' "$DEBDIR/lintian.txt") warnings"
