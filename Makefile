@@ -47,7 +47,7 @@ obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 PREFIX    ?= /usr/local
 VERSION   := $(shell sed -n 's/.*SIGREC_VERSION_STR.*"\(.*\)".*/\1/p' recorder/util.h)
 
-.PHONY: all run test bench san clean deps unit-bin man install fuzz deb
+.PHONY: all run test bench san clean deps unit-bin man install fuzz deb soak
 all: $(BUILD)/sigrec $(BUILD)/sigdump $(BUILD)/sigsend $(BUILD)/storm $(BUILD)/mkring \
 	$(BUILD)/decode $(BUILD)/floor
 
@@ -193,3 +193,10 @@ clean:
 	rm -rf build build-san
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# The differential comparison against ftrace for SOAK_SECONDS (default 600),
+# a 4M ring that wraps, a recorder SIGKILL and restart every 30 s; reports
+# sigrec's RSS per recorder life (tests/soak.sh, docs/SOAK.md)
+SOAK_SECONDS ?= 600
+soak: all
+	$(Q)SOAK_SECONDS=$(SOAK_SECONDS) BUILD=$(BUILD) ./tests/soak.sh

@@ -4,13 +4,15 @@
  * that sigsend and storm do not make: timer signals raised from interrupt
  * context, queue overflows, and failed kill-family calls of every kind.
  *
- *   diffload timers MS     for MS milliseconds: a process with ITIMER_REAL
- *                          every 100 us (SIGALRM from the hrtimer interrupt,
- *                          SI_KERNEL) and a POSIX timer every 250 us
- *                          (SIGRTMIN+1, SI_TIMER), both handled; a busy
- *                          process blocking SIGALRM and SIGPROF with
- *                          ITIMER_REAL every 50 us and ITIMER_PROF every
- *                          1 ms (already pending, raised while it runs)
+ *   diffload timers MS [US]
+ *                          for MS milliseconds: a process with ITIMER_REAL
+ *                          every US microseconds (default 100; SIGALRM from
+ *                          the hrtimer interrupt, SI_KERNEL) and a POSIX
+ *                          timer every 2.5 US (SIGRTMIN+1, SI_TIMER), both
+ *                          handled; a busy process blocking SIGALRM and
+ *                          SIGPROF with ITIMER_REAL every US / 2 and
+ *                          ITIMER_PROF every 1 ms (already pending, raised
+ *                          while it runs)
  *   diffload overflow      a target in a user namespace whose pending
  *                          signal limit is 8: sigqueue and tgkill beyond it
  *                          fail with EAGAIN (overflow), kill() of an RT
@@ -81,6 +83,8 @@ static void wait_ready(int fd)
 	close(fd);
 }
 
+static long period_us = 100;
+
 static pid_t timer_handled(double ms)
 {
 	int p[2];
@@ -95,7 +99,9 @@ static pid_t timer_handled(double ms)
 		struct sigaction sa = { .sa_handler = on_sig };
 		struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL,
 					.sigev_signo = SIGRTMIN + 1 };
-		struct itimerspec its = { { 0, 250000 }, { 0, 250000 } };
+		long ns = period_us * 2500;
+		struct itimerspec its = { { ns / 1000000000, ns % 1000000000 },
+					  { ns / 1000000000, ns % 1000000000 } };
 		timer_t t;
 		double end = now_ms() + ms;
 
@@ -103,14 +109,14 @@ static pid_t timer_handled(double ms)
 		sigaction(SIGRTMIN + 1, &sa, NULL);
 		if (timer_create(CLOCK_MONOTONIC, &sev, &t) || timer_settime(t, 0, &its, NULL))
 			_exit(3);
-		itimer(ITIMER_REAL, 100);
+		itimer(ITIMER_REAL, period_us);
 		if (write(p[1], "r", 1) != 1)
 			_exit(3);
 		while (now_ms() < end)
 			pause();
 		/* stop both before exiting: no signal after the last one */
 		itimer(ITIMER_REAL, 0);
-		its.it_value.tv_nsec = its.it_interval.tv_nsec = 0;
+		memset(&its, 0, sizeof(its));
 		timer_settime(t, 0, &its, NULL);
 		_exit(0);
 	}
@@ -137,7 +143,7 @@ static pid_t timer_busy(double ms)
 		sigaddset(&set, SIGALRM);
 		sigaddset(&set, SIGPROF);
 		sigprocmask(SIG_BLOCK, &set, NULL);
-		itimer(ITIMER_REAL, 50);
+		itimer(ITIMER_REAL, period_us / 2 ? period_us / 2 : 1);
 		itimer(ITIMER_PROF, 1000);
 		if (write(p[1], "r", 1) != 1)
 			_exit(3);
@@ -311,14 +317,17 @@ static int do_threads(int n)
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc == 3 && !strcmp(argv[1], "timers"))
+	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "timers")) {
+		if (argc == 4 && (period_us = atol(argv[3])) <= 0)
+			period_us = 100;
 		return do_timers(atof(argv[2]));
+	}
 	if (argc == 2 && !strcmp(argv[1], "overflow"))
 		return do_overflow();
 	if (argc == 3 && !strcmp(argv[1], "failures"))
 		return do_failures(atoi(argv[2]));
 	if (argc == 3 && !strcmp(argv[1], "threads"))
 		return do_threads(atoi(argv[2]));
-	fprintf(stderr, "usage: diffload timers MS | overflow | failures N | threads N\n");
+	fprintf(stderr, "usage: diffload timers MS [US] | overflow | failures N | threads N\n");
 	return 2;
 }

@@ -10,9 +10,12 @@ syscalls:sys_{enter,exit}_{kill,tkill,tgkill,rt_sigqueueinfo,
 rt_tgsigqueueinfo,pidfd_send_signal} enabled.  RING.json is `sigdump --json`
 of the ring that recorded beside it.
 
-The window is the time between two trace_marker lines (--begin, --end),
-optionally starting later (--from-wall: the oldest time a wrapped ring still
-holds in full).  Every signal_generate ftrace saw in the window must be in
+The window is the time between two trace_marker lines (--begin, --end).
+A ring that wrapped dropped its oldest chunks whole: every record written
+after the oldest remaining chunk's first one is still there, and a record is
+written at most --settle seconds after its time (the recorder's poll, a
+restart's takeover, a run's flush), so with --ring-oldest (the smallest time
+in the oldest chunk) the window starts --settle seconds after it.  Every signal_generate ftrace saw in the window must be in
 the ring with the same signal, si_code, target tid and comm, group flag,
 result, context (interrupt or task), sender tid and, when raised inside a
 kill-family call, that call's name, raw arguments and return value; repeat
@@ -142,7 +145,7 @@ def parse_trace(path, begin, end):
             ts = int(m.group("ts")) * 1000000000 + int(m.group("us").ljust(9, "0")[:9])
             p = m.group("payload")
             ctx = "interrupt" if len(flags) > 2 and flags[2] in IRQ_FLAGS else "task"
-            mk = MARK.match(p)
+            mk = MARK.match(p) if p.startswith("tracing_mark") else None
             if mk:
                 if mk.group(1) == begin and b is None:
                     b = ts
@@ -150,7 +153,7 @@ def parse_trace(path, begin, end):
                     e = ts
                 continue
             inside = b is not None and e is None
-            g = GEN.match(p)
+            g = GEN.match(p) if p.startswith("signal_generate") else None
             if g:
                 sig, _err, code, comm, ptid, grp, res = g.groups()
                 call = open_calls.get(tid) if ctx == "task" else None
@@ -165,10 +168,12 @@ def parse_trace(path, begin, end):
                 if inside:
                     events.append(ev)
                 continue
-            fk = FORK.match(p)
+            fk = FORK.match(p) if p.startswith("sched_process_fork") else None
             if fk:
                 if inside:
                     forks.append((int(fk.group(1)), int(fk.group(2))))
+                continue
+            if not p.startswith("sys_"):
                 continue
             en = ENTER.match(p)
             if en and en.group(1) in SYSCALLS:
@@ -320,7 +325,10 @@ def main():
     ap.add_argument("--begin", default="sigrec-diff begin")
     ap.add_argument("--end", default="sigrec-diff end")
     ap.add_argument("--offset", type=int, help="wall - boot ns, when no event calibrates it")
-    ap.add_argument("--from-wall", help="compare only from this RFC 3339 time on")
+    ap.add_argument("--ring-oldest", help="a wrapped ring's oldest time (sigdump --stats "
+                    "oldest, RFC 3339): compare only from --settle seconds after it")
+    ap.add_argument("--settle", type=float, default=5.0,
+                    help="longest a signal's record can take to be written (s)")
     ap.add_argument("--roots", default="", help="pids whose descendants count as 'ours'")
     ap.add_argument("--expect", default="", help="comma list of kinds the load must show")
     ap.add_argument("--bpf-seen", help="bpfsee output: TID COUNT of signal_generate events "
@@ -339,8 +347,8 @@ def main():
         r.t -= off
         r.to -= off
     lo, hi = b, e
-    if a.from_wall:
-        lo = max(lo, wall_ns(a.from_wall) - off)
+    if a.ring_oldest:
+        lo = max(lo, wall_ns(a.ring_oldest) - off + int(a.settle * 1e9))
     fevents = [ev for ev in fevents if lo <= ev.t <= hi]
     tol = 200000	# 200 us: ftrace prints microseconds; the probes run apart
 
