@@ -100,7 +100,9 @@ check "--stats counts by signal and top targets" bash -c "jq -e '.by_signal.SIGU
 script -qc "'$D' --no-pager '$RING'" /dev/null >"$TMPD/tty.txt" </dev/null
 NO_COLOR=1 script -qc "'$D' --no-pager '$RING'" /dev/null >"$TMPD/nocolor.txt" </dev/null
 check "colour on a terminal, none with NO_COLOR" bash -c "grep -q \$'\\033\\[' '$TMPD/tty.txt' && ! grep -q \$'\\033\\[' '$TMPD/nocolor.txt'"
-PAGER="sed s/^/PAGED:/" script -qc "'$D' '$RING'" /dev/null >"$TMPD/paged.txt" </dev/null
-PAGER="sed s/^/PAGED:/" "$D" "$RING" >"$TMPD/piped.txt"
+# as root $PAGER is ignored for less (LESSSECURE=1; test_pager.sh): a stand-in less marks the lines
+mkdir -p "$TMPD/bin" && printf '#!/bin/sh\nexec sed s/^/PAGED:/\n' >"$TMPD/bin/less" && chmod 755 "$TMPD/bin/less"
+PATH="$TMPD/bin:$PATH" PAGER="sed s/^/PAGED:/" script -qc "'$D' '$RING'" /dev/null >"$TMPD/paged.txt" </dev/null
+PATH="$TMPD/bin:$PATH" PAGER="sed s/^/PAGED:/" "$D" "$RING" >"$TMPD/piped.txt"
 check "pager on a terminal, never for pipes" bash -c "grep -q '^PAGED:' '$TMPD/paged.txt' && ! grep -q PAGED '$TMPD/piped.txt'"
 tap_done
