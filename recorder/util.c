@@ -424,7 +424,8 @@ void fmt_rfc3339(int64_t wall_ns, char *buf, size_t len)
 		ns += 1000000000L;
 		sec--;
 	}
-	gmtime_r(&sec, &tm);
+	if (!gmtime_r(&sec, &tm))
+		memset(&tm, 0, sizeof(tm));	/* a year the C library cannot show */
 	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
 		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ns);
 }

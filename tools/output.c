@@ -117,10 +117,8 @@ void fmt_human_time(int64_t wall_ns, int utc, char *buf, size_t len)
 		ns += 1000000000L;
 		sec--;
 	}
-	if (utc)
-		gmtime_r(&sec, &tm);
-	else
-		localtime_r(&sec, &tm);
+	if (!(utc ? gmtime_r(&sec, &tm) : localtime_r(&sec, &tm)))
+		memset(&tm, 0, sizeof(tm));	/* a year the C library cannot show */
 	snprintf(buf, len, "%04d-%02d-%02d %02d:%02d:%02d.%09ld", tm.tm_year + 1900,
 		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ns);
 }
@@ -170,7 +168,7 @@ static void json_exit(FILE *f, const struct proc *p, int64_t off)
 	char t[48];
 	int st = p->exit_code;
 
-	fmt_rfc3339((int64_t)p->exit_ts + off, t, sizeof(t));
+	fmt_rfc3339(wall_ns(p->exit_ts, off), t, sizeof(t));
 	fprintf(f, ",\"exit\":{\"time\":\"%s\",\"code\":%d,\"signal\":%d,\"core\":%s", t,
 		(st >> 8) & 0xff, st & 0x7f, st & 0x80 ? "true" : "false");
 	if (st & 0x7f) {
@@ -202,7 +200,7 @@ void json_task(FILE *f, const struct model *m, const struct sigrec_task *t, uint
 	if (!p)
 		goto done;
 	if (t->start_ns || p->start_ns) {
-		fmt_rfc3339((int64_t)(t->start_ns ? t->start_ns : p->start_ns) + off, tbuf,
+		fmt_rfc3339(wall_ns(t->start_ns ? t->start_ns : p->start_ns, off), tbuf,
 			    sizeof(tbuf));
 		fprintf(f, ",\"start_time\":\"%s\"", tbuf);
 	}
@@ -247,7 +245,7 @@ static void json_signal(FILE *f, const struct model *m, const struct ev *e)
 	const struct sigrec_signal *s = &e->s;
 	char t[48], b[32], bid[37], eb[16];
 	const char *sn = sig_name(s->sig, b, sizeof(b));
-	int64_t off = e->wall_ns - (int64_t)s->h.ts;
+	int64_t off = e->clock_offset;
 
 	fmt_rfc3339(e->wall_ns, t, sizeof(t));
 	boot_id_str(e->boot_id, bid);
@@ -513,7 +511,7 @@ void out_signal(FILE *f, const struct out_opts *o, const struct model *m, const 
 }
 
 void out_lost(FILE *f, const struct out_opts *o, const struct sigrec_lost *l,
-	      const struct ring_chunk *c, int64_t wall_ns, const char *source)
+	      const struct ring_chunk *c, int64_t at_ns, const char *source)
 {
 	int64_t off = c->boot.clock_offset;
 	char a[48], b[48];
@@ -522,7 +520,7 @@ void out_lost(FILE *f, const struct out_opts *o, const struct sigrec_lost *l,
 		char src[80];
 
 		/* a file name is anybody's choice: escaped like any other string */
-		fmt_rfc3339(wall_ns, a, sizeof(a));
+		fmt_rfc3339(at_ns, a, sizeof(a));
 		if (o->format == OUT_JSON) {
 			snprintf(src, sizeof(src), "pstore:%.63s", source);
 			fprintf(f, "{\"type\":\"lost\",\"time\":\"%s\",\"count\":%" PRIu64
@@ -537,7 +535,7 @@ void out_lost(FILE *f, const struct out_opts *o, const struct sigrec_lost *l,
 			fputc('\n', f);
 		} else {
 			text_clean(src, sizeof(src), source, 64);
-			fmt_human_time(wall_ns, o->utc, a, sizeof(a));
+			fmt_human_time(at_ns, o->utc, a, sizeof(a));
 			fprintf(f, "%s  LOST      %" PRIu64 " pstore lines dropped by the rate limit "
 				"before this time  [pstore %s]\n", a, (uint64_t)l->count, src);
 		}
@@ -548,8 +546,8 @@ void out_lost(FILE *f, const struct out_opts *o, const struct sigrec_lost *l,
 	int write = l->h.flags & SIGREC_LOST_WRITE;
 
 	if (o->format == OUT_LOGFMT) {
-		fmt_rfc3339((int64_t)l->from_ts + off, a, sizeof(a));
-		fmt_rfc3339((int64_t)l->to_ts + off, b, sizeof(b));
+		fmt_rfc3339(wall_ns(l->from_ts, off), a, sizeof(a));
+		fmt_rfc3339(wall_ns(l->to_ts, off), b, sizeof(b));
 		if (gap)
 			fprintf(f, "time=%s type=lost gap=true from=%s to=%s\n", b, a, b);
 		else if (nested || write)
@@ -561,7 +559,7 @@ void out_lost(FILE *f, const struct out_opts *o, const struct sigrec_lost *l,
 		return;
 	}
 	if (o->format == OUT_JSON) {
-		fmt_rfc3339((int64_t)l->h.ts + off, a, sizeof(a));
+		fmt_rfc3339(wall_ns(l->h.ts, off), a, sizeof(a));
 		if (gap)
 			fprintf(f, "{\"type\":\"lost\",\"time\":\"%s\",\"gap\":true,\"count\":null", a);
 		else if (nested || write)
@@ -571,13 +569,13 @@ void out_lost(FILE *f, const struct out_opts *o, const struct sigrec_lost *l,
 		else
 			fprintf(f, "{\"type\":\"lost\",\"time\":\"%s\",\"count\":%" PRIu64 ",\"cpu\":%u",
 				a, (uint64_t)l->count, l->lcpu);
-		fmt_rfc3339((int64_t)l->from_ts + off, a, sizeof(a));
-		fmt_rfc3339((int64_t)l->to_ts + off, b, sizeof(b));
+		fmt_rfc3339(wall_ns(l->from_ts, off), a, sizeof(a));
+		fmt_rfc3339(wall_ns(l->to_ts, off), b, sizeof(b));
 		fprintf(f, ",\"from\":\"%s\",\"to\":\"%s\"}\n", a, b);
 		return;
 	}
-	fmt_human_time((int64_t)l->from_ts + off, o->utc, a, sizeof(a));
-	fmt_human_time((int64_t)l->to_ts + off, o->utc, b, sizeof(b));
+	fmt_human_time(wall_ns(l->from_ts, off), o->utc, a, sizeof(a));
+	fmt_human_time(wall_ns(l->to_ts, off), o->utc, b, sizeof(b));
 	if (gap) {
 		fprintf(f, "%s  GAP       capture paused until %s while sigrec replaced its BPF "
 			"programs; events there were not recorded\n", a, b);

@@ -31,6 +31,7 @@ struct ev {
 	const char *source;		/* pstore file it was read from, or NULL (ring) */
 	uint64_t count;			/* a repeat record: signals it stands for; 0: one */
 	int64_t to_wall_ns;		/* a repeat record: all of them at or before this */
+	int64_t clock_offset;		/* of its chunk (pstore: wall_ns, its ts being 0) */
 };
 
 /* How many signals an event stands for. */
@@ -41,9 +42,9 @@ static inline uint64_t ev_count(const struct ev *e)
 
 void out_signal(FILE *f, const struct out_opts *o, const struct model *m, const struct ev *e);
 /* A lost record from a ring chunk, or (source set) a pstore "suppressed"
- * line at wall time wall_ns. */
+ * line at wall time at_ns. */
 void out_lost(FILE *f, const struct out_opts *o, const struct sigrec_lost *l,
-	      const struct ring_chunk *c, int64_t wall_ns, const char *source);
+	      const struct ring_chunk *c, int64_t at_ns, const char *source);
 /* An exported dump's host facts: a comment line, or a "host" JSON object. */
 void out_host(FILE *f, const struct out_opts *o, const struct sigrec_host *h);
 /* Local or UTC time for humans: 2026-01-02 03:04:05.123456789 */

@@ -288,7 +288,7 @@ static int parse_args(int argc, char **argv, struct dump *d, const char **path)
 		case OPT_LAST:
 			if (parse_duration(optarg, &v))
 				return bad("--last", optarg, "expected a duration such as 10m");
-			d->q.since = now - (int64_t)v;
+			d->q.since = ns_before(now, v);
 			break;
 		case OPT_SINCE:
 			if (parse_time(optarg, now, &d->q.since))
@@ -477,7 +477,7 @@ static void top_add(struct top *t, const struct sigrec_task *task, uint64_t n)
 			t[h].pid = task->pid;
 			memcpy(t[h].comm, task->comm, SIGREC_COMM_LEN);
 		}
-		t[h].n += n;
+		t[h].n = sat_add_u64(t[h].n, n);
 		return;
 	}
 }
@@ -504,10 +504,12 @@ static void print_top(const char *name, struct top *t)
 /* The same signal, seen by the ring and by pstore. */
 static int same_event(const struct pstore_event *p, const struct ev *e)
 {
-	int64_t dt = p->wall_ns - e->wall_ns;
+	/* the distance in unsigned arithmetic: exact, whatever the two times */
+	uint64_t dt = p->wall_ns > e->wall_ns ? (uint64_t)p->wall_ns - (uint64_t)e->wall_ns
+					       : (uint64_t)e->wall_ns - (uint64_t)p->wall_ns;
 
 	return !memcmp(p->boot8, e->boot_id, 4) && p->s.sig == e->s.sig &&
-	       p->s.target.pid == e->s.target.pid && dt < 2000 && dt > -2000;
+	       p->s.target.pid == e->s.target.pid && dt < 2000;
 }
 
 static void show(struct dump *d, const struct ev *e);
@@ -517,14 +519,15 @@ static void flush_pstore(struct dump *d, int64_t wall, const struct ev *e)
 {
 	while (d->ips < d->nps && d->ps[d->ips].wall_ns <= wall) {
 		struct pstore_event *p = &d->ps[d->ips++];
-		struct ev pe = { .s = p->s, .wall_ns = p->wall_ns, .oom = p->oom, .source = p->source };
+		struct ev pe = { .s = p->s, .wall_ns = p->wall_ns, .oom = p->oom, .source = p->source,
+				 .clock_offset = p->wall_ns };	/* its ts is 0 */
 
 		if (p->suppressed) {	/* lines the rate limit dropped: a lost record */
 			struct sigrec_lost l = { .h = { .type = SIGREC_T_LOST, .size = sizeof(l) },
 						 .count = p->suppressed, .lcpu = UINT32_MAX };
 			struct ring_chunk c = { 0 };
 
-			d->lost += p->suppressed;
+			d->lost = sat_add_u64(d->lost, p->suppressed);
 			if (!d->stats && !d->why)
 				out_lost(stdout, &d->o, &l, &c, p->wall_ns, p->source);
 			continue;
@@ -541,7 +544,7 @@ static void flush_one(struct dump *d)
 {
 	struct ev *e = &d->queue[d->qhead];
 
-	flush_pstore(d, e->wall_ns + 2000, e);
+	flush_pstore(d, sat_add_i64(e->wall_ns, 2000), e);
 	show(d, e);
 	d->qhead = (d->qhead + 1) % DELAY;
 	d->qlen--;
@@ -554,9 +557,12 @@ static void show(struct dump *d, const struct ev *e)
 	} else if (d->stats) {
 		uint64_t n = ev_count(e);
 
-		d->st.signals_shown += n;
-		d->st.failed += e->s.result == SIGREC_R_FAILED ? n : 0;
-		d->st.by_signal[e->s.sig >= 1 && e->s.sig <= 64 ? e->s.sig : 0] += n;
+		uint64_t *by = &d->st.by_signal[e->s.sig >= 1 && e->s.sig <= 64 ? e->s.sig : 0];
+
+		d->st.signals_shown = sat_add_u64(d->st.signals_shown, n);
+		if (e->s.result == SIGREC_R_FAILED)
+			d->st.failed = sat_add_u64(d->st.failed, n);
+		*by = sat_add_u64(*by, n);
 		if (e->s.ctx == SIGREC_CTX_TASK)
 			top_add(d->st.senders, &e->s.sender, n);
 		top_add(d->st.targets, &e->s.target, n);
@@ -583,11 +589,11 @@ static void queue_signal(struct dump *d, const struct sigrec_repeat *r, const st
 	e = &d->queue[(d->qhead + d->qlen++) % DELAY];
 	memset(e, 0, sizeof(*e));
 	e->s = *s;
-	e->wall_ns = (int64_t)s->h.ts + c->boot.clock_offset;
+	e->wall_ns = wall_ns(s->h.ts, c->boot.clock_offset);
+	e->clock_offset = c->boot.clock_offset;
 	if (s->h.flags & SIGREC_SIG_REPEAT && r->count) {
 		e->count = r->count;
-		/* unsigned: a hostile to_ts must not overflow a signed add */
-		e->to_wall_ns = (int64_t)(r->to_ts + (uint64_t)c->boot.clock_offset);
+		e->to_wall_ns = wall_ns(r->to_ts, c->boot.clock_offset);
 	}
 	memcpy(e->boot_id, c->boot.boot_id, 16);
 	if (s->sig == 9 && s->cause != SIGREC_C_SYSCALL &&
@@ -627,7 +633,7 @@ static int on_model(const void *rec, size_t len, const struct ring_chunk *c, voi
 {
 	const struct sigrec_rec_hdr *h = rec;
 	struct dump *d = ctx;
-	int64_t wall = (int64_t)h->ts + c->boot.clock_offset;
+	int64_t wall = wall_ns(h->ts, c->boot.clock_offset);
 
 	model__feed(d->model, rec, len);
 	if (h->type == SIGREC_T_START)
@@ -707,7 +713,7 @@ static int on_output(const void *rec, size_t len, const struct ring_chunk *c, vo
 	switch (h->type) {
 	case SIGREC_T_SIGNAL:
 		ring_rec_copy(&u.s, sizeof(u.s), rec, len);
-		if (want(&d->q, &u.s.s, (int64_t)u.s.s.h.ts + c->boot.clock_offset))
+		if (want(&d->q, &u.s.s, wall_ns(u.s.s.h.ts, c->boot.clock_offset)))
 			queue_signal(d, &u.s, c);
 		break;
 	case SIGREC_T_SYSRET:
@@ -723,13 +729,13 @@ static int on_output(const void *rec, size_t len, const struct ring_chunk *c, vo
 		int64_t wall;
 
 		ring_rec_copy(&u.l, sizeof(u.l), rec, len);
-		wall = (int64_t)u.l.to_ts + c->boot.clock_offset;
-		if (wall < d->q.since || (int64_t)u.l.from_ts + c->boot.clock_offset > d->q.until)
+		wall = wall_ns(u.l.to_ts, c->boot.clock_offset);
+		if (wall < d->q.since || wall_ns(u.l.from_ts, c->boot.clock_offset) > d->q.until)
 			break;
 		flush_all(d);
 		if (!d->stats && !d->why)
 			out_lost(stdout, &d->o, &u.l, c, 0, NULL);
-		d->lost += u.l.count;
+		d->lost = sat_add_u64(d->lost, u.l.count);
 		break;
 	}
 	}
@@ -766,7 +772,7 @@ static int on_mark(const void *rec, size_t len, const struct ring_chunk *c, void
 	if (((const struct sigrec_rec_hdr *)rec)->type != SIGREC_T_SIGNAL)
 		return 0;
 	ring_rec_copy(&s, sizeof(s), rec, len);
-	if (!want(&d->q, &s, (int64_t)s.h.ts + c->boot.clock_offset))
+	if (!want(&d->q, &s, wall_ns(s.h.ts, c->boot.clock_offset)))
 		return 0;
 	mark_task(d, &s.sender);
 	mark_task(d, &s.target);
@@ -791,9 +797,9 @@ static int export_wants(struct dump *d, const void *rec, size_t len, const struc
 	ring_rec_copy(&u, sizeof(u), rec, len);
 	switch (h->type) {
 	case SIGREC_T_SIGNAL:
-		return want(&d->q, &u.s, (int64_t)u.s.h.ts + off);
+		return want(&d->q, &u.s, wall_ns(u.s.h.ts, off));
 	case SIGREC_T_LOST:
-		return (int64_t)u.l.to_ts + off >= d->q.since && (int64_t)u.l.from_ts + off <= d->q.until;
+		return wall_ns(u.l.to_ts, off) >= d->q.since && wall_ns(u.l.from_ts, off) <= d->q.until;
 	case SIGREC_T_SYSRET:
 	case SIGREC_T_START:
 		return 1;
@@ -830,7 +836,7 @@ static int on_export(const void *rec, size_t len, const struct ring_chunk *c, vo
 		struct sigrec_repeat r;
 
 		ring_rec_copy(&r, sizeof(r), rec, len);
-		d->x_signals += r.s.h.flags & SIGREC_SIG_REPEAT && r.count ? r.count : 1;
+		d->x_signals = sat_add_u64(d->x_signals, r.s.h.flags & SIGREC_SIG_REPEAT && r.count ? r.count : 1);
 	}
 	if (!d->x) {
 		d->x_bytes += len + 64;
@@ -909,8 +915,8 @@ static int chunk_in_window(const struct ring_chunk *c, const struct query *q)
 {
 	if (q->has_boot && memcmp(c->boot.boot_id, q->boot_id, 16))
 		return 0;
-	int64_t first = (int64_t)c->first_ts + c->boot.clock_offset;
-	int64_t last = (int64_t)c->last_ts + c->boot.clock_offset;
+	int64_t first = wall_ns(c->first_ts, c->boot.clock_offset);
+	int64_t last = wall_ns(c->last_ts, c->boot.clock_offset);
 
 	return last >= q->since && first <= q->until;
 }

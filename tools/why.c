@@ -43,16 +43,16 @@ void why__offer(struct why *w, const struct ev *e)
 		return;
 	if (s->result == SIGREC_R_FAILED)	/* failed attempts name the pid only */
 		hit = s->target.pid == w->p->pid && s->h.ts >= w->p->start_ns &&
-		      (!w->p->has_exit || s->h.ts <= w->p->exit_ts + 1000000000ULL);
+		      (!w->p->has_exit || s->h.ts <= sat_add_u64(w->p->exit_ts, 1000000000ULL));
 	else
 		hit = s->target.pid == w->p->pid &&
 		      model__same_start(s->target.start_ns, w->p->start_ns);
 	if (!hit)
 		return;
-	w->clock_offset = e->wall_ns - (int64_t)s->h.ts;
+	w->clock_offset = e->clock_offset;
 	if (w->nev < WHY_MAX_EVENTS)
 		w->ev[w->nev++] = *e;
-	w->total += ev_count(e);
+	w->total = sat_add_u64(w->total, ev_count(e));
 	w->records++;
 }
 
@@ -90,7 +90,7 @@ static void describe_exit(FILE *f, const struct proc *p, int64_t off, int utc)
 	char t[48], b[16];
 	int st = p->exit_code, sig = st & 0x7f;
 
-	fmt_human_time((int64_t)p->exit_ts + off, utc, t, sizeof(t));
+	fmt_human_time(wall_ns(p->exit_ts, off), utc, t, sizeof(t));
 	if (sig)
 		fprintf(f, "Ended:    %s, killed by %s%s\n", t, sig_name(sig, b, sizeof(b)) ?: "?",
 			st & 0x80 ? " (core dumped)" : "");
@@ -152,7 +152,7 @@ static void print_text(FILE *f, const struct why *w, const struct model *m, int 
 		fprintf(f, "  (pid %u in its namespace)", p->ns_pid);
 	fputc('\n', f);
 	if (p->start_ns) {
-		fmt_human_time((int64_t)p->start_ns + w->clock_offset, utc, t, sizeof(t));
+		fmt_human_time(wall_ns(p->start_ns, w->clock_offset), utc, t, sizeof(t));
 		fprintf(f, "Started:  %s%s\n", t, w->nev ? "" : " (clock offset unknown)");
 	}
 	if (p->exe[0]) {

@@ -133,6 +133,45 @@ static void test_repeat_records_interleave(void **state)
 	assert_ptr_equal(cur.p, cur.end);
 }
 
+/* A repeat record must be one the recorder writes: 2..2^32 signals, ending after it starts. */
+static void test_bad_repeats_rejected(void **state)
+{
+	static const struct { uint64_t count, to; uint16_t size; int ok; } cases[] = {
+		{ 2, 5001, sizeof(struct sigrec_repeat), 1 },
+		{ RING_REPEAT_MAX, UINT64_MAX, sizeof(struct sigrec_repeat), 1 },
+		{ 1, 5001, sizeof(struct sigrec_repeat), 0 },
+		{ 0, 5001, sizeof(struct sigrec_repeat), 0 },
+		{ RING_REPEAT_MAX + 1, 5001, sizeof(struct sigrec_repeat), 0 },
+		{ UINT64_MAX, UINT64_MAX, sizeof(struct sigrec_repeat), 0 },
+		{ 5, 4999, sizeof(struct sigrec_repeat), 0 },
+		{ 5, 5001, sizeof(struct sigrec_signal), 0 },	/* flagged, too short */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		static struct ring_codec enc, dec;
+		struct sigrec_repeat r;
+		uint8_t stream[RING_MAX_ENCODED], out[RING_MAX_RECORD];
+		struct codec_cursor cur = { stream, stream };
+		size_t len;
+		int n;
+
+		memset(&r, 0, sizeof(r));
+		r.s.h.type = SIGREC_T_SIGNAL;
+		r.s.h.flags = SIGREC_SIG_REPEAT;
+		r.s.h.size = cases[i].size;
+		r.s.h.ts = 5000;
+		r.count = cases[i].count;
+		r.to_ts = cases[i].to;
+		ring_codec__reset(&enc);
+		ring_codec__reset(&dec);
+		n = ring_codec__encode(&enc, &r, cases[i].size, stream);
+		assert_true(n > 0);
+		cur.end = stream + n;
+		assert_int_equal(codec_decode_one(&dec, &cur, &cur, out, &len) == 0, cases[i].ok);
+	}
+}
+
 static void test_bad_shapes_rejected(void **state)
 {
 	static struct ring_codec enc;
@@ -200,6 +239,7 @@ int main(void)
 		cmocka_unit_test(test_identical_records_are_small),
 		cmocka_unit_test(test_repeat_records_interleave),
 		cmocka_unit_test(test_bad_shapes_rejected),
+		cmocka_unit_test(test_bad_repeats_rejected),
 		cmocka_unit_test(test_worst_case_fits),
 		cmocka_unit_test(test_garbage_never_overreads),
 	};
