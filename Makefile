@@ -37,7 +37,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 COMMON_SRC := recorder/ring.c recorder/codec.c recorder/crc32c.c recorder/util.c recorder/names.c
-SIGREC_SRC := recorder/sigrec.c recorder/capture.c recorder/check.c recorder/place.c recorder/metrics.c recorder/journal.c recorder/procscan.c recorder/model.c \
+SIGREC_SRC := recorder/sigrec.c recorder/options.c recorder/session.c recorder/capture.c recorder/check.c recorder/place.c recorder/metrics.c recorder/journal.c recorder/procscan.c recorder/model.c \
 	recorder/privs.c pstore/pstore.c $(COMMON_SRC)
 SIGDUMP_SRC := tools/sigdump.c tools/why.c tools/export.c recorder/model.c tools/output.c \
 	pstore/pstore.c $(COMMON_SRC)

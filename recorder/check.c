@@ -110,6 +110,8 @@ int check__run(const struct capture_opts *o)
 	struct utsname u;
 	char err[512];
 
+	if (capture__mounts(err, sizeof(err)))	/* as a recording would */
+		fprintf(stderr, "sigrec: %s\n", err);
 	uname(&u);
 	printf("sigrec --check on Linux %s %s\n", u.release, u.machine);
 	facilities();
