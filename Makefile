@@ -179,7 +179,9 @@ install: all man
 	install -D -m 0755 $(BUILD)/sigdump $(DESTDIR)$(PREFIX)/bin/sigdump
 	install -D -m 0644 $(BUILD)/man/sigrec.8 $(DESTDIR)$(PREFIX)/share/man/man8/sigrec.8
 	install -D -m 0644 $(BUILD)/man/sigdump.1 $(DESTDIR)$(PREFIX)/share/man/man1/sigdump.1
-	install -D -m 0644 packaging/sigrec.service $(DESTDIR)$(PREFIX)/lib/systemd/system/sigrec.service
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	sed 's#/usr/sbin/sigrec#$(PREFIX)/sbin/sigrec#g; s#/usr/local/sbin/sigrec#$(PREFIX)/sbin/sigrec#g' \
+		packaging/sigrec.service > $(DESTDIR)$(PREFIX)/lib/systemd/system/sigrec.service
 
 FUZZ_SECONDS ?= 60
 fuzz: deps
