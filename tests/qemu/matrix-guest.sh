@@ -44,6 +44,7 @@ runs=$(sigrec_param runs) || runs=3
 restarts=$(sigrec_param restarts) || restarts=0
 timer_n=$(sigrec_param timer) || timer_n=20
 pstore=$(sigrec_param pstore) || pstore=0
+ring_size=$(sigrec_param ring) || ring_size=8M
 
 # wait_ready LOGFILE PID — until sigrec printed "recording to" (0), died
 # (1) or 180 s passed (2). TCG loads BPF programs slowly.
@@ -72,7 +73,7 @@ start_rec() {
   shift
   read -r _t0 _ </proc/uptime
   rm -f "$W/$_name.log"
-  sigrec -r "$W/$_name.ring" -s 8M "$@" 2>"$W/$_name.log" &
+  sigrec -r "$W/$_name.ring" -s "$ring_size" "$@" 2>"$W/$_name.log" &
   REC=$!
   wait_ready "$W/$_name.log" "$REC"
   _st=$?
@@ -114,18 +115,26 @@ scenarios() {
   done
 }
 
-# dump NAME TAG — sigdump --json (and text for TAG default) of NAME.ring,
-# sent to the host as out-TAG.json, dump-TAG.err (out-TAG.txt).
+# dump NAME TAG — NAME.ring as the host needs it, sent as out-TAG.json
+# (the signals to sigsend's and timersig's tasks and the failed attempts: a
+# busy host's own signals would make the export huge; a record two of the
+# filters match is sent twice, the host keeps one), lost-TAG.json (the ring's lost records,
+# unfiltered), dump-TAG.err and, for TAG default, out-TAG.txt.
 dump() {
-  sigdump --json "$W/$1.ring" >"$W/out-$2.json" 2>"$W/dump-$2.err"
+  sigdump --json --comm sigsend "$W/$1.ring" >"$W/out-$2.json" 2>"$W/dump-$2.err"
   _rc=$?
+  sigdump --json --comm timertarget "$W/$1.ring" >>"$W/out-$2.json" 2>>"$W/dump-$2.err"
+  # a failed attempt's target is only the pid the syscall named (no comm)
+  sigdump --json --result failed "$W/$1.ring" >>"$W/out-$2.json" 2>>"$W/dump-$2.err"
+  sigdump --json "$W/$1.ring" 2>>"$W/dump-$2.err" | grep '"type":"lost"' >"$W/lost-$2.json"
   if [ "$2" = default ]; then
-    sigdump "$W/$1.ring" >"$W/out-$2.txt" 2>>"$W/dump-$2.err"
+    sigdump --comm sigsend "$W/$1.ring" >"$W/out-$2.txt" 2>>"$W/dump-$2.err"
     sigrec_export_file "$W/out-$2.txt" "out-$2.txt"
   fi
-  sigrec_result "sigdump $2 json_rc=$_rc lines=$(wc -l <"$W/out-$2.json")"
+  sigrec_result "sigdump $2 json_rc=$_rc lines=$(wc -l <"$W/out-$2.json") lost_lines=$(wc -l <"$W/lost-$2.json")"
   show "$W/dump-$2.err" "sigdump-stderr $2"
   sigrec_export_file "$W/out-$2.json" "out-$2.json"
+  sigrec_export_file "$W/lost-$2.json" "lost-$2.json"
   sigrec_export_file "$W/dump-$2.err" "dump-$2.err"
 }
 
