@@ -262,9 +262,18 @@ static void json_signal(FILE *f, const struct model *m, const struct ev *e)
 	fprintf(f, ",\"cause\":\"%s\",\"result\":\"%s\",\"group\":%s,\"context\":\"%s\"",
 		e->oom ? "oom" : cause_name(s->cause), result_name(s->result),
 		s->group ? "true" : "false", ctx_name(s->ctx));
-	fprintf(f, ",\"sender_is_task\":%s", s->sflags & SIGREC_SF_SENDER ? "true" : "false");
+	fprintf(f, ",\"sender_is_task\":%s", ev_real_sender(e) ? "true" : "false");
 	fputs(",\"sender\":", f);
-	json_task(f, m, &s->sender, s->h.ts, 0, off);
+	if (ev_real_sender(e)) {
+		json_task(f, m, &s->sender, s->h.ts, 0, off);
+	} else {
+		/* the kernel sent it; the task that was running is kept apart */
+		fprintf(f, "{\"kernel\":true,\"cause\":\"%s\"}", e->oom ? "oom" : cause_name(s->cause));
+		if (!e->oom && s->sender.pid) {
+			fputs(",\"interrupted\":", f);
+			json_task(f, m, &s->sender, s->h.ts, 0, off);
+		}
+	}
 	fputs(",\"target\":", f);
 	json_task(f, m, &s->target, s->h.ts, 1, off);
 	if (s->sflags & SIGREC_SF_CLAIMED)
@@ -358,7 +367,9 @@ static void text_signal(FILE *f, const struct out_opts *o, const struct model *m
 	snprintf(sig, sizeof(sig), "%s", sn ? sn : "SIG?");
 	if (s->sig && !sn)
 		snprintf(sig, sizeof(sig), "sig %d", s->sig);
-	if (!(s->sflags & SIGREC_SF_SENDER))	/* the running task is not the sender */
+	if (e->oom)
+		snprintf(snd, sizeof(snd), "kernel(oom)");
+	else if (!ev_real_sender(e))	/* the running task is not the sender */
 		snprintf(snd, sizeof(snd), s->ctx == SIGREC_CTX_IRQ ? "kernel(irq)" : "unknown");
 	else
 		text_task(snd, sizeof(snd), m, &s->sender, s->h.ts);
@@ -410,7 +421,7 @@ static void text_signal(FILE *f, const struct out_opts *o, const struct model *m
 		fputc('\n', f);
 	}
 	if (o->tree) {
-		if (s->sflags & SIGREC_SF_SENDER)
+		if (ev_real_sender(e))
 			text_ancestry(f, m, "sender", &s->sender, s->h.ts);
 		text_ancestry(f, m, "target", &s->target, s->h.ts);
 	}
@@ -485,7 +496,13 @@ static void logfmt_signal(FILE *f, const struct model *m, const struct ev *e)
 	fprintf(f, " code=%s cause=%s result=%s context=%s", code_name(s->sig, s->code, b, sizeof(b)),
 		e->oom ? "oom" : cause_name(s->cause), result_name(s->result),
 		ctx_name(s->ctx));
-	lf_task(f, m, "source", &s->sender, s->h.ts);
+	if (ev_real_sender(e)) {
+		lf_task(f, m, "source", &s->sender, s->h.ts);
+	} else {
+		fprintf(f, " source.kernel=true source.cause=%s", e->oom ? "oom" : cause_name(s->cause));
+		if (!e->oom && s->sender.pid)
+			lf_task(f, m, "interrupted", &s->sender, s->h.ts);
+	}
 	lf_task(f, m, "target", &s->target, s->h.ts);
 	if (s->syscall) {
 		fprintf(f, " syscall.name=%s syscall.arg=%" PRId64 " syscall.ret=%d",

@@ -40,6 +40,18 @@ static inline uint64_t ev_count(const struct ev *e)
 	return e->count ? e->count : 1;
 }
 
+/*
+ * Whether the signal names its real sender: a task that sent it (a syscall,
+ * a fault of its own, the kernel acting for it in task context).  Not for
+ * a signal raised from an interrupt (the running task was only hit), nor
+ * for the OOM killer's (the allocating task triggered it, the kernel sent
+ * it).  Every output names a sender only when this holds.
+ */
+static inline int ev_real_sender(const struct ev *e)
+{
+	return !e->oom && (e->s.sflags & SIGREC_SF_SENDER);
+}
+
 void out_signal(FILE *f, const struct out_opts *o, const struct model *m, const struct ev *e);
 /* A lost record from a ring chunk, or (source set) a pstore "suppressed"
  * line at wall time at_ns. */

@@ -440,7 +440,7 @@ static int want(const struct query *q, const struct sigrec_signal *s, int64_t wa
 {
 	if (wall < q->since || wall > q->until)
 		return 0;
-	if (q->sender_comm[0] && (s->ctx != SIGREC_CTX_TASK ||
+	if (q->sender_comm[0] && (!(s->sflags & SIGREC_SF_SENDER) ||
 				  strncmp(s->sender.comm, q->sender_comm, SIGREC_COMM_LEN)))
 		return 0;
 	if (q->causes && !(q->causes & (1U << effective_cause(q, s))))
@@ -451,7 +451,7 @@ static int want(const struct query *q, const struct sigrec_signal *s, int64_t wa
 		return 0;
 	if (q->pid && s->target.pid != q->pid)
 		return 0;
-	if (q->sender_pid && (s->sender.pid != q->sender_pid || s->ctx != SIGREC_CTX_TASK))
+	if (q->sender_pid && (s->sender.pid != q->sender_pid || !(s->sflags & SIGREC_SF_SENDER)))
 		return 0;
 	if (q->comm[0] && strncmp(s->target.comm, q->comm, SIGREC_COMM_LEN))
 		return 0;
@@ -563,7 +563,7 @@ static void show(struct dump *d, const struct ev *e)
 		if (e->s.result == SIGREC_R_FAILED)
 			d->st.failed = sat_add_u64(d->st.failed, n);
 		*by = sat_add_u64(*by, n);
-		if (e->s.ctx == SIGREC_CTX_TASK)
+		if (ev_real_sender(e))
 			top_add(d->st.senders, &e->s.sender, n);
 		top_add(d->st.targets, &e->s.target, n);
 	} else {

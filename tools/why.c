@@ -113,8 +113,9 @@ static void text_event(FILE *f, const struct model *m, const struct ev *e, int u
 
 		text_clean(tc, sizeof(tc), e->oomrec.trigger.comm, SIGREC_COMM_LEN);
 		fprintf(f, "from the OOM killer (allocation by %s[%u])", tc, e->oomrec.trigger.pid);
-	} else if (s->ctx != SIGREC_CTX_TASK) {
-		fprintf(f, "from the kernel in interrupt context (%s)", cause_name(s->cause));
+	} else if (!ev_real_sender(e)) {
+		fprintf(f, "from the kernel%s (%s)", s->ctx == SIGREC_CTX_IRQ ?
+			" in interrupt context" : "", cause_name(s->cause));
 	} else if (snd) {
 		line_proc(f, snd);
 	} else {
