@@ -4,39 +4,15 @@
 #include <inttypes.h>
 #include <string.h>
 #include <time.h>
+#include "names.h"
 #include "output.h"
 #include "util.h"
 
-static const char *const causes[] = {
-	[SIGREC_C_UNKNOWN] = "unknown", [SIGREC_C_SYSCALL] = "syscall",
-	[SIGREC_C_KERNEL] = "kernel",	[SIGREC_C_FAULT] = "fault",
-	[SIGREC_C_TIMER] = "timer",	[SIGREC_C_IRQ] = "interrupt",
-	[SIGREC_C_OOM] = "oom",		[SIGREC_C_USER] = "user",
-};
-
-static const char *const results[] = {
-	[SIGREC_R_DELIVERED] = "delivered", [SIGREC_R_IGNORED] = "ignored",
-	[SIGREC_R_ALREADY_PENDING] = "already_pending", [SIGREC_R_OVERFLOW] = "overflow",
-	[SIGREC_R_LOSE_INFO] = "lose_info", [SIGREC_R_FAILED] = "failed", [SIGREC_R_PROBE] = "probe",
-};
-
-static const char *const syscalls[] = {
-	[SIGREC_SC_NONE] = "", [SIGREC_SC_KILL] = "kill", [SIGREC_SC_TKILL] = "tkill",
-	[SIGREC_SC_TGKILL] = "tgkill", [SIGREC_SC_RT_SIGQUEUEINFO] = "rt_sigqueueinfo",
-	[SIGREC_SC_RT_TGSIGQUEUEINFO] = "rt_tgsigqueueinfo",
-	[SIGREC_SC_PIDFD_SEND_SIGNAL] = "pidfd_send_signal",
-};
-
-static const char *const contexts[] = {
-	[SIGREC_CTX_TASK] = "task", [SIGREC_CTX_IRQ] = "interrupt", [SIGREC_CTX_UNKNOWN] = "unknown",
-};
-
-#define NAME(tab, i) ((unsigned int)(i) < sizeof(tab) / sizeof(tab[0]) && tab[i] ? tab[i] : "unknown")
-
-const char *cause_name(int cause) { return NAME(causes, cause); }
-const char *result_name(int result) { return NAME(results, result); }
-const char *syscall_name(int sc) { return NAME(syscalls, sc); }
-static const char *ctx_name(int ctx) { return NAME(contexts, ctx); }
+/* the names of sigrec.h's enums: one table each, in names.c */
+const char *cause_name(int cause) { return names__cause(cause); }
+const char *result_name(int result) { return names__result(result); }
+const char *syscall_name(int sc) { return names__syscall(sc); }
+static const char *ctx_name(int ctx) { return names__context(ctx); }
 
 /*
  * One character of s[0..n), n >= 1: returns its length in bytes and sets
