@@ -12,9 +12,12 @@
 # failed calls, overflows, threads: the newest part, which a wrapped ring
 # still holds),
 # end marker; a sentinel signal, waited for in the ring, and one more poll
-# (the recorder has then written everything of the round); sigdump
-# --json and --stats of the live ring (the load is quiet, nothing wraps
-# meanwhile); ftrace_diff.py in the background while the next round runs.
+# (the recorder has then written everything of the round); a copy of the
+# ring that holds the sentinel (sigdump reading the live ring can miss the
+# chunk sealed meanwhile), its sigdump --json and --stats; ftrace_diff.py
+# in the background while the next round runs.  A CPU whose ftrace buffer
+# overran (other loads on the machine) moves the window's start past its
+# oldest event left.
 #
 # What is compared in a wrapped ring: the ring drops whole chunks, so every
 # record written after the oldest remaining chunk began is still there; a
@@ -51,7 +54,8 @@ if [ -n "$why" ]; then
 	exit 1
 fi
 mkdir -p "$OUT"
-rm -f "$OUT"/diff-*.out "$OUT"/sum-*.json "$OUT"/rss.txt "$OUT"/summary.txt
+rm -f "$OUT"/diff-*.out "$OUT"/sum-*.json "$OUT"/rss.txt "$OUT"/summary.txt "$OUT"/sigdump.err \
+	"$OUT"/trace-*.txt.gz "$OUT"/ring-*.json.gz "$OUT"/r*.stats "$OUT"/ring-*
 ARCH=$(uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 cc -O2 -o "$TMPD/diffload" "$E2E/diffload.c" -lpthread &&
 	clang -O2 -g -target bpf -D__TARGET_ARCH_$ARCH -I"$BIN" -c "$E2E/bpfsee.bpf.c" \
@@ -59,6 +63,9 @@ cc -O2 -o "$TMPD/diffload" "$E2E/diffload.c" -lpthread &&
 	cc -O2 -o "$TMPD/bpfsee" "$E2E/bpfsee.c" $(pkg-config --libs libbpf 2>/dev/null || echo -lbpf) ||
 	{ echo "soak: the load helpers do not build" >&2; exit 1; }
 LOAD="$TMPD/diffload"
+# the binaries under test, copied: a rebuild meanwhile does not change them
+mkdir -p "$TMPD/bin" && cp "$BIN/sigrec" "$BIN/sigdump" "$BIN/sigsend" "$BIN/storm" "$TMPD/bin/" || exit 1
+BIN="$TMPD/bin"
 
 INST="$TRACEFS/instances/sigrec-soak-$$"
 SEE_PID=
@@ -116,7 +123,7 @@ sigsend_all() {
 }
 
 EXPECT="delivered,ignored,already_pending,overflow,lose_info,ctx:interrupt,ctx:task,failed:1,failed:3,repeat"
-COMPARE_PID=
+COMPARE_PID= COMPARE_OLD=
 # compare N: ftrace_diff.py on round N's files, then remove the big ones
 compare() {
 	local n=$1 oldest
@@ -125,9 +132,14 @@ compare() {
 	python3 "$E2E/ftrace_diff.py" --trace "$TMPD/t$n.txt" --ring "$TMPD/r$n.json" \
 		--begin "sigrec-soak begin $n" --end "sigrec-soak end $n" \
 		${oldest:+--ring-oldest "$oldest"} --settle 5 --bpf-seen "$TMPD/seen$n.txt" \
+		--overrun "$(cat "$TMPD/ovr$n")" \
 		--expect "$EXPECT" --summary "$OUT/sum-$n.json" --max-detail 6 >"$OUT/diff-$n.out" 2>&1
 	echo "exit $?" >>"$OUT/diff-$n.out"
-	[ -n "${SOAK_KEEP:-}" ] && mv "$TMPD/t$n.txt" "$TMPD/r$n.json" "$TMPD/r$n.stats" "$OUT/"
+	if [ -n "${SOAK_KEEP:-}" ] || [ "$(jq '.unaccounted + .extra' "$OUT/sum-$n.json" 2>/dev/null || echo 1)" != 0 ]; then
+		gzip -c "$TMPD/t$n.txt" >"$OUT/trace-$n.txt.gz"
+		gzip -c "$TMPD/r$n.json" >"$OUT/ring-$n.json.gz"
+		cp "$TMPD/r$n.stats" "$OUT/"
+	fi
 	rm -f "$TMPD/t$n.txt" "$TMPD/r$n.json"
 }
 
@@ -174,10 +186,27 @@ for ((N = 1; N <= ROUNDS; N++)); do
 		sleep 0.2
 	done
 	sleep 1.2
-	"$BIN/sigdump" --json "$RING" >"$TMPD/r$N.json" 2>>"$OUT/sigdump.err"
-	"$BIN/sigdump" --stats "$RING" >"$TMPD/r$N.stats" 2>>"$OUT/sigdump.err"
+	# read a copy: sigdump reading the live ring can miss the chunk being
+	# sealed meanwhile; a copy that holds the sentinel holds every chunk
+	# up to the newest
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		cp "$RING" "$TMPD/copy.ring"
+		[ -n "$("$BIN/sigdump" --json --pid "$SENT" --signal USR1 "$TMPD/copy.ring" 2>/dev/null)" ] && break
+		echo "round $N: a copy of the ring lacked the sentinel; copied again" >>"$TMPD/load.err"
+	done
+	[ -n "${SOAK_KEEP:-}" ] && cp "$TMPD/copy.ring" "$OUT/ring-$N"
+	"$BIN/sigdump" --json "$TMPD/copy.ring" >"$TMPD/r$N.json" 2>>"$OUT/sigdump.err"
+	"$BIN/sigdump" --stats "$TMPD/copy.ring" >"$TMPD/r$N.stats" 2>>"$OUT/sigdump.err"
+	OVR=
+	for c in "$INST"/per_cpu/cpu*; do
+		[ "$(awk '/^overrun:/ {print $2}' "$c/stats")" -gt 0 ] && OVR+="${OVR:+,}${c##*cpu}"
+	done
+	echo "$OVR" >"$TMPD/ovr$N"
 	cat "$INST/trace" >"$TMPD/t$N.txt"
-	[ -n "$COMPARE_PID" ] && wait "$COMPARE_PID"
+	# at most two comparisons at a time, so that a busy machine does not
+	# delay the rounds
+	[ -n "$COMPARE_OLD" ] && wait "$COMPARE_OLD"
+	COMPARE_OLD=$COMPARE_PID
 	compare "$N" &
 	COMPARE_PID=$!
 	echo "soak: round $N/$ROUNDS done at $((($(now) - T_START) / 1000000))s, recorder RSS $(rss_kib "$REC_PID") KiB"
@@ -186,7 +215,7 @@ done
 life_end
 REC_RC=0
 stop_rec || REC_RC=$?
-[ -n "$COMPARE_PID" ] && wait "$COMPARE_PID"
+wait $COMPARE_OLD $COMPARE_PID
 T_END=$(now)
 
 python3 - "$OUT" "$ROUNDS" "$(( (T_END - T_START) / 1000000 ))" "$REC_RC" "$RING_SIZE" <<'EOF' | tee "$OUT/summary.txt"
@@ -228,7 +257,8 @@ for r in rss:
     print("  %3d %7d %6d %6d %4d" % r)
 starts = [r[2] for r in rss]
 ends = [r[3] for r in rss]
-steady = ends[1:] if len(ends) > 2 else ends
+# the first and the last life are partial (8 s, and until the last round ends)
+steady = ends[1:-1] if len(ends) > 3 else ends
 third = max(1, len(steady) // 3)
 trend = sum(steady[-third:]) / third - sum(steady[:third]) / third
 flat = max(steady) - min(steady) <= 2048 and trend <= 1024

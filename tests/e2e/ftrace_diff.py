@@ -63,6 +63,7 @@ FORK = re.compile(r"^sched_process_fork: comm=.* pid=(\d+) child_comm=.* child_p
 ENTER = re.compile(r"^sys_(\w+)\((.*)\)\s*$")
 EXIT = re.compile(r"^sys_(\w+) -> (\S+)\s*$")
 MARK = re.compile(r"^tracing_mark_write: (.*?)\s*$")
+ENTRIES = re.compile(r"entries-in-buffer/entries-written: (\d+)/(\d+)")
 LOSTLINE = re.compile(r"^CPU:(\d+) \[LOST (\d+) EVENTS\]")
 
 
@@ -120,16 +121,27 @@ def key_str(k):
              d["context"], d["sender_tid"], how))
 
 
-def parse_trace(path, begin, end):
-    """-> (events in window, forks, window (b, e) in boot ns, problems)."""
+def parse_trace(path, begin, end, overrun=()):
+    """-> (events in window, forks, window (b, e) in boot ns, problems, first
+    time kept per CPU).  With CPUs whose buffer overran (their oldest events
+    were overwritten, perhaps the begin marker too), events count from the
+    begin marker or, when it is gone, from the first line on."""
     events, forks, problems = [], [], []
     open_calls = {}
+    first = {}
     b = e = None
     skipped = 0
     with open(path, errors="replace") as f:
         for raw in f:
             raw = raw.rstrip("\n")
-            if not raw or raw.startswith("#"):
+            if not raw:
+                continue
+            if raw.startswith("#"):
+                m = ENTRIES.search(raw)
+                if m and int(m.group(2)) > int(m.group(1)):
+                    problems.append("ftrace lost %d events (buffer overrun: %s in the buffer "
+                                    "of %s written)" % (int(m.group(2)) - int(m.group(1)),
+                                                       m.group(1), m.group(2)))
                 continue
             m = LOSTLINE.match(raw.strip())
             if m:
@@ -143,6 +155,7 @@ def parse_trace(path, begin, end):
                 continue
             tid, cpu, flags = int(m.group("tid")), int(m.group("cpu")), m.group("flags")
             ts = int(m.group("ts")) * 1000000000 + int(m.group("us").ljust(9, "0")[:9])
+            first.setdefault(cpu, ts)
             p = m.group("payload")
             ctx = "interrupt" if len(flags) > 2 and flags[2] in IRQ_FLAGS else "task"
             mk = MARK.match(p) if p.startswith("tracing_mark") else None
@@ -152,7 +165,7 @@ def parse_trace(path, begin, end):
                 elif mk.group(1) == end and b is not None and e is None:
                     e = ts
                 continue
-            inside = b is not None and e is None
+            inside = (b is not None or overrun) and e is None
             g = GEN.match(p) if p.startswith("signal_generate") else None
             if g:
                 sig, _err, code, comm, ptid, grp, res = g.groups()
@@ -214,7 +227,7 @@ def parse_trace(path, begin, end):
                 ev.key = tuple(ev.key + [call["name"], call["a0"], call["a1"], "open"])
     if skipped > 5:
         problems.append("%d unparsed trace lines in all" % skipped)
-    return events, forks, (b, e), problems
+    return events, forks, (b, e), problems, first
 
 
 def parse_ring(path):
@@ -235,6 +248,10 @@ def parse_ring(path):
             t = wall_ns(j["time"])
             to = wall_ns(j["to"]) if j.get("to") else t
             snd, tgt = j.get("sender") or {}, j.get("target") or {}
+            if snd.get("tid") is None:
+                # a kernel sender (interrupt, OOM): the task that was running
+                # is "interrupted", the one ftrace names as current
+                snd = j.get("interrupted") or snd
             ctx = {"interrupt": "interrupt"}.get(j.get("context"), j.get("context"))
             name = sc.get("name")
             arg2 = sc.get("arg2") if name in ("tgkill", "rt_tgsigqueueinfo") else None
@@ -333,11 +350,24 @@ def main():
     ap.add_argument("--expect", default="", help="comma list of kinds the load must show")
     ap.add_argument("--bpf-seen", help="bpfsee output: TID COUNT of signal_generate events "
                     "the kernel handed to a BPF program, by the running task")
+    ap.add_argument("--overrun", default="",
+                    help="comma list of CPUs whose ftrace buffer overran (per_cpu/cpuN/stats): "
+                    "the window starts 10 ms after the newest of their oldest events")
     ap.add_argument("--summary")
     ap.add_argument("--max-detail", type=int, default=12)
     a = ap.parse_args()
 
-    fevents, forks, (b, e), problems = parse_trace(a.trace, a.begin, a.end)
+    overrun = [int(c) for c in a.overrun.split(",") if c.strip()]
+    fevents, forks, (b, e), problems, first = parse_trace(a.trace, a.begin, a.end, overrun)
+    cut = None
+    if overrun:
+        kept = [first[c] for c in overrun if c in first]
+        if kept:
+            cut = max(kept) + 10000000
+            problems.append("ftrace overran on CPU %s: its oldest events were overwritten; "
+                            "compared from %.6f" % (",".join(map(str, overrun)), cut / 1e9))
+        if b is None:
+            b = cut
     if b is None or e is None:
         print("# ftrace_diff: window markers %r / %r not both in the trace" % (a.begin, a.end))
         return 2
@@ -347,6 +377,8 @@ def main():
         r.t -= off
         r.to -= off
     lo, hi = b, e
+    if cut is not None:
+        lo = max(lo, cut)
     if a.ring_oldest:
         lo = max(lo, wall_ns(a.ring_oldest) - off + int(a.settle * 1e9))
     fevents = [ev for ev in fevents if lo <= ev.t <= hi]
@@ -501,8 +533,10 @@ def main():
     checks.append(("no lost records, or each accounted exactly (%d in the window, %d of their "
                    "count unaccounted, %d gaps)" % (len(wl), lost_left, len(gaps)),
                    lost_left == 0 and not gaps))
-    checks.append(("the ftrace reference is complete (no ftrace overruns)",
-                   not [p for p in problems if p.startswith("ftrace lost")]))
+    overran = [p for p in problems if p.startswith("ftrace overran")]
+    checks.append(("the ftrace reference is complete over the compared window (%s)" %
+                   ("; ".join(overran) if overran else "no ftrace overruns"),
+                   not [p for p in problems if p.startswith("ftrace lost") and not overrun]))
 
     # the load showed what it was meant to
     seen = collections.Counter()

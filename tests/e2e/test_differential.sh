@@ -36,6 +36,9 @@ if [ -n "$why" ]; then
 	exit 0
 fi
 
+# the binaries under test, copied: a rebuild meanwhile does not change them
+mkdir -p "$TMPD/bin" && cp "$BIN/sigrec" "$BIN/sigdump" "$BIN/sigsend" "$BIN/storm" "$TMPD/bin/" &&
+	BIN="$TMPD/bin"
 LOAD="$TMPD/diffload"
 cc -O2 -Wall -o "$LOAD" "$HERE/diffload.c" -lpthread 2>"$TMPD/cc.err" || {
 	diag "diffload does not build: $(head -3 "$TMPD/cc.err")"
@@ -47,14 +50,14 @@ cc -O2 -Wall -o "$LOAD" "$HERE/diffload.c" -lpthread 2>"$TMPD/cc.err" || {
 # an independent BPF witness: which running tasks the kernel hands
 # signal_generate to BPF programs for (built here; optional)
 SEE=
-if command -v clang >/dev/null && [ -r "$BIN/vmlinux.h" ] &&
+if command -v clang >/dev/null && [ -r "$ROOT/$BUILD/vmlinux.h" ] &&
 	clang -O2 -g -target bpf -D__TARGET_ARCH_$(uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/') \
-		-I"$BIN" -c "$HERE/bpfsee.bpf.c" -o "$TMPD/bpfsee.bpf.o" 2>>"$TMPD/cc.err" &&
+		-I"$ROOT/$BUILD" -c "$HERE/bpfsee.bpf.c" -o "$TMPD/bpfsee.bpf.o" 2>>"$TMPD/cc.err" &&
 	cc -O2 -o "$TMPD/bpfsee" "$HERE/bpfsee.c" $(pkg-config --libs libbpf 2>/dev/null || echo -lbpf) \
 		2>>"$TMPD/cc.err"; then
 	SEE="$TMPD/bpfsee"
 else
-	diag "no BPF witness (clang, $BIN/vmlinux.h or libbpf missing): every signal missing counts against sigrec"
+	diag "no BPF witness (clang, $BUILD/vmlinux.h or libbpf missing): every signal missing counts against sigrec"
 fi
 see_start() {
 	[ -n "$SEE" ] || return 0
@@ -156,8 +159,10 @@ OFFSET=$(python3 -c 'import time; print(time.clock_gettime_ns(time.CLOCK_REALTIM
 REC_RC=0
 stop_rec || REC_RC=$?
 cat "$INST/trace" >"$TMPD/trace.txt"
+OVR=
 for c in "$INST"/per_cpu/cpu*; do
 	diag "ftrace $(basename "$c"): $(grep -E '^(entries|overrun|dropped events)' "$c/stats" | tr '\n' ' ')"
+	[ "$(awk '/^overrun:/ {print $2}' "$c/stats")" -gt 0 ] && OVR+="${OVR:+,}${c##*cpu}"
 done
 ftrace_remove
 [ -s "$TMPD/load.err" ] && sed 's/^/# load: /' "$TMPD/load.err"
@@ -166,6 +171,7 @@ ftrace_remove
 
 python3 "$HERE/ftrace_diff.py" --trace "$TMPD/trace.txt" --ring "$TMPD/ring.json" \
 	--offset "$OFFSET" --roots "$ROOTS" --expect "$EXPECT" --summary "$TMPD/summary.json" "${SEE_ARGS[@]}" \
+	--overrun "$OVR" \
 	>"$TMPD/diff.out" 2>&1
 grep -v '^CHECK ' "$TMPD/diff.out" | sed 's/^\([^#]\)/# \1/'
 n=0
