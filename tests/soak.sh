@@ -138,7 +138,7 @@ compare() {
 	if [ -n "${SOAK_KEEP:-}" ] || [ "$(jq '.unaccounted + .extra' "$OUT/sum-$n.json" 2>/dev/null || echo 1)" != 0 ]; then
 		gzip -c "$TMPD/t$n.txt" >"$OUT/trace-$n.txt.gz"
 		gzip -c "$TMPD/r$n.json" >"$OUT/ring-$n.json.gz"
-		cp "$TMPD/r$n.stats" "$OUT/"
+		cp "$TMPD/r$n.stats" "$TMPD/seen$n.txt" "$TMPD/ovr$n" "$OUT/"
 	fi
 	rm -f "$TMPD/t$n.txt" "$TMPD/r$n.json"
 }

@@ -250,8 +250,10 @@ def parse_ring(path):
             snd, tgt = j.get("sender") or {}, j.get("target") or {}
             if snd.get("tid") is None:
                 # a kernel sender (interrupt, OOM): the task that was running
-                # is "interrupted", the one ftrace names as current
-                snd = j.get("interrupted") or snd
+                # is "interrupted", the one ftrace names as current; none
+                # named is the idle task
+                snd = j.get("interrupted") or (
+                    {"tid": 0} if snd.get("kernel") and snd.get("cause") != "oom" else snd)
             ctx = {"interrupt": "interrupt"}.get(j.get("context"), j.get("context"))
             name = sc.get("name")
             arg2 = sc.get("arg2") if name in ("tgkill", "rt_tgsigqueueinfo") else None
