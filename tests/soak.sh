@@ -24,7 +24,8 @@
 # record is written at most 5 s after its time (poll, restart, run flush),
 # so the window is [max(round begin, ring oldest + 5 s), round end], where
 # "ring oldest" is sigdump --stats' oldest (the smallest record time of the
-# chunks left).  Repeat records that straddle a window edge move that edge,
+# chunks left), once every slot of the ring is in use (before that nothing
+# was dropped and the window is the whole round).  Repeat records that straddle a window edge move that edge,
 # for their identity only, past the record.
 #
 # Output in SOAK_OUT (default $BUILD/soak): one diff-N.out per round,
@@ -55,7 +56,7 @@ if [ -n "$why" ]; then
 fi
 mkdir -p "$OUT"
 rm -f "$OUT"/diff-*.out "$OUT"/sum-*.json "$OUT"/rss.txt "$OUT"/summary.txt "$OUT"/sigdump.err \
-	"$OUT"/trace-*.txt.gz "$OUT"/ring-*.json.gz "$OUT"/r*.stats "$OUT"/ring-*
+	"$OUT"/trace-*.txt.gz "$OUT"/ring-*.json.gz "$OUT"/r*.stats "$OUT"/ring-* "$OUT"/stats-*.json
 ARCH=$(uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 cc -O2 -o "$TMPD/diffload" "$E2E/diffload.c" -lpthread &&
 	clang -O2 -g -target bpf -D__TARGET_ARCH_$ARCH -I"$BIN" -c "$E2E/bpfsee.bpf.c" \
@@ -126,13 +127,17 @@ EXPECT="delivered,ignored,already_pending,overflow,lose_info,ctx:interrupt,ctx:t
 COMPARE_PID= COMPARE_OLD=
 # compare N: ftrace_diff.py on round N's files, then remove the big ones
 compare() {
-	local n=$1 oldest
+	local n=$1 oldest=
 	trap - EXIT	# run in the background: the main shell cleans up
-	oldest=$(jq -r '.oldest // empty' "$TMPD/r$n.stats")
+	# a ring with every slot used has dropped (or is about to drop) its
+	# oldest chunks: compare from its oldest time left plus the settle time
+	[ "$(jq '.chunks >= .ring.slots' "$TMPD/r$n.stats")" = true ] &&
+		oldest=$(jq -r '.oldest // empty' "$TMPD/r$n.stats")
+	cp "$TMPD/r$n.stats" "$OUT/stats-$n.json"
 	python3 "$E2E/ftrace_diff.py" --trace "$TMPD/t$n.txt" --ring "$TMPD/r$n.json" \
 		--begin "sigrec-soak begin $n" --end "sigrec-soak end $n" \
 		${oldest:+--ring-oldest "$oldest"} --settle 5 --bpf-seen "$TMPD/seen$n.txt" \
-		--overrun "$(cat "$TMPD/ovr$n")" \
+		--overrun "$(cat "$TMPD/ovr$n")" --offset "$(cat "$TMPD/off$n")" \
 		--expect "$EXPECT" --summary "$OUT/sum-$n.json" --max-detail 6 >"$OUT/diff-$n.out" 2>&1
 	echo "exit $?" >>"$OUT/diff-$n.out"
 	if [ -n "${SOAK_KEEP:-}" ] || [ "$(jq '.unaccounted + .extra' "$OUT/sum-$n.json" 2>/dev/null || echo 1)" != 0 ]; then
@@ -202,6 +207,7 @@ for ((N = 1; N <= ROUNDS; N++)); do
 		[ "$(awk '/^overrun:/ {print $2}' "$c/stats")" -gt 0 ] && OVR+="${OVR:+,}${c##*cpu}"
 	done
 	echo "$OVR" >"$TMPD/ovr$N"
+	python3 -c 'import time; print(time.clock_gettime_ns(time.CLOCK_REALTIME) - time.clock_gettime_ns(time.CLOCK_BOOTTIME))' >"$TMPD/off$N"
 	cat "$INST/trace" >"$TMPD/t$N.txt"
 	# at most two comparisons at a time, so that a busy machine does not
 	# delay the rounds
@@ -241,6 +247,17 @@ for n in range(1, rounds + 1):
         if line.startswith("CHECK fail"):
             bad.append("round %d: %s" % (n, line[len("CHECK fail "):]))
 rss = [tuple(int(x) for x in l.split()) for l in open(os.path.join(out, "rss.txt"))]
+rows = []
+for n in range(1, rounds + 1):
+    try:
+        s = json.load(open(os.path.join(out, "sum-%d.json" % n)))
+        st = json.load(open(os.path.join(out, "stats-%d.json" % n)))
+    except (OSError, ValueError):
+        continue
+    rows.append("  %3d %6.1f %8d %6d %6d %4d %4d %5d %4s %3d/%d  %s .. %s" % (
+        n, s["window_s"], s["signals"], s["failed_calls"], s["repeat_records"],
+        s["invisible_to_bpf"], s["unaccounted"], s["extra"], s["lost_records"],
+        st["chunks"], st["ring"]["slots"], st["oldest"][11:19], st["newest"][11:19]))
 print("sigrec soak: %d s, %d rounds, ring %s, %d recorder lives (%d SIGKILL restarts), "
       "sigrec exit %d" % (secs, rounds, ring, len(rss), len(rss) - 1, rec_rc))
 print("compared: %d signals and %d failed calls in %.0f s of windows (%d repeat records); "
@@ -252,6 +269,10 @@ print("compared: %d signals and %d failed calls in %.0f s of windows (%d repeat 
 if hidden:
     print("tasks the kernel ran no BPF program for, rounds seen: " +
           ", ".join("%s x%d" % kv for kv in sorted(hidden.items())))
+print("per round: round window_s signals failed repeats invisible unexplained extra lost "
+      "chunks/slots ring-oldest..newest (UTC)")
+for r in rows:
+    print(r)
 print("RSS (KiB) per recorder life: life pid start end seconds")
 for r in rss:
     print("  %3d %7d %6d %6d %4d" % r)
