@@ -176,7 +176,13 @@ python3 "$HERE/ftrace_diff.py" --trace "$TMPD/trace.txt" --ring "$TMPD/ring.json
 grep -v '^CHECK ' "$TMPD/diff.out" | sed 's/^\([^#]\)/# \1/'
 n=0
 while read -r _ verdict rest; do
-	if [ "$verdict" = ok ]; then ok "diff: $rest"; else not_ok "diff: $rest"; fi
+	case $verdict in
+	ok) ok "diff: $rest" ;;
+	skip)	echo "# *** KNOWN GAP: the kernel ran no BPF program at all (neither sigrec's nor the" \
+			"witness's) for these signals; no BPF recorder can see or count them ***" >&2
+		skip "diff: $rest" "the kernel ran no BPF program for these signals (see diagnostics)" ;;
+	*) not_ok "diff: $rest" ;;
+	esac
 	n=$((n + 1))
 done < <(grep '^CHECK ' "$TMPD/diff.out")
 [ "$n" -ge 7 ] || not_ok "diff: ftrace_diff.py reported $n checks of 7 (exit status: see above)"
