@@ -285,9 +285,13 @@ def calibrate(fevents, rsigs, fallback):
     return fallback, 0
 
 
-def compare(fevents, rsigs, lo, hi):
-    """Count per key inside [lo, hi] (boot ns), moving each key's edges off ring
-    records that straddle them.  -> {key: (ftrace events, ring records)}"""
+def compare(fevents, rsigs, lo, hi, guard):
+    """Count per key inside [lo, hi] (boot ns).  Each key's edges move off its
+    own signals: to the end (start) of the run of its ftrace events and ring
+    records, each widened by guard, that the edge falls in, so that an edge
+    never splits a repeat record nor falls between a signal's ftrace time and
+    its ring time (they differ by the clocks' mapping, well under guard).
+    -> {key: (ftrace events, ring records)}"""
     fby = collections.defaultdict(list)
     rby = collections.defaultdict(list)
     for ev in fevents:
@@ -296,16 +300,22 @@ def compare(fevents, rsigs, lo, hi):
         rby[ev.key].append(ev)
     out = {}
     for k in set(fby) | set(rby):
-        a, b = lo, hi
         recs = rby.get(k, [])
-        changed = True
-        while changed:
-            changed = False
-            for r in recs:
-                if r.t < a <= r.to:
-                    a, changed = r.to + 1, True
-                if r.t <= b < r.to:
-                    b, changed = r.t - 1, True
+        spans = sorted([(ev.t - guard, ev.t + guard) for ev in fby.get(k, [])] +
+                       [(r.t - guard, r.to + guard) for r in recs])
+        merged = []
+        for s0, s1 in spans:
+            if merged and s0 <= merged[-1][1]:
+                if s1 > merged[-1][1]:
+                    merged[-1][1] = s1
+            else:
+                merged.append([s0, s1])
+        a, b = lo, hi
+        for s0, s1 in merged:
+            if s0 <= a <= s1:
+                a = s1 + 1
+            if s0 <= b <= s1:
+                b = s0 - 1
         fin = [ev for ev in fby.get(k, []) if a <= ev.t <= b]
         rin = [r for r in recs if a <= r.t and r.to <= b]
         if fin or rin:
@@ -394,7 +404,7 @@ def main():
     def ours(k):
         return k[3] in tree or k[8] in tree
 
-    res = compare(fevents, rsigs, lo, hi)
+    res = compare(fevents, rsigs, lo, hi, tol)
     fail = {}
     n_f = n_r = n_keys = n_ours = n_repeat = 0
     missing_all, extra_all = [], []
