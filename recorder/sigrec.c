@@ -203,10 +203,11 @@ static int start_session(const struct env *e, struct run *run, const struct capt
 	if (run->pstore)
 		fprintf(stderr, "sigrec: --pstore: fatal signals also go to %s\n",
 			pstore__path(run->pstore));
-	fprintf(stderr, "sigrec: recording to %s (syscall hooks: %s%s)\n", e->ring,
+	fprintf(stderr, "sigrec: recording to %s (syscall hooks: %s%s%s%s)\n", e->ring,
 		capture__hooks(cap) == SIGREC_HOOKS_FENTRY ? "fentry" :
 		capture__hooks(cap) == SIGREC_HOOKS_TRACEPOINT ? "tracepoint" : "off",
-		capture__reused(cap) ? "; took over the capture a previous sigrec left running" : "");
+		capture__reused(cap) ? "; took over the capture a previous sigrec left running" : "",
+		e->copts.pin_dir ? "; capture pinned in " : "", e->copts.pin_dir ? e->copts.pin_dir : "");
 	return EXIT_OK;
 }
 

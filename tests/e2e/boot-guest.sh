@@ -1,5 +1,6 @@
 #!/bin/sh
-# boot-guest.sh RING PINHASH - runs as a unit inside the clean root booted by
+# boot-guest.sh RING PINHASH - (PINHASH: a fallback; the pin directory is read from
+# the recorder's "capture pinned in" line) runs as a unit inside the clean root booted by
 # systemd-nspawn (test_package.sh): drives the packaged sigrec.service,
 # writes what it saw to /root/boot/ as key=value lines and sigdump output,
 # then powers the container off.  Not a test of its own.
@@ -32,6 +33,9 @@ victim() {
 }
 
 pid=$(wait_recording 0 1) || pid=0
+# the pin directory, as the recorder names it (its ring's path and inode)
+p=$(journal | sed -n 's/.*capture pinned in \([^;)]*\).*/\1/p' | tail -n 1)
+[ -n "$p" ] && PIN=$p
 echo active=$(systemctl is-active sigrec.service)
 if [ "$pid" != 0 ]; then
 	echo capeff=$(field CapEff "$pid") capbnd=$(field CapBnd "$pid")
