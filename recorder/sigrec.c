@@ -68,6 +68,19 @@ static void find_last(const char *path, struct last_rec *l)
 	ring_reader__close(rr);
 }
 
+/* The pin directory's name before it included the inode: the path alone. */
+static void legacy_pin_dir_for(const char *ring, char *buf, size_t len)
+{
+	char real[4096];
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	if (!realpath(ring, real))
+		snprintf(real, sizeof(real), "%s", ring);
+	for (const char *p = real; *p; p++)
+		h = (h ^ (uint8_t)*p) * 0x100000001b3ULL;
+	snprintf(buf, len, "/sys/fs/bpf/sigrec/%016llx", (unsigned long long)h);
+}
+
 /*
  * One pinned set per ring file: /sys/fs/bpf/sigrec/<hash of its path and
  * inode>.  bpffs is shared by the whole machine: a recorder in a chroot or
@@ -157,7 +170,15 @@ static int setup_capture(struct env *e, struct run *run, struct capture **cap)
 		return EXIT_RUNTIME;	/* a mount that fails is not a BPF refusal */
 	}
 	if (!e->no_pin) {
+		char legacy[256];
+
 		pin_dir_for(e->ring, pin_dir, sizeof(pin_dir));
+		/* a set pinned by a version that named it by path only: move it
+		 * here, so this start takes it over instead of orphaning it */
+		legacy_pin_dir_for(e->ring, legacy, sizeof(legacy));
+		if (access(pin_dir, F_OK) && !access(legacy, F_OK) && rename(legacy, pin_dir))
+			fprintf(stderr, "sigrec: warning: cannot move the older pinned capture %s: %s\n",
+				legacy, strerror(errno));
 		e->copts.pin_dir = pin_dir;
 		find_last(e->ring, &last);
 		e->copts.last_rec = last.buf;
