@@ -13,7 +13,9 @@
 # Parameters (kernel command line sigrec.NAME=..., or host-run.sh's
 # arguments): storm (getppid calls per tax run), runs (tax runs per hook
 # kind), restarts (recorder restarts under timer load), timer (timer
-# signals of each kind), pstore (1: end with the pstore check).
+# signals of each kind), pstore (1: end with the pstore check), ring (ring
+# size, 8M), part (all: everything, the host; checks: everything but the
+# tax, a guest's main boot; tax: only the tax, a guest's -icount boot).
 #
 # Boot 1 (the only boot on the host):
 #   1. facts about the kernel; `sigrec --check` where sigrec has it.
@@ -22,15 +24,16 @@
 #      spins on the same CPU); SIGTERM; sigdump --json and text.
 #   3. If the default did not pick fentry: `sigrec -v --hooks fentry` for
 #      the reason.
-#   4. For fentry, tracepoint and no syscall hooks: `storm getppid N`
-#      (runs times, and bare without sigrec), then every sigsend scenario
-#      again under that hook kind.
+#   4. For fentry, tracepoint and no syscall hooks: (part=all) `storm
+#      getppid N` runs times bare, then runs times with sigrec under that
+#      hook kind; every sigsend scenario again under that hook kind.
+#      (part=tax does only the storms.)
 #   5. Takeover: sigrec SIGKILLed, a kill while it is down, a new sigrec on
 #      the same ring must take the pinned set over; a kill after; clean
 #      stop; nothing pinned left.
-#   6. restarts times: sigrec started while two `usleep 1` loops keep
-#      hrtimers firing, one kill, stop: the kill must read as task context
-#      with its syscall.
+#   6. restarts times: sigrec started while a POSIX timer fires every
+#      500 us and a `usleep 1` loop runs, one kill, stop: the kill must
+#      read as task context (with its syscall where there are hooks).
 #   7. pstore=1: sigrec --pstore, a SIGTERM from a known shell, then
 #      `reboot -f` with sigrec running (RAM survives inside qemu).
 # Boot 2 (pstore only): sigdump --pstore --json of /sys/fs/pstore.
@@ -45,6 +48,7 @@ restarts=$(sigrec_param restarts) || restarts=0
 timer_n=$(sigrec_param timer) || timer_n=20
 pstore=$(sigrec_param pstore) || pstore=0
 ring_size=$(sigrec_param ring) || ring_size=8M
+part=$(sigrec_param part) || part=all
 
 # wait_ready LOGFILE PID — until sigrec printed "recording to" (0), died
 # (1) or 180 s passed (2). TCG loads BPF programs slowly.
@@ -156,6 +160,34 @@ phase() {
 # a sleep of a microsecond: a fork, an exec and an hrtimer
 if command -v usleep >/dev/null 2>&1; then tick() { usleep 1; }; else tick() { sleep 0.000001; }; fi
 
+# hook_args CFG — sigrec's options for hook kind CFG, as "$@".
+hook_args() {
+  case $1 in
+    fentry) set -- --hooks fentry ;;
+    tracepoint) set -- --hooks tracepoint ;;
+    off) set -- --no-syscall-hooks ;;
+  esac
+  HOOK_ARGS=$*
+}
+
+# tax_boot — part=tax: only the getppid() tax, per hook kind, bare runs
+# right before each (a boot of its own under qemu -icount: guest time is
+# the instruction count, so the figures do not move with the host's load).
+tax_boot() {
+  phase tax
+  for cfg in fentry tracepoint off; do
+    hook_args "$cfg"
+    measure "bare-$cfg"
+    # shellcheck disable=SC2086  # one option per word
+    if start_rec "tax-$cfg" $HOOK_ARGS; then
+      measure "$cfg"
+      stop_rec "tax-$cfg"
+    fi
+  done
+  phase end
+  sigrec_result "core done"
+}
+
 boot1() {
   btf=no
   [ -f /sys/kernel/btf/vmlinux ] && btf=yes
@@ -180,6 +212,10 @@ boot1() {
   dmesg 2>/dev/null | grep -q 'Registered ramoops as persistent store' && ramoops_backend=yes
   sigrec_result "info kernel=$(uname -r) btf=$btf rt=$rt ftrace_kill=$ftrace cpus=$(grep -c ^processor /proc/cpuinfo) ramoops=$ramoops ramoops_backend=$ramoops_backend pstore_fs=$pst pmsg=$pmsg"
   sigrec_result "uname $(uname -v)"
+  if [ "$part" = tax ]; then
+    tax_boot
+    return 0
+  fi
 
   phase check
   # 1. sigrec --check, where this build has it
@@ -218,22 +254,20 @@ boot1() {
     sigrec_export_file "$W/fentry-probe.log" fentry-probe.log
   fi
 
-  phase tax
-  # 4. the tax on getppid(), then the scenarios, per hook kind
-  measure bare
+  phase hooks
+  # 4. per hook kind: (part=all) the tax on getppid(), bare runs right
+  # before the hook kind's so both see the same load; every scenario
   for cfg in fentry tracepoint off; do
-    case $cfg in
-      fentry) set -- --hooks fentry ;;
-      tracepoint) set -- --hooks tracepoint ;;
-      off) set -- --no-syscall-hooks ;;
-    esac
+    hook_args "$cfg"
     rm -f "$W/facts-$cfg.json"
-    if start_rec "tax-$cfg" "$@"; then
-      measure "$cfg"
+    [ "$part" = all ] && measure "bare-$cfg"
+    # shellcheck disable=SC2086  # one option per word
+    if start_rec "hooks-$cfg" $HOOK_ARGS; then
+      [ "$part" = all ] && measure "$cfg"
       scenarios "$W/facts-$cfg.json"
       sleep 1
-      stop_rec "tax-$cfg"
-      dump "tax-$cfg" "$cfg"
+      stop_rec "hooks-$cfg"
+      dump "hooks-$cfg" "$cfg"
       sigrec_export_file "$W/facts-$cfg.json" "facts-$cfg.json"
     fi
   done
@@ -261,11 +295,13 @@ boot1() {
   phase restarts
   # 6. restarts under hrtimer load
   if [ "$restarts" -gt 0 ]; then
-    gens=""
-    for _k in 1 2; do
-      (while :; do tick; done) &
-      gens="$gens $!"
-    done
+    # hrtimers firing all the time, and signals raised from them: a POSIX
+    # timer every 500 us (little CPU), and a `usleep 1` loop (a fork, an
+    # exec and an hrtimer each; softirqs, RCU)
+    timersig --load 500 &
+    gens=$!
+    (while :; do tick; done) &
+    gens="$gens $!"
     _n=0
     bad=""
     starts=""

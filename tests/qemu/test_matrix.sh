@@ -34,7 +34,7 @@
 # load is a failure. Exit 1 if any check failed.
 # Knobs: SIGREC_MATRIX_KERNELS ("host deb12 deb13 deb13-rt sid"),
 # SIGREC_QEMU_JOBS (2), SIGREC_QEMU_TIMEOUT (per boot, 1500 s),
-# SIGREC_QEMU_STORM (getppid calls per tax run, 2000000),
+# SIGREC_QEMU_STORM (getppid calls per tax run, 1000000),
 # SIGREC_QEMU_TAX_RUNS (3), SIGREC_QEMU_RESTARTS (30 per kernel; 0 skips),
 # SIGREC_QEMU_TIMER (timer signals of each kind, 20), KEEP=1 (keep logs).
 set -uo pipefail
@@ -46,8 +46,12 @@ root=$(cd "$here/../.." && pwd)
 bin=$root/${BUILD:-build}
 jobs=${SIGREC_QEMU_JOBS:-2}
 boot_timeout=${SIGREC_QEMU_TIMEOUT:-1500}
-storm_n=${SIGREC_QEMU_STORM:-2000000}
+storm_n=${SIGREC_QEMU_STORM:-1000000}
 tax_runs=${SIGREC_QEMU_TAX_RUNS:-3}
+# guests measure the tax in a second, short boot under qemu -icount
+# (guest time = instruction count: figures independent of the host's load);
+# 0: measure it in the main boot, in wall-clock time
+icount=${SIGREC_QEMU_ICOUNT:-1}
 restarts=${SIGREC_QEMU_RESTARTS:-10}
 restarts_rt=${SIGREC_QEMU_RESTARTS_RT:-20}
 timer_n=${SIGREC_QEMU_TIMER:-20}
@@ -68,7 +72,12 @@ ok() {
   echo "ok $TAP_N - $*"
   if [[ $* == *"# SKIP"* ]]; then K_SKIP=$((K_SKIP + 1)); else K_OK=$((K_OK + 1)); fi
 }
-not_ok() { TAP_N=$((TAP_N + 1)) FAILS=$((FAILS + 1)) K_FAIL=$((K_FAIL + 1)); echo "not ok $TAP_N - $*"; }
+K_WHY=()
+not_ok() {
+  TAP_N=$((TAP_N + 1)) FAILS=$((FAILS + 1)) K_FAIL=$((K_FAIL + 1))
+  K_WHY+=("$*")
+  echo "not ok $TAP_N - $*"
+}
 diag() { echo "# $*"; }
 tap_done() { echo "1..$TAP_N"; }
 check_if() { # COND-STATUS TEXT: ok when the status is 0
@@ -136,11 +145,19 @@ run_guest() {
     echo "initramfs" >"$d/error"
     return
   fi
-  local rc=0
+  local rc=0 part=checks
+  ((icount)) || part=all
   qemu_boot "$kernel" "$d/initrd.gz" "$d/serial.log" "$boot_timeout" \
-    "sigrec.storm=$storm_n sigrec.runs=$tax_runs sigrec.restarts=$(restarts_for "$id") sigrec.timer=$timer_n sigrec.pstore=1" \
+    "sigrec.part=$part sigrec.storm=$storm_n sigrec.runs=$tax_runs sigrec.restarts=$(restarts_for "$id") sigrec.timer=$timer_n sigrec.pstore=1" \
     2>"$d/boot.err" || rc=$?
   echo "${QEMU_BOOT_TIMES:+$QEMU_BOOT_TIMES }total=${QEMU_BOOT_ELAPSED}s rc=$rc" >"$d/boot"
+  ((icount)) || return 0
+  # the tax: a short boot of its own where guest time counts instructions
+  rc=0
+  SIGREC_QEMU_OPTS="${SIGREC_QEMU_OPTS:+$SIGREC_QEMU_OPTS }-icount shift=0,sleep=off" \
+    qemu_boot "$kernel" "$d/initrd.gz" "$d/tax.log" "$boot_timeout" \
+    "sigrec.part=tax sigrec.storm=$storm_n sigrec.runs=$tax_runs" 2>"$d/taxboot.err" || rc=$?
+  echo "${QEMU_BOOT_TIMES:+$QEMU_BOOT_TIMES }total=${QEMU_BOOT_ELAPSED}s rc=$rc" >"$d/taxboot"
 }
 
 guests=()
@@ -266,11 +283,36 @@ expect_all() {
 # Row facts for KERNELS.md, per kernel id: row[ID,field].
 declare -A row=()
 
+# config_facts ID — a few lines of the kernel's config that decide what
+# sigrec gets: preemption model, HZ, BTF, fentry, pstore.
+config_facts() {
+  local cfg
+  if [[ $1 == host ]]; then
+    [[ -r /proc/config.gz ]] || return 0
+    cfg=$(zcat /proc/config.gz 2>/dev/null)
+  else
+    local r c
+    r=$(qemu_kernel_root "$1" 2>/dev/null) && c=$(qemu_kernel_info "$1" config 2>/dev/null) || return 0
+    [[ -n $c && -f $r/$c ]] || return 0
+    cfg=$(<"$r/$c")
+  fi
+  local model=none o v out=""
+  for o in PREEMPT_RT PREEMPT PREEMPT_VOLUNTARY PREEMPT_NONE; do
+    if grep -qx "CONFIG_$o=y" <<<"$cfg"; then model=$o; break; fi
+  done
+  out="$model"
+  for o in HZ DEBUG_INFO_BTF DYNAMIC_FTRACE_WITH_DIRECT_CALLS FTRACE_SYSCALLS PSTORE_RAM PSTORE_PMSG MODULES; do
+    v=$(sed -n "s/^CONFIG_$o=//p" <<<"$cfg")
+    out+=", $o=${v:-n}"
+  done
+  printf '%s\n' "$out"
+}
+
 # check_kernel ID — judge one kernel's report, print its TAP lines and
 # fill row[ID,*].
 check_kernel() {
   local id=$1 d=$work/$1 log=$work/$1/serial.log
-  K_OK=0 K_FAIL=0 K_SKIP=0
+  K_OK=0 K_FAIL=0 K_SKIP=0 K_WHY=()
   local what
   if [[ $id == host ]]; then what="host"; else what="$id (${QEMU_KERNELS[$id]% *})"; fi
   row[$id,pkg]=$(if [[ $id == host ]]; then echo "this machine"; else qemu_kernel_info "$id" image_package 2>/dev/null || echo "${QEMU_KERNELS[$id]#* } ($(cut -d' ' -f1 <<<"${QEMU_KERNELS[$id]}"))"; fi)
@@ -286,7 +328,10 @@ check_kernel() {
     return
   fi
   local R info gk
-  R=$(qemu_results "$log" 2>/dev/null)
+  local Rm Rt=""
+  Rm=$(qemu_results "$log" 2>/dev/null)
+  [[ -f $d/tax.log ]] && Rt=$(qemu_results "$d/tax.log" 2>/dev/null)
+  R=$Rm${Rt:+$'\n'$Rt}
   info=$(grep -m1 '^info ' <<<"$R" || true)
   gk=$(value kernel "$info")
   local L="$id ${gk:-?}"
@@ -356,15 +401,15 @@ check_kernel() {
 
   # fentry where the kernel allows it; the default follows
   local tf fentry_ok=0
-  tf=$(grep -m1 '^rec tax-fentry ' <<<"$R" || true)
+  tf=$(grep -m1 '^rec hooks-fentry ' <<<"$R" || true)
   [[ $(value ready "$tf") == yes && $(value hooks "$tf") == fentry ]] && fentry_ok=1
   if ((fentry_ok)); then
     ok "[$L] --hooks fentry attaches fentry/fexit on the kill-family syscalls"
     row[$id,fentry]=yes
   else
     local why
-    why=$(tr -d '\r' <"$log" | grep -a 'SIGREC-LOG: sigrec tax-fentry: sigrec:' | grep -v 'recording to' |
-      head -n 1 | sed 's/^.*SIGREC-LOG: sigrec tax-fentry: sigrec: //')
+    why=$(tr -d '\r' <"$log" | grep -a 'SIGREC-LOG: sigrec hooks-fentry: sigrec:' | grep -v 'recording to' |
+      head -n 1 | sed 's/^.*SIGREC-LOG: sigrec hooks-fentry: sigrec: //')
     if [[ $id == host && -n $tf ]]; then
       ok "[$L] --hooks fentry attaches fentry/fexit # SKIP this kernel refuses fentry: ${why:-$tf}"
     else
@@ -483,7 +528,7 @@ check_kernel() {
   local cfg want label res fo ff n_ok n_all fa_tp=no
   declare -A med=()
   for cfg in fentry tracepoint off; do
-    line=$(grep -m1 "^rec tax-$cfg " <<<"$R" || true)
+    line=$(grep -m1 "^rec hooks-$cfg " <<<"$R" || true)
     label="--hooks $cfg"
     [[ $cfg == off ]] && label="--no-syscall-hooks"
     if [[ $cfg == fentry ]] && ((!fentry_ok)); then
@@ -494,7 +539,7 @@ check_kernel() {
       [[ $cfg == fentry ]] || ok "[$L] sigrec $label loads and reports syscall hooks: $want"
     else
       not_ok "[$L] sigrec $label loads and reports syscall hooks: $want (${line:-no report})"
-      tr -d '\r' <"$log" | grep -a "SIGREC-LOG: sigrec tax-$cfg: " | sed 's/^.*SIGREC-LOG: //' | grep -v 'libbpf: *$' | tail -n 6 | sed 's/^/#   /'
+      tr -d '\r' <"$log" | grep -a "SIGREC-LOG: sigrec hooks-$cfg: " | sed 's/^.*SIGREC-LOG: //' | grep -v 'libbpf: *$' | tail -n 6 | sed 's/^/#   /'
       continue
     fi
     ff=$d/facts-$cfg.json fo=$d/out-$cfg.json
@@ -512,9 +557,14 @@ check_kernel() {
       not_ok "[$L] $label: the scenarios' recording reads back ($(grep -m1 "^sigdump $cfg" <<<"$R"))"
     fi
   done
-  for cfg in bare fentry tracepoint off; do
-    med[$cfg]=$(grep "^tax cfg=$cfg " <<<"$R" | sed -n 's/.*ns_per_op=\([0-9.]*\).*/\1/p' | best)
+  # each hook kind against the bare runs right before it
+  taxruns() { grep "^tax cfg=$1 " <<<"$R" | sed -n 's/.*ns_per_op=\([0-9.]*\).*/\1/p'; }
+  for cfg in fentry tracepoint off; do
+    med[$cfg]=$(taxruns "$cfg" | best)
+    med[bare-$cfg]=$(taxruns "bare-$cfg" | best)
+    row[$id,taxb_$cfg]=${med[bare-$cfg]}
   done
+  med[bare]=$(for cfg in fentry tracepoint off; do taxruns "bare-$cfg"; done | best)
   if [[ $mode == syscall && $hooks == fentry ]]; then
     check_if "$([[ $fa_def == yes ]]; echo $?)" "[$L] failed attempts (EPERM, ESRCH) recorded with default options through fentry/fexit"
   fi
@@ -523,16 +573,25 @@ check_kernel() {
   elif [[ $fa_tp == yes ]]; then row[$id,failed]="with --hooks tracepoint only"
   else row[$id,failed]=no; fi
   diag "  getppid tax (storm getppid $storm_n, best of $tax_runs, ns/op):"
-  for cfg in bare fentry tracepoint off; do
-    diag "    $(printf '%-10s' "$cfg") ${med[$cfg]:-n/a} (vs bare $(pct "${med[bare]:-0}" "${med[$cfg]:-0}"); runs: $(grep "^tax cfg=$cfg " <<<"$R" | sed -n 's/.*ns_per_op=\([0-9.]*\).*/\1/p' | tr '\n' ' '))"
+  diag "    $(printf '%-10s' bare) ${med[bare]:-n/a} (best of every bare run)"
+  row[$id,tax_bare]=${med[bare]:-}
+  for cfg in fentry tracepoint off; do
+    diag "    $(printf '%-10s' "$cfg") ${med[$cfg]:-n/a} (vs the bare runs before it, best ${med[bare-$cfg]:-n/a}: $(pct "${med[bare-$cfg]:-0}" "${med[$cfg]:-0}"); runs: $(taxruns "$cfg" | tr '\n' ' ')/ bare: $(taxruns "bare-$cfg" | tr '\n' ' '))"
     row[$id,tax_$cfg]=${med[$cfg]:-}
   done
   # without fentry, --hooks fentry ran with no syscall hooks: no figure
   ((fentry_ok)) || { row[$id,tax_fentry]=""; med[fentry]=""; }
+  local clock="wall-clock ns"
+  [[ -n $Rt ]] && clock="ns of guest time under -icount (one per instruction)"
+  row[$id,taxclock]=$clock
+  local tb=""
+  [[ -f $d/taxboot ]] && tb=" (tax boot: $(<"$d/taxboot"))"
   if [[ -n ${med[bare]:-} && -n ${med[tracepoint]:-} && -n ${med[off]:-} ]] && { ((!fentry_ok)) || [[ -n ${med[fentry]:-} ]]; }; then
-    ok "[$L] getppid tax measured: bare ${med[bare]}, fentry ${med[fentry]:-n/a}, tracepoint ${med[tracepoint]}, no syscall hooks ${med[off]} ns/op"
+    ok "[$L] getppid tax measured: bare ${med[bare]}, fentry ${med[fentry]:-n/a}, tracepoint ${med[tracepoint]}, no syscall hooks ${med[off]} $clock$tb"
   else
-    not_ok "[$L] getppid tax measured (some hook kind has no figures)"
+    not_ok "[$L] getppid tax measured (some hook kind has no figures)$tb"
+    grep '^rec tax-.* ready=no' <<<"$Rt" | sed 's/^/#   /'
+    [[ -f $d/tax.log ]] && tail -n 20 "$d/tax.log" | tr -d '\r' | grep -av '^[A-Za-z0-9+/=]*$' | sed 's/^/#   | /'
   fi
 
   # takeover of a SIGKILLed recorder's pinned set
@@ -576,7 +635,7 @@ check_kernel() {
   fi
   # where the time went
   local ph
-  ph=$(grep '^phase ' <<<"$R" | awk '{ sub(/uptime=/, "", $3); n[++k] = $2; t[k] = $3 }
+  ph=$(grep '^phase ' <<<"$Rm" | awk '{ sub(/uptime=/, "", $3); n[++k] = $2; t[k] = $3 }
     END { for (i = 1; i < k; i++) printf "%s %.0fs, ", n[i], t[i + 1] - t[i] }' | sed 's/, $//')
   [[ -n $ph ]] && diag "  time per step (guest clock): $ph"
   row[$id,phases]=$ph
@@ -616,13 +675,15 @@ check_kernel() {
     fi
   fi
 
-  if ! grep -qx 'core done' <<<"$R"; then
+  if ! grep -qx 'core done' <<<"$Rm"; then
     not_ok "[$L] the guest finished every check (${row[$id,boot]})"
     show_tail
   fi
   row[$id,pass]="$K_OK/$((K_OK + K_FAIL))"
   row[$id,skips]=$K_SKIP
   row[$id,status]=checked
+  local w
+  for w in "${K_WHY[@]}"; do row[$id,fails]+="- ${w#\[*\] }"$'\n'; done
 }
 
 order=()
@@ -637,7 +698,7 @@ write_md() {
   local out=$1 id
   cellv() { local v=${row[$1,$2]:-}; printf '%s' "${v:-–}" | sed 's/|/\\|/g'; }
   taxc() { # ID CFG: "ns (±%)"
-    local b=${row[$1,tax_bare]:-} v=${row[$1,tax_$2]:-}
+    local b=${row[$1,taxb_$2]:-} v=${row[$1,tax_$2]:-}
     if [[ $2 == fentry && ${row[$1,fentry]:-} != yes ]]; then printf 'refused'; elif [[ -z $v ]]; then printf '–'; elif [[ $2 == bare ]]; then printf '%s' "$v"; else printf '%s (%s)' "$v" "$(pct "$b" "$v")"; fi
   }
   {
@@ -668,11 +729,20 @@ write_md() {
     echo
     echo "## Figures"
     echo
-    echo "getppid() in ns per call with sigrec running, by syscall hook kind, and"
-    echo "the change against no sigrec (\"bare\"). In a TCG guest every figure is"
-    echo "several times slower than hardware and noisy: compare the columns of one"
-    echo "row, not the rows. \"restarts\": recorder starts under hrtimer load whose"
-    echo "kill() was recorded as anything but task context."
+    echo "Guests measure the tax in a second, short boot under \`qemu -icount"
+    echo "shift=0,sleep=off\`: guest time advances one ns per executed instruction,"
+    echo "so a figure is the instructions a getppid() costs and does not move with"
+    echo "the host's load (wall-clock figures in a TCG guest on a shared 2-core host"
+    echo "swung by ±50 %). The host's row is wall-clock, native."
+    echo
+    echo "getppid() in ns per call with sigrec running, by syscall hook kind (the"
+    echo "fastest of the runs), and in brackets the change against the bare runs"
+    echo "(no sigrec) made right before that hook kind's, so both saw the same load"
+    echo "on the host; \"bare\" is the fastest bare run. In a TCG guest every figure"
+    echo "is several times slower than hardware and moves with what else runs on the"
+    echo "host: compare within a row, not between rows. \"restarts\": recorder"
+    echo "starts under hrtimer load whose kill() was recorded as anything but task"
+    echo "context."
     echo
     echo "| kernel | package | bare | fentry | tracepoint | no syscall hooks | restarts: kill() not in task context | \`/init\` after | whole run |"
     echo "|---|---|---|---|---|---|---|---|---|"
@@ -691,6 +761,51 @@ write_md() {
     echo "\`/init\` after: host seconds from qemu's start to the guest's \`/init\`;"
     echo "whole run: to the end of the last check (both boots for guests)."
     echo
+    echo "## What the columns mean"
+    echo
+    echo "- **loads**: \`sigrec\` with default options loads every program it needs"
+    echo "  and attaches (\"recording to\"). A kernel that boots but refuses the"
+    echo "  object is a failed check, never a skip."
+    echo "- **signal program**: how the signal_generate program reads the siginfo"
+    echo "  on this kernel, as \`sigrec --check\` reports it."
+    echo "- **fentry**: \`--hooks fentry\` attaches fentry/fexit to the kill-family"
+    echo "  syscalls. **default syscall hooks**: what default options chose (fentry"
+    echo "  where it attaches, none otherwise)."
+    echo "- **failed attempts**: kill() calls that raise nothing (EPERM, ESRCH)"
+    echo "  recorded as \`failed\` with their errno: by default where fentry works,"
+    echo "  with \`--hooks tracepoint\` everywhere."
+    echo "- **interrupt attribution**: a POSIX timer and an itimer fire at a task"
+    echo "  while a bystander spins on the same CPU; every timer signal must be"
+    echo "  recorded in interrupt context and none named as sent by a task."
+    echo "- **lifecycle**: exits and command lines of processes started after the"
+    echo "  recorder are in the recording."
+    echo "- **takeover**: a SIGKILLed recorder's pinned programs keep capturing, the"
+    echo "  next start takes them over; the kill sent meanwhile is recorded once."
+    echo "- **pstore**: a \`sigrec --pstore\` line for a SIGTERM is read back by"
+    echo "  \`sigdump --pstore\` after \`reboot -f\` (Debian's kernels have ramoops as"
+    echo "  a module and no pmsg, so the line goes through \`/dev/kmsg\`)."
+    echo "- **checks passed**: TAP checks of this kernel that passed, of those run."
+    echo
+    echo "## Kernel configuration"
+    echo
+    echo "| kernel | preemption, and options that decide what sigrec gets |"
+    echo "|---|---|"
+    for id in "${order[@]}"; do
+      echo "| $(cellv "$id" kernel) | $(config_facts "$id" | sed 's/|/\\|/g') |"
+    done
+    echo
+    local any=0
+    for id in "${order[@]}"; do [[ -n ${row[$id,fails]:-} ]] && any=1; done
+    if ((any)); then
+      echo "## Failed checks"
+      echo
+      for id in "${order[@]}"; do
+        [[ -n ${row[$id,fails]:-} ]] || continue
+        echo "$(cellv "$id" kernel):"
+        echo
+        printf '%s\n' "${row[$id,fails]}"
+      done
+    fi
     echo "## Time per step"
     echo
     echo "Guest clock (uptime) at the start of each step of matrix-guest.sh."

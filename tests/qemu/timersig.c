@@ -19,6 +19,10 @@
  * something could not be set up).
  *
  * Usage: timersig [COUNT [PERIOD_MS]]   (default 20 signals of each, 10 ms)
+ *
+ * timersig --load PERIOD_US: until killed, a POSIX timer fires every
+ * PERIOD_US at this process (handler does nothing): hrtimer expiries and
+ * signals raised from them, at little CPU cost, for the restart check.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -100,6 +104,33 @@ static int run_target(int count, int period_ms, int fd)
 	return write(fd, buf, len) == len ? 0 : 1;
 }
 
+static int run_load(long period_us)
+{
+	struct sigaction sa;
+	struct sigevent sev;
+	struct itimerspec its;
+	timer_t tid;
+
+	prctl(PR_SET_NAME, "timerload");
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sig;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGRTMIN + 2, &sa, NULL))
+		return 1;
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_SIGNAL;
+	sev.sigev_signo = SIGRTMIN + 2;
+	if (timer_create(CLOCK_MONOTONIC, &sev, &tid))
+		return 1;
+	its.it_value.tv_sec = period_us / 1000000;
+	its.it_value.tv_nsec = (period_us % 1000000) * 1000L;
+	its.it_interval = its.it_value;
+	if (timer_settime(tid, 0, &its, NULL))
+		return 1;
+	for (;;)
+		pause();
+}
+
 int main(int argc, char **argv)
 {
 	int count = argc > 1 ? atoi(argv[1]) : 20;
@@ -110,6 +141,15 @@ int main(int argc, char **argv)
 	ssize_t r;
 	FILE *f;
 
+	if (argc > 1 && !strcmp(argv[1], "--load")) {
+		long us = argc > 2 ? atol(argv[2]) : 0;
+
+		if (us < 1) {
+			fprintf(stderr, "usage: timersig --load PERIOD_US\n");
+			return 2;
+		}
+		return run_load(us);
+	}
 	if (count < 1 || period_ms < 1 || period_ms > 999) {
 		fprintf(stderr, "usage: timersig [COUNT [PERIOD_MS]]\n");
 		return 2;
