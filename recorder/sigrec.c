@@ -68,25 +68,8 @@ static void find_last(const char *path, struct last_rec *l)
 	ring_reader__close(rr);
 }
 
-/* The pin directory's name before it included the inode: the path alone. */
-static void legacy_pin_dir_for(const char *ring, char *buf, size_t len)
-{
-	char real[4096];
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	if (!realpath(ring, real))
-		snprintf(real, sizeof(real), "%s", ring);
-	for (const char *p = real; *p; p++)
-		h = (h ^ (uint8_t)*p) * 0x100000001b3ULL;
-	snprintf(buf, len, "/sys/fs/bpf/sigrec/%016llx", (unsigned long long)h);
-}
-
-/*
- * One pinned set per ring file: /sys/fs/bpf/sigrec/<hash of its path and
- * inode>.  bpffs is shared by the whole machine: a recorder in a chroot or
- * a container with the same path must not take over the host's capture.
- */
-static void pin_dir_for(const char *ring, char *buf, size_t len)
+/* FNV-1a of the ring's real path, then of its device and inode (inode: 1). */
+static uint64_t ring_hash(const char *ring, int inode)
 {
 	char real[4096];
 	uint64_t h = 0xcbf29ce484222325ULL;
@@ -96,13 +79,29 @@ static void pin_dir_for(const char *ring, char *buf, size_t len)
 		snprintf(real, sizeof(real), "%s", ring);
 	for (const char *p = real; *p; p++)
 		h = (h ^ (uint8_t)*p) * 0x100000001b3ULL;
-	if (!stat(ring, &st)) {
+	if (inode && !stat(ring, &st)) {
 		uint64_t id[2] = { st.st_dev, st.st_ino };
 
 		for (size_t i = 0; i < sizeof(id); i++)
 			h = (h ^ ((const uint8_t *)id)[i]) * 0x100000001b3ULL;
 	}
-	snprintf(buf, len, "/sys/fs/bpf/sigrec/%016llx", (unsigned long long)h);
+	return h;
+}
+
+/* The pin directory's name before it included the inode: the path alone. */
+static void legacy_pin_dir_for(const char *ring, char *buf, size_t len)
+{
+	snprintf(buf, len, "/sys/fs/bpf/sigrec/%016llx", (unsigned long long)ring_hash(ring, 0));
+}
+
+/*
+ * One pinned set per ring file: /sys/fs/bpf/sigrec/<hash of its path and
+ * inode>.  bpffs is shared by the whole machine: a recorder in a chroot or
+ * a container with the same path must not take over the host's capture.
+ */
+static void pin_dir_for(const char *ring, char *buf, size_t len)
+{
+	snprintf(buf, len, "/sys/fs/bpf/sigrec/%016llx", (unsigned long long)ring_hash(ring, 1));
 }
 
 static int unpin_only(const struct env *e)
