@@ -268,14 +268,16 @@ int main(int argc, char **argv)
 	rc = rc ?: start_session(&e, &run, cap);
 	if (!rc) {
 		rc = session__record(&e, &run, cap);
-		if (rc == EXIT_RING_GONE) {	/* nothing more may touch the mapping */
-			capture__close(cap, 0);
-			return EXIT_RING;
-		}
-		stopped = 1;
+		stopped = rc != EXIT_RING_GONE;
 	}
-	/* a clean stop detaches; only a crash leaves the pinned capture running */
-	capture__close(cap, 1);
+	/*
+	 * A clean stop detaches; only a crash leaves the pinned capture running,
+	 * and so does a ring that shrank under the mapping: nothing more may
+	 * store into it (msync and munmap in ring__close do not).
+	 */
+	capture__close(cap, rc != EXIT_RING_GONE);
+	if (rc == EXIT_RING_GONE)
+		rc = EXIT_RING;
 	if (run.ring && stopped && ring__seal(run.ring))
 		fprintf(stderr, "sigrec: warning: sealing the last chunk failed\n");
 	if (run.ring)

@@ -37,7 +37,12 @@ bg_sleep 300; V=$!
 [ -n "$CG" ] && echo "$V" >"$CG/cgroup.procs"
 start_rec "$TMPD/m2.ring" -s 4M --metrics-file "$TF2/sigrec.prom" --metrics-interval 1s
 kill -KILL "$V"; wait "$V" 2>/dev/null
-sleep 1.5
+# a lone event reaches the file within a poll timeout (up to 1 s on an idle
+# machine) plus the metrics interval: wait up to 10 s for it
+for _ in $(seq 1 100); do
+	grep -q '^sigrec_fatal_signals_total{signal="SIGKILL"' "$TF2/sigrec.prom" 2>/dev/null && break
+	sleep 0.1
+done
 cp "$TF2/sigrec.prom" "$TMPD/live.prom"
 stop_rec
 [ -n "$CG" ] && rmdir "$CG" 2>/dev/null
