@@ -23,7 +23,7 @@ VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 ARCH      := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
 CFLAGS    ?= -O2 -g
-CFLAGS    += -Wall -Wextra -Werror -std=gnu11 -MMD -MP -Ibpf -Irecorder -Ipstore -I$(BUILD) $(SANFLAGS)
+CFLAGS    += -Wall -Wextra -Werror -std=gnu11 -MMD -MP $(SANFLAGS)
 LDFLAGS   += $(SANFLAGS)
 LDLIBS_BPF := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
 LDLIBS    := -llz4
@@ -36,18 +36,33 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-COMMON_SRC := recorder/ring.c recorder/codec.c recorder/crc32c.c recorder/util.c recorder/names.c
-SIGREC_SRC := recorder/sigrec.c recorder/options.c recorder/session.c recorder/capture.c recorder/check.c recorder/place.c recorder/metrics.c recorder/journal.c recorder/procscan.c recorder/model.c \
-	recorder/privs.c pstore/pstore.c $(COMMON_SRC)
-SIGDUMP_SRC := tools/sigdump.c tools/why.c tools/export.c recorder/model.c tools/output.c \
-	pstore/pstore.c $(COMMON_SRC)
+# The format and model library (lib/): ring file, codec, process model,
+# names, the pstore line format.  One list: sigrec, sigdump, the tests and
+# the benchmarks link $(BUILD)/libsigrec.a; tests/fuzz/run.sh asks for it
+# (make print-lib-src).
+LIB_SRC := lib/format.c lib/ring_write.c lib/ring_read.c lib/ring_pack.c lib/codec.c lib/crc32c.c lib/util.c lib/names.c lib/model.c lib/pstore.c
+SIGREC_SRC := recorder/sigrec.c recorder/options.c recorder/session.c recorder/capture.c \
+	recorder/check.c recorder/place.c recorder/metrics.c recorder/journal.c recorder/procscan.c \
+	recorder/privs.c pstore/writer.c
+SIGDUMP_SRC := tools/sigdump.c tools/why.c tools/export.c tools/output.c
+LIB       := $(BUILD)/libsigrec.a
+
+# Include paths per layer: lib/ sees only itself and the ABI (bpf/sigrec.h);
+# the recorder and sigdump see lib/, never each other.
+INC_lib      := -Ilib -Ibpf
+INC_pstore   := -Ipstore -Ilib -Ibpf
+INC_recorder := -Irecorder -Ipstore -Ilib -Ibpf -I$(BUILD)
+INC_tools    := -Itools -Ilib -Ibpf
+INC_tests    := -Itools -Ilib -Ibpf
+INC_bench    := -Ilib -Ibpf
+layer_inc = $(INC_$(firstword $(subst /, ,$(1))))
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
 PREFIX    ?= /usr/local
-VERSION   := $(shell sed -n 's/.*SIGREC_VERSION_STR.*"\(.*\)".*/\1/p' recorder/util.h)
+VERSION   := $(shell sed -n 's/.*SIGREC_VERSION_STR.*"\(.*\)".*/\1/p' lib/util.h)
 
-.PHONY: all run test bench san clean deps unit-bin man install fuzz deb soak
+.PHONY: all run test bench san clean deps unit-bin man install fuzz deb soak print-lib-src
 all: $(BUILD)/sigrec $(BUILD)/sigdump $(BUILD)/sigsend $(BUILD)/storm $(BUILD)/mkring \
 	$(BUILD)/decode $(BUILD)/floor
 
@@ -79,9 +94,9 @@ $(BUILD)/refuse/sigrec.skel.h: $(BUILD)/refuse/sigrec.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name sigrec_bpf > $@
 $(BUILD)/refuse/capture.o: recorder/capture.c $(BUILD)/refuse/sigrec.skel.h
 	$(call msg,CC,$@)
-	$(Q)$(CC) -I$(BUILD)/refuse -DSIGREC_TEST_REFUSE $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) -I$(BUILD)/refuse -DSIGREC_TEST_REFUSE $(CFLAGS) $(INC_recorder) -c $< -o $@
 $(BUILD)/tests/sigrec-refuse: $(BUILD)/refuse/capture.o \
-		$(call obj,$(filter-out recorder/capture.c,$(SIGREC_SRC)))
+		$(call obj,$(filter-out recorder/capture.c,$(SIGREC_SRC))) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS_BPF) $(LDLIBS) -lcap -lseccomp -lsystemd
@@ -96,13 +111,21 @@ $(call obj,recorder/capture.c): $(BUILD)/sigrec.skel.h
 $(BUILD)/%.o: %.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(call layer_inc,$*) -c $< -o $@
 
-$(BUILD)/sigrec: $(call obj,$(SIGREC_SRC))
+$(LIB): $(call obj,$(LIB_SRC))
+	$(call msg,AR,$@)
+	$(Q)rm -f $@
+	$(Q)$(AR) rcs $@ $^
+
+print-lib-src:
+	@echo $(LIB_SRC)
+
+$(BUILD)/sigrec: $(call obj,$(SIGREC_SRC)) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS_BPF) $(LDLIBS) -lcap -lseccomp -lsystemd
 
-$(BUILD)/sigdump: $(call obj,$(SIGDUMP_SRC))
+$(BUILD)/sigdump: $(call obj,$(SIGDUMP_SRC)) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
@@ -122,23 +145,25 @@ $(BUILD)/floor: bench/floor.c $(BUILD)/floor.skel.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(HELPER_CFLAGS) -I$(BUILD) $< -o $@ $(LDLIBS_BPF)
 
-$(BUILD)/mkring: $(call obj,bench/mkring.c $(COMMON_SRC))
+$(BUILD)/mkring: $(call obj,bench/mkring.c) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
-$(BUILD)/decode: $(call obj,bench/decode.c $(COMMON_SRC))
+$(BUILD)/decode: $(call obj,bench/decode.c) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
 # ---- unit tests (cmocka), linked against the modules, not main ----
-UNIT_TESTS := test_ring test_codec test_util test_craft test_model test_output
-$(BUILD)/tests/test_ring: $(call obj,tests/unit/test_ring.c $(COMMON_SRC))
-$(BUILD)/tests/test_codec: $(call obj,tests/unit/test_codec.c $(COMMON_SRC))
-$(BUILD)/tests/test_util: $(call obj,tests/unit/test_util.c $(COMMON_SRC))
-$(BUILD)/tests/test_craft: $(call obj,tests/unit/test_craft.c $(COMMON_SRC))
-$(BUILD)/tests/test_model: $(call obj,tests/unit/test_model.c recorder/model.c $(COMMON_SRC))
-$(BUILD)/tests/test_output: $(call obj,tests/unit/test_output.c tools/output.c recorder/model.c \
-	$(COMMON_SRC))
+UNIT_TESTS := test_ring test_codec test_util test_craft test_model test_output test_format
+$(BUILD)/tests/test_ring: $(call obj,tests/unit/test_ring.c) $(LIB)
+$(BUILD)/tests/test_codec: $(call obj,tests/unit/test_codec.c) $(LIB)
+$(BUILD)/tests/test_format: $(call obj,tests/unit/test_format.c) $(LIB)
+# it reads docs/FORMAT.md of this tree
+$(BUILD)/tests/unit/test_format.o: CFLAGS += -DSRCDIR='"$(CURDIR)"'
+$(BUILD)/tests/test_util: $(call obj,tests/unit/test_util.c) $(LIB)
+$(BUILD)/tests/test_craft: $(call obj,tests/unit/test_craft.c) $(LIB)
+$(BUILD)/tests/test_model: $(call obj,tests/unit/test_model.c) $(LIB)
+$(BUILD)/tests/test_output: $(call obj,tests/unit/test_output.c tools/output.c) $(LIB)
 $(BUILD)/tests/test_%:
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)

@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "env.h"
-#include "pstore.h"
+#include "writer.h"
 #include "util.h"
 
 static void usage(FILE *f)

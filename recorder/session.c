@@ -18,7 +18,7 @@
 #include "metrics.h"
 #include "model.h"
 #include "procscan.h"
-#include "pstore.h"
+#include "writer.h"
 #include "ring.h"
 #include "session.h"
 #include "util.h"

@@ -22,7 +22,7 @@
 #include "model.h"
 #include "place.h"
 #include "privs.h"
-#include "pstore.h"
+#include "writer.h"
 #include "ring.h"
 #include "session.h"
 #include "util.h"

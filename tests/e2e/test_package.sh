@@ -12,7 +12,7 @@ source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/debroot.sh"
 
 T_BUILD="make deb builds the package"
-T_VER="the package's version is sigrec's (debian/changelog, recorder/util.h)"
+T_VER="the package's version is sigrec's (debian/changelog, lib/util.h)"
 T_LINTIAN="lintian reports no errors"
 T_BDEPS="Build-Depends names every library scripts/deps.sh installs for the build"
 T_FILES="package ships sigrec, sigdump, manual pages, the unit and /etc/default/sigrec"
@@ -251,7 +251,7 @@ DEVS=$(grep -o '[a-z0-9.+-]*-dev\b' "$ROOT/scripts/deps.sh" | grep -vx libcmocka
 MISSING=$(comm -13 <(echo "$BDEPS") <(echo "$DEVS"))
 [ -z "$MISSING" ] || diag "not in Build-Depends: $(echo $MISSING)"
 check "$T_BDEPS" test -n "$DEVS" -a -z "$MISSING"
-UPSTREAM=$(sed -n 's/.*SIGREC_VERSION_STR.*"\(.*\)".*/\1/p' "$ROOT/recorder/util.h")
+UPSTREAM=$(sed -n 's/.*SIGREC_VERSION_STR.*"\(.*\)".*/\1/p' "$ROOT/lib/util.h")
 PKGVER=$(sed -n '1s/^sigrec (\([^-)]*\)-[^)]*).*/\1/p' "$ROOT/debian/changelog")
 check "$T_VER" test -n "$UPSTREAM" -a "$PKGVER" = "$UPSTREAM"
 if [ -s "$DEBDIR/lintian.txt" ] || [ -n "$DEB" ]; then

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * fuzz_codec.c - libFuzzer target for the record codec (recorder/codec.c).
+ * fuzz_codec.c - libFuzzer target for the record codec (lib/codec.c).
  *
  * Input: byte 0 picks a split point, the rest is a record stream.  The
  * stream is decoded twice with codec_decode_one() until it fails or runs

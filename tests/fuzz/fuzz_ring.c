@@ -20,7 +20,7 @@
  * allocation from an unchecked length field).
  *
  * Build: clang -fsanitize=fuzzer,address,undefined -Ibpf -Irecorder
- *        tests/fuzz/fuzz_ring.c recorder/{ring,codec,crc32c,util}.c -llz4
+ *        tests/fuzz/fuzz_ring.c lib/{ring,codec,crc32c,util}.c -llz4
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -37,7 +37,7 @@
 
 #define ALLOC_SLACK	(4U << 20)	/* warnings, codec state, one record: ~200 KiB */
 #define ALLOC_PER_BYTE	16		/* per input byte: the chunk index and the like */
-#define LZ4F_MAGIC	0x184D2204U	/* an exported dump (recorder/ring.h) */
+#define LZ4F_MAGIC	0x184D2204U	/* an exported dump (lib/ring.h) */
 
 /* ---- allocation accounting (live bytes while the reader runs) ---- */
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * mkseeds.c - writes the fuzzers' seed corpus: small real rings made with
- * the ring writer (recorder/ring.c), and raw record streams made with the
+ * the ring writer (lib/ring.c), and raw record streams made with the
  * codec, so fuzzing starts from inputs that reach every decoder.
  *
  *   mkseeds DIR     writes DIR/ring/NAME.ring (and one NAME.sdump, a packed

@@ -26,8 +26,11 @@ fi
 TARGETS=("$@")
 [ ${#TARGETS[@]} -eq 0 ] && TARGETS=(fuzz_ring fuzz_codec fuzz_pstore)
 LIMITS=(-rss_limit_mb=512 -malloc_limit_mb=256 -timeout=10)
-SRC=(recorder/ring.c recorder/codec.c recorder/crc32c.c recorder/util.c pstore/pstore.c)
-CFLAGS=(-g -O1 -fno-omit-frame-pointer -Wall -Wextra -Werror -std=gnu11 -Ibpf -Irecorder -Ipstore)
+# the library's one source list, from the Makefile; its include path (lib/ sees
+# only itself and the ABI header)
+read -r -a SRC <<<"$(make -s --no-print-directory print-lib-src)"
+[ ${#SRC[@]} -gt 0 ] || { echo "not ok 1 - make print-lib-src gave no sources"; exit 1; }
+CFLAGS=(-g -O1 -fno-omit-frame-pointer -Wall -Wextra -Werror -std=gnu11 -Ilib -Ibpf)
 SAN=("-fsanitize=fuzzer,address,undefined" -fno-sanitize-recover=all)
 # ASan holds up to 256 MiB of freed (and touched) memory in quarantine:
 # with that the RSS of a healthy fuzz_ring run sits near 400 MiB, too close

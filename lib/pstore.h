@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * pstore.h - the pstore/ramoops mode: one compact line per matching signal
- * to /dev/pmsg0 (or /dev/kmsg), so the last records survive a panic or a
- * warm reboot in persistent RAM; and the parser that finds those lines in
+ * pstore.h - the pstore line format: one compact line per signal, written
+ * by the recorder's pstore mode (pstore/writer.h) so the last records
+ * survive a panic or a warm reboot in persistent RAM, and found again in
  * /sys/fs/pstore after the reboot.  Line format (docs/PSTORE.md):
  *
  *   sigrec: bash(1234) --SIGTERM--> nginx(5678) [kill] ok t=1763771234.123456789 b=80a8af2c
@@ -14,26 +14,7 @@
 #include <stdint.h>
 #include "sigrec.h"
 
-enum pstore_mode {
-	PSTORE_OFF = 0,
-	PSTORE_AUTO,	/* pmsg if /dev/pmsg0 exists, else kmsg */
-	PSTORE_PMSG,
-	PSTORE_KMSG,
-};
-
 #define PSTORE_LINE_MAX 256
-
-struct pstore_writer;
-
-/* sig_mask: signals to write (bit n-1 = signal n).  NULL and errno on failure. */
-struct pstore_writer *pstore__open(int mode, const uint64_t sig_mask[2], char *err, size_t errlen);
-const char *pstore__path(const struct pstore_writer *w);
-/* Write the line for s if its signal is in the set and the rate allows. */
-void pstore__signal(struct pstore_writer *w, const struct sigrec_signal *s, int64_t wall_ns,
-		    const uint8_t boot_id[16], int oom);
-/* Lines dropped by the rate limit so far. */
-uint64_t pstore__suppressed(const struct pstore_writer *w);
-void pstore__close(struct pstore_writer *w);
 
 /* Format the line (no newline).  Returns its length. */
 size_t pstore__format(char *buf, size_t len, const struct sigrec_signal *s, int64_t wall_ns,

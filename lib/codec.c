@@ -15,25 +15,12 @@
 #include <stddef.h>
 #include <string.h>
 #include "codec.h"
+#include "le.h"
 #include "sigrec.h"
 
 void ring_codec__reset(struct ring_codec *c)
 {
 	memset(c, 0, sizeof(*c));
-}
-
-static uint64_t get_le64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return le64toh(v);
-}
-
-static void put_le64(uint8_t *p, uint64_t v)
-{
-	v = htole64(v);
-	memcpy(p, &v, 8);
 }
 
 static uint64_t zigzag(int64_t v)
@@ -104,7 +91,7 @@ int ring_codec__encode(struct ring_codec *c, const void *recp, size_t len, uint8
 		return -EINVAL;
 	type = rec[0];
 	prev = c->prev[type];
-	ts = get_le64(rec + 8);
+	ts = le64(rec + 8);
 	delta = (int64_t)(ts - c->prev_ts);
 	out[n++] = type;
 	out[n++] = words;
@@ -121,7 +108,7 @@ int ring_codec__encode(struct ring_codec *c, const void *recp, size_t len, uint8
 
 		if (w == 1)
 			continue;
-		v = get_le64(rec + 8 * w);
+		v = le64(rec + 8 * w);
 		if (v != prev[w]) {
 			mask[bit / 8] |= 1 << (bit % 8);
 			n += put_varint(out + n, zigzag((int64_t)(v - prev[w])));
@@ -146,9 +133,9 @@ static int check_repeat(const uint8_t *rec, size_t len)
 		return 0;
 	if (len < sizeof(struct sigrec_repeat))
 		return -EBADMSG;
-	count = get_le64(rec + offsetof(struct sigrec_repeat, count));
-	to = get_le64(rec + offsetof(struct sigrec_repeat, to_ts));
-	if (count < 2 || count > RING_REPEAT_MAX || to < get_le64(rec + 8))
+	count = le64(rec + offsetof(struct sigrec_repeat, count));
+	to = le64(rec + offsetof(struct sigrec_repeat, to_ts));
+	if (count < 2 || count > RING_REPEAT_MAX || to < le64(rec + 8))
 		return -EBADMSG;
 	return 0;
 }
@@ -190,7 +177,7 @@ int codec_decode_one(struct ring_codec *c, struct codec_cursor *a, struct codec_
 				return -EBADMSG;
 			prev[w] += (uint64_t)unzigzag(d);
 		}
-		put_le64(out + 8 * w, prev[w]);
+		put64(out + 8 * w, prev[w]);
 		bit++;
 	}
 	/* bits past the last word must be zero */
@@ -199,7 +186,7 @@ int codec_decode_one(struct ring_codec *c, struct codec_cursor *a, struct codec_
 	delta = (int64_t)((uint64_t)c->prev_delta + (uint64_t)unzigzag(zz));
 	c->prev_delta = delta;
 	c->prev_ts += (uint64_t)delta;
-	put_le64(out + 8, c->prev_ts);
+	put64(out + 8, c->prev_ts);
 	*len = words * 8;
 	if (out[0] != type || check_shape(out, *len) || check_repeat(out, *len))
 		return -EBADMSG;

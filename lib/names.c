@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* names.c - one table per enum of sigrec.h. */
+#include <string.h>
 #include "names.h"
 
 static const char *const causes[] = {
@@ -16,6 +17,14 @@ static const char *const results[] = {
 	[SIGREC_R_PROBE] = "probe",
 };
 
+/* the pstore line's shorter words (docs/PSTORE.md), side by side */
+static const char *const results_short[] = {
+	[SIGREC_R_DELIVERED] = "ok", [SIGREC_R_IGNORED] = "ignored",
+	[SIGREC_R_ALREADY_PENDING] = "pending", [SIGREC_R_OVERFLOW] = "overflow",
+	[SIGREC_R_LOSE_INFO] = "lose_info", [SIGREC_R_FAILED] = "failed",
+	[SIGREC_R_PROBE] = "probe",
+};
+
 static const char *const syscalls[] = {
 	[SIGREC_SC_NONE] = "", [SIGREC_SC_KILL] = "kill", [SIGREC_SC_TKILL] = "tkill",
 	[SIGREC_SC_TGKILL] = "tgkill", [SIGREC_SC_RT_SIGQUEUEINFO] = "rt_sigqueueinfo",
@@ -27,9 +36,23 @@ static const char *const contexts[] = {
 	[SIGREC_CTX_TASK] = "task", [SIGREC_CTX_IRQ] = "interrupt", [SIGREC_CTX_UNKNOWN] = "unknown",
 };
 
-#define NAME(tab, i) ((unsigned int)(i) < sizeof(tab) / sizeof(tab[0]) && tab[i] ? tab[i] : "unknown")
+#define COUNT(tab) (sizeof(tab) / sizeof(tab[0]))
+#define NAME(tab, i) ((unsigned int)(i) < COUNT(tab) && tab[i] ? tab[i] : "unknown")
+
+static int find(const char *const *tab, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (tab[i] && tab[i][0] && !strcmp(tab[i], s))
+			return i;
+	return -1;
+}
 
 const char *names__cause(int cause) { return NAME(causes, cause); }
 const char *names__result(int result) { return NAME(results, result); }
 const char *names__syscall(int sc) { return NAME(syscalls, sc); }
 const char *names__context(int ctx) { return NAME(contexts, ctx); }
+const char *names__result_short(int result) { return NAME(results_short, result); }
+
+int names__cause_parse(const char *s) { return find(causes, COUNT(causes), s); }
+int names__syscall_parse(const char *s) { return find(syscalls, COUNT(syscalls), s); }
+int names__result_short_parse(const char *s) { return find(results_short, COUNT(results_short), s); }

@@ -1,5 +1,10 @@
 // SPDX-License-Identifier: MIT
-/* pstore.c - pstore/ramoops lines: writing with a rate limit, and parsing. */
+/*
+ * pstore.c - the pstore line format (docs/PSTORE.md): writing one line for
+ * a signal, and finding those lines again in any text (a pstore file,
+ * dmesg) or in a directory of pstore records.  The writer that sends the
+ * lines to /dev/pmsg0 or /dev/kmsg is the recorder's (pstore/writer.c).
+ */
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <dirent.h>
@@ -8,107 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
+#include "names.h"
 #include "pstore.h"
 #include "util.h"
 
-#define PMSG_PATH	"/dev/pmsg0"
-#define KMSG_PATH	"/dev/kmsg"
 #define FILE_MAX	(4U << 20)	/* a pstore record is far smaller */
-
-/*
- * Rate limits: pmsg has no limit of its own, but the persistent zone is
- * small; /dev/kmsg is limited by the kernel to 10 lines per 5 s per opener
- * (unless printk.devkmsg=on), so stay under that.
- */
-struct rate {
-	double tokens, per_s, burst;
-	double last;
-};
-
-struct pstore_writer {
-	int fd;
-	int kmsg;
-	const char *path;
-	uint64_t mask[2];
-	struct rate rate;
-	uint64_t suppressed, reported;
-};
-
-static const char *const causes[] = {
-	"unknown", "syscall", "kernel", "fault", "timer", "interrupt", "oom", "user",
-};
-static const char *const syscalls[] = {
-	"", "kill", "tkill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo", "pidfd_send_signal",
-};
-static const char *const results[] = {
-	"ok", "ignored", "pending", "overflow", "lose_info", "failed",
-};
-
-static double mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int rate_take(struct rate *r)
-{
-	double now = mono_s();
-
-	r->tokens += (now - r->last) * r->per_s;
-	if (r->tokens > r->burst)
-		r->tokens = r->burst;
-	r->last = now;
-	if (r->tokens < 1)
-		return 0;
-	r->tokens -= 1;
-	return 1;
-}
-
-struct pstore_writer *pstore__open(int mode, const uint64_t sig_mask[2], char *err, size_t errlen)
-{
-	struct pstore_writer *w = calloc(1, sizeof(*w));
-
-	if (!w) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	if (mode == PSTORE_AUTO)
-		mode = access(PMSG_PATH, W_OK) ? PSTORE_KMSG : PSTORE_PMSG;
-	w->kmsg = mode == PSTORE_KMSG;
-	w->path = w->kmsg ? KMSG_PATH : PMSG_PATH;
-	w->fd = open(w->path, O_WRONLY | O_CLOEXEC | O_NONBLOCK);
-	if (w->fd < 0) {
-		int e = errno;
-
-		snprintf(err, errlen, "cannot open %s: %s%s", w->path, strerror(e),
-			 w->kmsg ? "" : " (kernel without CONFIG_PSTORE_PMSG or ramoops; try --pstore=kmsg)");
-		free(w);
-		errno = e;
-		return NULL;
-	}
-	w->mask[0] = sig_mask[0];
-	w->mask[1] = sig_mask[1];
-	/* kmsg: burst + 5 s of refill stays within the kernel's 10 per 5 s */
-	w->rate.per_s = w->kmsg ? 1 : 50;
-	w->rate.burst = w->kmsg ? 5 : 200;
-	w->rate.tokens = w->rate.burst;
-	w->rate.last = mono_s();
-	return w;
-}
-
-const char *pstore__path(const struct pstore_writer *w)
-{
-	return w->path;
-}
-
-uint64_t pstore__suppressed(const struct pstore_writer *w)
-{
-	return w->suppressed;
-}
 
 /* comm, with anything that would break the line written as \xNN */
 static size_t put_comm(char *buf, size_t len, const char *comm)
@@ -145,73 +55,18 @@ size_t pstore__format(char *buf, size_t len, const struct sigrec_signal *s, int6
 		snprintf(sn, sizeof(sn), "SIG%d", s->sig);
 		name = sn;
 	}
-	if (s->syscall && s->syscall < sizeof(syscalls) / sizeof(syscalls[0]))
-		snprintf(how, sizeof(how), "%s", syscalls[s->syscall]);
-	else
-		snprintf(how, sizeof(how), "%s",
-			 oom ? "oom" : s->cause < sizeof(causes) / sizeof(causes[0]) ? causes[s->cause]
-										 : "unknown");
+	snprintf(how, sizeof(how), "%s", s->syscall ? names__syscall(s->syscall) :
+		 oom ? names__cause(SIGREC_C_OOM) : names__cause(s->cause));
 	if (s->result == SIGREC_R_FAILED)
 		snprintf(res, sizeof(res), "failed:%s", errno_name(-s->ret, eb, sizeof(eb)));
 	else
-		snprintf(res, sizeof(res), "%s",
-			 s->result < sizeof(results) / sizeof(results[0]) ? results[s->result] : "?");
+		snprintf(res, sizeof(res), "%s", names__result_short(s->result));
 	n = snprintf(buf, len, "sigrec: %s(%u) --%s--> %s(%u) [%s] %s t=%lld.%09lld "
 		     "b=%02x%02x%02x%02x", snd, s->ctx == SIGREC_CTX_TASK ? s->sender.pid : 0, name,
 		     tgt, s->target.pid, how, res, (long long)(wall_ns / 1000000000LL),
 		     (long long)(wall_ns % 1000000000LL), boot_id[0], boot_id[1], boot_id[2],
 		     boot_id[3]);
 	return n < 0 ? 0 : (size_t)n < len ? (size_t)n : len - 1;
-}
-
-static void put_line(struct pstore_writer *w, const char *line, size_t n)
-{
-	char buf[PSTORE_LINE_MAX + 8];
-	size_t off = 0;
-
-	if (w->kmsg)
-		off = snprintf(buf, sizeof(buf), "<12>");	/* facility user, warning */
-	memcpy(buf + off, line, n);
-	buf[off + n] = '\n';
-	/* one write() is one record; a failed write is not retried (no blocking) */
-	if (write(w->fd, buf, off + n + 1) < 0)
-		w->suppressed++;
-}
-
-void pstore__signal(struct pstore_writer *w, const struct sigrec_signal *s, int64_t wall_ns,
-		    const uint8_t boot_id[16], int oom)
-{
-	char line[PSTORE_LINE_MAX];
-	unsigned int b = s->sig - 1;
-	size_t n;
-
-	if (!w || s->sig < 1 || s->sig > 64 || !((w->mask[b / 64] >> (b % 64)) & 1))
-		return;
-	if (!rate_take(&w->rate)) {
-		w->suppressed++;
-		return;
-	}
-	if (w->suppressed > w->reported) {
-		n = snprintf(line, sizeof(line), "sigrec: suppressed %llu lines (rate limit) t=%lld",
-			     (unsigned long long)(w->suppressed - w->reported),
-			     (long long)(wall_ns / 1000000000LL));
-		put_line(w, line, n);
-		w->reported = w->suppressed;
-		if (!rate_take(&w->rate)) {
-			w->suppressed++;	/* reported with the next line */
-			return;
-		}
-	}
-	n = pstore__format(line, sizeof(line), s, wall_ns, boot_id, oom);
-	put_line(w, line, n);
-}
-
-void pstore__close(struct pstore_writer *w)
-{
-	if (!w)
-		return;
-	close(w->fd);
-	free(w);
 }
 
 /* ---- parsing ---- */
@@ -244,14 +99,6 @@ static int parse_task(const char *tok, struct sigrec_task *t)
 	}
 	t->comm[n] = 0;
 	return 0;
-}
-
-static int lookup(const char *const *tab, size_t n, const char *s)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(tab[i], s))
-			return i;
-	return -1;
 }
 
 static int parse_line(const char *line, const char *source, struct pstore_event *e)
@@ -303,10 +150,10 @@ static int parse_line(const char *line, const char *source, struct pstore_event 
 	if (v < 3 || tok[3][0] != '[' || tok[3][v - 1] != ']')
 		return -1;
 	tok[3][v - 1] = 0;
-	if ((v = lookup(syscalls + 1, 6, tok[3] + 1)) >= 0) {
-		e->s.syscall = v + 1;
+	if ((v = names__syscall_parse(tok[3] + 1)) > 0) {
+		e->s.syscall = v;
 		e->s.cause = SIGREC_C_SYSCALL;
-	} else if ((v = lookup(causes, 8, tok[3] + 1)) >= 0) {
+	} else if ((v = names__cause_parse(tok[3] + 1)) >= 0) {
 		e->s.cause = v == SIGREC_C_OOM ? SIGREC_C_KERNEL : v;
 		e->oom = v == SIGREC_C_OOM;
 		e->s.ctx = v == SIGREC_C_IRQ ? SIGREC_CTX_IRQ : SIGREC_CTX_TASK;
@@ -320,7 +167,7 @@ static int parse_line(const char *line, const char *source, struct pstore_event 
 		for (v = 1; v < 256 && strcmp(errno_name(v, eb, sizeof(eb)), tok[4] + 7); v++)
 			;
 		e->s.ret = v < 256 ? -v : 0;
-	} else if ((v = lookup(results, 5, tok[4])) >= 0) {
+	} else if ((v = names__result_short_parse(tok[4])) >= 0 && v != SIGREC_R_FAILED) {
 		e->s.result = v;
 	} else {
 		return -1;

@@ -10,5 +10,12 @@ const char *names__cause(int cause);
 const char *names__result(int result);
 const char *names__syscall(int sc);
 const char *names__context(int ctx);
+/* The pstore line's word for a result ("ok", "pending", ...). */
+const char *names__result_short(int result);
+
+/* The value a name stands for, or -1 (the empty "no syscall" is no name). */
+int names__cause_parse(const char *s);
+int names__syscall_parse(const char *s);
+int names__result_short_parse(const char *s);
 
 #endif

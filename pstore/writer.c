@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: MIT
+/*
+ * writer.c - the pstore/ramoops mode's writer: the line of each matching
+ * signal (lib/pstore.c formats it) to /dev/pmsg0 or /dev/kmsg, one write()
+ * per line, under a rate limit.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "writer.h"
+
+#define PMSG_PATH	"/dev/pmsg0"
+#define KMSG_PATH	"/dev/kmsg"
+
+/*
+ * Rate limits: pmsg has no limit of its own, but the persistent zone is
+ * small; /dev/kmsg is limited by the kernel to 10 lines per 5 s per opener
+ * (unless printk.devkmsg=on), so stay under that.
+ */
+struct rate {
+	double tokens, per_s, burst;
+	double last;
+};
+
+struct pstore_writer {
+	int fd;
+	int kmsg;
+	const char *path;
+	uint64_t mask[2];
+	struct rate rate;
+	uint64_t suppressed, reported;
+};
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int rate_take(struct rate *r)
+{
+	double now = mono_s();
+
+	r->tokens += (now - r->last) * r->per_s;
+	if (r->tokens > r->burst)
+		r->tokens = r->burst;
+	r->last = now;
+	if (r->tokens < 1)
+		return 0;
+	r->tokens -= 1;
+	return 1;
+}
+
+struct pstore_writer *pstore__open(int mode, const uint64_t sig_mask[2], char *err, size_t errlen)
+{
+	struct pstore_writer *w = calloc(1, sizeof(*w));
+
+	if (!w) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (mode == PSTORE_AUTO)
+		mode = access(PMSG_PATH, W_OK) ? PSTORE_KMSG : PSTORE_PMSG;
+	w->kmsg = mode == PSTORE_KMSG;
+	w->path = w->kmsg ? KMSG_PATH : PMSG_PATH;
+	w->fd = open(w->path, O_WRONLY | O_CLOEXEC | O_NONBLOCK);
+	if (w->fd < 0) {
+		int e = errno;
+
+		snprintf(err, errlen, "cannot open %s: %s%s", w->path, strerror(e),
+			 w->kmsg ? "" : " (kernel without CONFIG_PSTORE_PMSG or ramoops; try --pstore=kmsg)");
+		free(w);
+		errno = e;
+		return NULL;
+	}
+	w->mask[0] = sig_mask[0];
+	w->mask[1] = sig_mask[1];
+	/* kmsg: burst + 5 s of refill stays within the kernel's 10 per 5 s */
+	w->rate.per_s = w->kmsg ? 1 : 50;
+	w->rate.burst = w->kmsg ? 5 : 200;
+	w->rate.tokens = w->rate.burst;
+	w->rate.last = mono_s();
+	return w;
+}
+
+const char *pstore__path(const struct pstore_writer *w)
+{
+	return w->path;
+}
+
+uint64_t pstore__suppressed(const struct pstore_writer *w)
+{
+	return w->suppressed;
+}
+
+static void put_line(struct pstore_writer *w, const char *line, size_t n)
+{
+	char buf[PSTORE_LINE_MAX + 8];
+	size_t off = 0;
+
+	if (w->kmsg)
+		off = snprintf(buf, sizeof(buf), "<12>");	/* facility user, warning */
+	memcpy(buf + off, line, n);
+	buf[off + n] = '\n';
+	/* one write() is one record; a failed write is not retried (no blocking) */
+	if (write(w->fd, buf, off + n + 1) < 0)
+		w->suppressed++;
+}
+
+void pstore__signal(struct pstore_writer *w, const struct sigrec_signal *s, int64_t wall_ns,
+		    const uint8_t boot_id[16], int oom)
+{
+	char line[PSTORE_LINE_MAX];
+	unsigned int b = s->sig - 1;
+	size_t n;
+
+	if (!w || s->sig < 1 || s->sig > 64 || !((w->mask[b / 64] >> (b % 64)) & 1))
+		return;
+	if (!rate_take(&w->rate)) {
+		w->suppressed++;
+		return;
+	}
+	if (w->suppressed > w->reported) {
+		n = snprintf(line, sizeof(line), "sigrec: suppressed %llu lines (rate limit) t=%lld",
+			     (unsigned long long)(w->suppressed - w->reported),
+			     (long long)(wall_ns / 1000000000LL));
+		put_line(w, line, n);
+		w->reported = w->suppressed;
+		if (!rate_take(&w->rate)) {
+			w->suppressed++;	/* reported with the next line */
+			return;
+		}
+	}
+	n = pstore__format(line, sizeof(line), s, wall_ns, boot_id, oom);
+	put_line(w, line, n);
+}
+
+void pstore__close(struct pstore_writer *w)
+{
+	if (!w)
+		return;
+	close(w->fd);
+	free(w);
+}
