@@ -154,10 +154,11 @@ $(BUILD)/decode: $(call obj,bench/decode.c) $(LIB)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
 # ---- unit tests (cmocka), linked against the modules, not main ----
-UNIT_TESTS := test_ring test_codec test_util test_craft test_model test_output test_format
+UNIT_TESTS := test_ring test_codec test_util test_craft test_model test_output test_format test_pstore
 $(BUILD)/tests/test_ring: $(call obj,tests/unit/test_ring.c) $(LIB)
 $(BUILD)/tests/test_codec: $(call obj,tests/unit/test_codec.c) $(LIB)
 $(BUILD)/tests/test_format: $(call obj,tests/unit/test_format.c) $(LIB)
+$(BUILD)/tests/test_pstore: $(call obj,tests/unit/test_pstore.c) $(LIB)
 # it reads docs/FORMAT.md of this tree
 $(BUILD)/tests/unit/test_format.o: CFLAGS += -DSRCDIR='"$(CURDIR)"'
 $(BUILD)/tests/test_util: $(call obj,tests/unit/test_util.c) $(LIB)

@@ -142,7 +142,7 @@ struct sigrec_signal {
 
 struct sigrec_repeat {
 	struct sigrec_signal s;	/* s.h.ts: the exact time of the first of them */
-	__u64 count;		/* signals this record stands for, >= 1 */
+	__u64 count;		/* signals this record stands for, >= 2 (FORMAT.md) */
 	__u64 to_ts;		/* all of them happened at or before this time */
 };
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * model.h - the process model sigdump rebuilds from a recording: processes
- * keyed by (pid, start time), their command lines, parents and exits, fed
- * from fork/exec/exit/rename/snapshot records and from signal records.
+ * model.h - the process model: processes keyed by (pid, start time), their
+ * command lines, parents and exits, fed from fork/exec/exit/rename/snapshot
+ * records and from signal records.  sigdump rebuilds it from a recording;
+ * the recorder keeps its live process table in one (model__no_history).
  */
 #ifndef SIGREC_MODEL_H
 #define SIGREC_MODEL_H
