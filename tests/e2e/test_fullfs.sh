@@ -26,6 +26,11 @@ N=$("$BIN/sigdump" --pid "$T" --signal USR1 --stats "$M/r.ring" 2>"$TMPD/dump.er
 LOSTW=$("$BIN/sigdump" --json "$M/r.ring" 2>/dev/null | jq -s '[.[] | select(.type=="lost" and .reason=="write") | .count] | add // 0')
 FAILS=$(grep -c 'cannot append to the ring' "$REC_LOG")
 diag "sent 5000, in the ring $N, lost by write failures $LOSTW, failures said $FAILS"
+if [ "$N" != 5000 ]; then	# what else the recording says, to tell why
+	diag "storm: $OUT"
+	"$BIN/sigdump" --stats "$M/r.ring" 2>&1 | sed 's/^/#   stats: /'
+	"$BIN/sigdump" --json "$M/r.ring" 2>/dev/null | jq -c 'select(.type=="lost")' | head -n 5 | sed 's/^/#   /'
+fi
 check "every signal sent after the disk filled is recorded" test "$N" -eq 5000
 check "the ring reads back without a warning" test ! -s "$TMPD/dump.err"
 check "write failures, if any, were said and accounted" \
