@@ -414,6 +414,7 @@ int ring_reader__decode(struct ring_reader *rr, const struct ring_chunk *c, ring
 			void *ctx)
 {
 	struct codec_cursor a, b;
+	struct ring_chunk sealed;
 	uint32_t len = 0;
 	int rc;
 
@@ -421,13 +422,22 @@ int ring_reader__decode(struct ring_reader *rr, const struct ring_chunk *c, ring
 		struct ring_chunk live = *c;
 
 		rc = read_active(rr, &live, &len);
-		if (rc == -ESTALE)
-			return 0;	/* sealed since the scan: caller may rescan */
-		if (rc) {
+		if (rc == -ESTALE) {
+			/*
+			 * Sealed since the scan (a live ring): the writer sealed
+			 * it into the slot of its sequence number, with every
+			 * record the scan saw and the ones appended since.
+			 */
+			sealed = *c;
+			sealed.state = RING_CHUNK_SEALED;
+			sealed.slot = c->seq % rr->info.nslots;
+			c = &sealed;
+		} else if (rc) {
 			warnf(rr, "active chunk %llu: unreadable; skipped", (unsigned long long)c->seq);
 			return rc;
+		} else {
+			return decode_active(rr, c, len, fn, ctx);
 		}
-		return decode_active(rr, c, len, fn, ctx);
 	}
 
 	uint64_t off = RING_HDR_SIZE + (uint64_t)(1 + c->slot) * rr->info.chunk_size;

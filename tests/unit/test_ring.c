@@ -132,6 +132,44 @@ static void read_path(const char *path, struct collect *col)
 	ring_reader__close(rr);
 }
 
+/*
+ * A live ring: the active chunk the reader listed is sealed before the
+ * reader decodes it.  Its records are read from the slot it was sealed
+ * into, none lost, none twice.
+ */
+static void test_sealed_between_scan_and_decode(void **state)
+{
+	char path[256];
+	struct ring_err err = { "" };
+	const struct ring_chunk *ch;
+	struct collect col = { .contiguous = 1 };
+	struct ring_reader *rr;
+	struct ring *r;
+	unsigned int bad;
+	size_t n;
+
+	(void)state;
+	path_of(path, sizeof(path), "live.ring");
+	r = writer(path, 4 << 20, 0);
+	append_range(r, 0, 3000);
+	assert_int_equal(ring__seal(r), 0);
+	append_range(r, 3000, 3100);	/* active when the reader scans */
+	assert_int_equal(ring__sync(r, 0), 0);
+	rr = ring_reader__open(path, &err);
+	assert_non_null(rr);
+	assert_int_equal(ring_reader__chunks(rr, &ch, &n, &bad), 0);
+	assert_int_equal(ch[n - 1].state, RING_CHUNK_ACTIVE);
+	append_range(r, 3100, 3150);
+	assert_int_equal(ring__seal(r), 0);	/* ... and sealed before it decodes */
+	for (size_t i = 0; i < n; i++)
+		ring_reader__decode(rr, &ch[i], check_rec, &col);
+	assert_int_equal(col.bad, 0);
+	assert_int_equal(col.n, 3150);
+	assert_true(col.contiguous);
+	ring_reader__close(rr);
+	ring__close(r);
+}
+
 static void test_crc32c_vector(void **state)
 {
 	(void)state;
@@ -399,6 +437,7 @@ int main(void)
 		cmocka_unit_test(test_newer_major_rejected),
 		cmocka_unit_test(test_truncation_every_offset),
 		cmocka_unit_test(test_byte_flip_every_offset),
+		cmocka_unit_test(test_sealed_between_scan_and_decode),
 	};
 
 	return cmocka_run_group_tests_name("ring", tests, setup, teardown);
