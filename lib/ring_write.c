@@ -276,8 +276,6 @@ static uint32_t pick_chunk(uint64_t size)
 static int new_geometry(const struct ring_opts *o, const struct ring_boot *boot,
 			struct ring_info *i, uint8_t *hdr, struct ring_err *err)
 {
-	struct timespec ts;
-
 	memset(i, 0, sizeof(*i));
 	i->major = RING_MAJOR;
 	i->minor = RING_MINOR;
@@ -295,8 +293,7 @@ static int new_geometry(const struct ring_opts *o, const struct ring_boot *boot,
 		return -EINVAL;
 	}
 	i->nslots = (i->file_size - RING_HDR_SIZE) / i->chunk_size - 1;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	i->created_ns = ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	i->created_ns = clock_ns(CLOCK_REALTIME);
 	memcpy(i->created_boot, boot->boot_id, 16);
 	fhdr_put(hdr, i);
 	return 0;

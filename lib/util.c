@@ -350,7 +350,7 @@ const char *errno_name(int err, char *buf, size_t len)
 	return buf;
 }
 
-static int64_t clock_ns(clockid_t id)
+int64_t clock_ns(clockid_t id)
 {
 	struct timespec ts;
 

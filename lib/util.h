@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 #include "ring.h"
 
 #define SIGREC_VERSION_STR	"0.1.0"
@@ -33,6 +34,8 @@ const char *errno_name(int err, char *buf, size_t len);
 int read_boot(struct ring_boot *b);
 void boot_id_str(const uint8_t id[16], char out[37]);
 int64_t now_realtime_ns(void);
+/* The time of clock id in ns: the one clock read of lib/, recorder/, pstore/. */
+int64_t clock_ns(clockid_t id);
 
 /*
  * Saturating arithmetic for times and counts read from a recording: a

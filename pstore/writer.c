@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "util.h"
 #include "writer.h"
 
 #define PMSG_PATH	"/dev/pmsg0"
@@ -38,10 +39,7 @@ struct pstore_writer {
 
 static double mono_s(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	return clock_ns(CLOCK_MONOTONIC) / 1e9;
 }
 
 static int rate_take(struct rate *r)

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "procscan.h"
+#include "util.h"
 
 #define CGROUP2_MAGIC 0x63677270
 
@@ -181,7 +182,6 @@ int procscan__snapshot(procscan_fn fn, void *ctx)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *de;
-	struct timespec ts;
 	int count = 0;
 
 	if (!d)
@@ -193,8 +193,7 @@ int procscan__snapshot(procscan_fn fn, void *ctx)
 			continue;
 		if (procscan__read(atoi(de->d_name), &p))
 			continue;
-		clock_gettime(CLOCK_BOOTTIME, &ts);
-		p.h.ts = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+		p.h.ts = clock_ns(CLOCK_BOOTTIME);
 		fn(ctx, &p, sizeof(p));
 		count++;
 	}
