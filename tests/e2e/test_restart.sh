@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_restart.sh - the pinned BPF programs keep capturing while sigrec is
 # down.  Over a storm of N signals during which sigrec is SIGKILLed and
-# restarted several times: recorded + counted as lost = N exactly, and
+# restarted several times: recorded + counted as lost = N (give or take
+# other SIGUSR1s dropped meanwhile: at most 16), and
 # lost = 0 when the gaps fit in the BPF ring buffer (with coalescing, the
 # repeats a killed sigrec left in the kernel are written by the next one).
 # A clean stop unpins.
@@ -44,7 +45,12 @@ check "big buffer: every signal recorded, none lost" test "$REC" -eq "$N" -a "$L
 N=1500000
 read -r REC LOST < <(storm_with_kills small "$N" 3 --buffer 1M --no-coalesce)
 diag "small buffer: sent $N, recorded $REC, lost $LOST"
-check "small buffer: recorded + lost = sent" test $((REC + LOST)) -eq "$N"
+# lost counts every record the kernel could not hand over, the storm's and
+# any other SIGUSR1 on the machine meanwhile (a run the kernel did not nest
+# is not even known to be a SIGUSR1): a few more than the storm's own
+EXTRA=$((REC + LOST - N))
+[ "$EXTRA" -ne 0 ] && diag "small buffer: $EXTRA lost records were not the storm's"
+check "small buffer: recorded + lost = sent" test "$REC" -le "$N" -a "$EXTRA" -ge 0 -a "$EXTRA" -le 16
 check "small buffer: drops were counted" test "$LOST" -gt 0
 check "restarts took over the pinned capture" test "$(cat "$TMPD"/*.took 2>/dev/null | wc -l)" -eq 6
 check "clean stop removes the pins" test "$(ls /sys/fs/bpf/sigrec 2>/dev/null | sort)" = "$PINS_BEFORE"
