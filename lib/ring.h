@@ -28,8 +28,13 @@
 /* signals one repeat record may stand for: far above what one CPU raises
  * in one scheduler tick, so sums of counts stay far from overflowing */
 #define RING_REPEAT_MAX		(1ULL << 32)
-/* worst-case encoded record: type, words, time varint, mask, 10 bytes per word */
-#define RING_MAX_ENCODED	(2 + 10 + 32 + (RING_MAX_RECORD / 8 - 1) * 10)
+/*
+ * Worst-case bytes a record of len bytes takes in the active chunk: type,
+ * words, time varint, mask, a 10-byte varint per word but the time, and
+ * its CRC (docs/FORMAT.md, "Record stream").  The one place that says it.
+ */
+#define RING_ENCODED_MAX(len)	(2 + 10 + ((len) / 8 - 1 + 7) / 8 + ((len) / 8 - 1) * 10 + 4)
+#define RING_MAX_ENCODED	RING_ENCODED_MAX(RING_MAX_RECORD)
 
 struct ring_err {
 	char msg[512];

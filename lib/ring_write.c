@@ -34,7 +34,7 @@ struct ring {
 	struct ring_codec codec;
 	uint8_t *abuf, *bbuf, *cbuf;
 	int cbuf_len;
-	uint8_t enc[RING_MAX_ENCODED + 4];	/* a record and its check */
+	uint8_t enc[RING_MAX_ENCODED];	/* a record and its check */
 };
 
 static void active_commit(struct ring *r)

@@ -24,7 +24,6 @@
 #include "util.h"
 
 #define PROCS_MAX	16384	/* table size that triggers dropping exited processes */
-#define PROC_REC_MAX	800	/* worst-case encoded size of a SIGREC_T_PROC record */
 #define W_SAY_EVERY_NS	60000000000ULL
 
 static const char *const w_what[W_KINDS] = {
@@ -225,7 +224,8 @@ static void on_signal(struct run *run, const struct sigrec_signal *s, size_t len
 	resolve(run, &s->sender);
 	resolve(run, &s->target);
 	need = chain(run, &s->sender, s->h.ts, 0) + chain(run, &s->target, s->h.ts, 0);
-	if (need && ring__room(run->ring) < (uint32_t)(need * PROC_REC_MAX + RING_MAX_RECORD * 2))
+	if (need && ring__room(run->ring) < (uint32_t)(need * RING_ENCODED_MAX(sizeof(struct sigrec_proc)) +
+						     2 * RING_MAX_ENCODED))
 		seal(run);
 	chain(run, &s->sender, s->h.ts, 1);
 	chain(run, &s->target, s->h.ts, 1);
