@@ -40,11 +40,11 @@ endif
 # names, the pstore line format.  One list: sigrec, sigdump, the tests and
 # the benchmarks link $(BUILD)/libsigrec.a; tests/fuzz/run.sh asks for it
 # (make print-lib-src).
-LIB_SRC := lib/format.c lib/ring_write.c lib/ring_read.c lib/ring_pack.c lib/codec.c lib/crc32c.c lib/util.c lib/names.c lib/model.c lib/pstore.c
+LIB_SRC := lib/format.c lib/ring_write.c lib/ring_read.c lib/ring_pack.c lib/codec.c lib/crc32c.c lib/util.c lib/names.c lib/model.c lib/pstore.c lib/cgroup.c
 SIGREC_SRC := recorder/sigrec.c recorder/options.c recorder/session.c recorder/capture.c \
 	recorder/check.c recorder/place.c recorder/metrics.c recorder/journal.c recorder/procscan.c \
 	recorder/privs.c pstore/writer.c
-SIGDUMP_SRC := tools/sigdump.c tools/why.c tools/export.c tools/output.c
+SIGDUMP_SRC := tools/sigdump.c tools/why.c tools/export.c tools/output.c tools/perfetto.c
 LIB       := $(BUILD)/libsigrec.a
 
 # Include paths per layer: lib/ sees only itself and the ABI (bpf/sigrec.h);
@@ -154,7 +154,7 @@ $(BUILD)/decode: $(call obj,bench/decode.c) $(LIB)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
 # ---- unit tests (cmocka), linked against the modules, not main ----
-UNIT_TESTS := test_ring test_codec test_util test_craft test_model test_output test_format test_pstore
+UNIT_TESTS := test_ring test_codec test_util test_craft test_model test_output test_format test_pstore test_cgroup
 $(BUILD)/tests/test_ring: $(call obj,tests/unit/test_ring.c) $(LIB)
 $(BUILD)/tests/test_codec: $(call obj,tests/unit/test_codec.c) $(LIB)
 $(BUILD)/tests/test_format: $(call obj,tests/unit/test_format.c) $(LIB)
@@ -165,6 +165,7 @@ $(BUILD)/tests/test_util: $(call obj,tests/unit/test_util.c) $(LIB)
 $(BUILD)/tests/test_craft: $(call obj,tests/unit/test_craft.c) $(LIB)
 $(BUILD)/tests/test_model: $(call obj,tests/unit/test_model.c) $(LIB)
 $(BUILD)/tests/test_output: $(call obj,tests/unit/test_output.c tools/output.c) $(LIB)
+$(BUILD)/tests/test_cgroup: $(call obj,tests/unit/test_cgroup.c) $(LIB)
 $(BUILD)/tests/test_%:
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)

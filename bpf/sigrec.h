@@ -20,6 +20,7 @@
 #define SIGREC_NSIG		64	/* signals 1..64 */
 #define SIGREC_ARGV_LEN		256	/* exec: bytes of argv kept */
 #define SIGREC_PATH_LEN		128	/* exec filename, exe, cgroup path */
+#define SIGREC_CGROUP_LEN	(2 * SIGREC_PATH_LEN - 1)	/* a process record's cgroup path, with its NUL */
 
 /* Record types.  Numbers are part of the on-disk format. */
 enum sigrec_type {
@@ -34,6 +35,7 @@ enum sigrec_type {
 	SIGREC_T_PROC	= 9,	/* written by the recorder: /proc snapshot */
 	SIGREC_T_START	= 10,	/* written by the recorder: session start */
 	SIGREC_T_HOST	= 11,	/* written by sigdump --export: where a dump came from */
+	SIGREC_T_DELIVER = 12,	/* a signal taken by its target: what the target did with it */
 	SIGREC_T_MAX,
 };
 
@@ -80,6 +82,7 @@ enum sigrec_syscall {
 /* Signal numbers the recorder treats specially (x86-64, arm64, generic). */
 #define SIGREC_SIGKILL		9
 #define SIGREC_SIGCHLD		17
+#define SIGREC_SIGCONT		18
 /* Named sets: bit n-1 stands for signal n. */
 #define SIGREC_BIT(n)		(1ULL << ((n) - 1))
 /* raised by a synchronous fault: ILL TRAP BUS FPE SEGV SYS */
@@ -92,6 +95,34 @@ enum sigrec_syscall {
 #define SIGREC_SF_NOINFO	0x2	/* info was SEND_SIG_NOINFO */
 #define SIGREC_SF_PRIV		0x4	/* info was SEND_SIG_PRIV */
 #define SIGREC_SF_SENDER	0x8	/* sender is the real sending task */
+/*
+ * The target's disposition of the signal when it was generated (since
+ * 0.2): SIGREC_DISP_* in bits 4-5.  0 is "unknown": records of older
+ * recorders, failed attempts.  BLOCKED: the target task had it blocked
+ * (sigprocmask, or waited for it in sigwaitinfo: real_blocked); only
+ * meaningful with a known disposition.
+ */
+#define SIGREC_SF_DISP_SHIFT	4
+#define SIGREC_SF_DISP_MASK	0x30
+#define SIGREC_SF_BLOCKED	0x40
+#define sigrec_sf_disp(sflags)	(((sflags) & SIGREC_SF_DISP_MASK) >> SIGREC_SF_DISP_SHIFT)
+
+/* A disposition: sflags bits 4-5 of a signal record, disp of a delivery. */
+#define SIGREC_DISP_UNKNOWN	0
+#define SIGREC_DISP_DEFAULT	1	/* SIG_DFL */
+#define SIGREC_DISP_IGNORED	2	/* SIG_IGN */
+#define SIGREC_DISP_HANDLER	3	/* a handler of the process */
+
+/* What the target did with a signal it took (struct sigrec_deliver.action). */
+enum sigrec_action {
+	SIGREC_A_UNKNOWN   = 0,
+	SIGREC_A_HANDLER   = 1,	/* its handler ran */
+	SIGREC_A_IGNORE    = 2,	/* SIG_IGN, or a default action of ignore (SIGCHLD, SIGWINCH, SIGURG) */
+	SIGREC_A_TERMINATE = 3,	/* default action: the process is killed */
+	SIGREC_A_CORE	   = 4,	/* default action: killed with a core dump (if the limits allow one) */
+	SIGREC_A_STOP	   = 5,	/* default action: the process stops */
+	SIGREC_A_CONTINUE  = 6,	/* SIGCONT's default: it continued when the signal was sent */
+};
 
 struct sigrec_rec_hdr {
 	__u8  type;
@@ -147,9 +178,32 @@ struct sigrec_repeat {
 };
 
 /*
+ * A signal taken by the task it was sent to (signal_deliver, in the
+ * target's context), or `count` identical ones in a row on one CPU within
+ * one scheduler tick: same task, signal, code, action and flags.
+ */
+struct sigrec_deliver {
+	struct sigrec_rec_hdr h;	/* ts: the first of them */
+	struct sigrec_task task;	/* the task that took it */
+	__s32 sig;
+	__s32 code;		/* si_code; 0 with SIGREC_DF_GROUP_EXIT */
+	__u8  action;		/* enum sigrec_action */
+	__u8  disp;		/* SIGREC_DISP_* when it was taken */
+	__u16 dflags;		/* SIGREC_DF_* */
+	__u32 sa_flags;		/* the handler's sa_flags (SA_RESTART, SA_SIGINFO, ...) */
+	__u64 count;		/* deliveries it stands for, >= 1 */
+	__u64 to_ts;		/* all of them at or before this time */
+};
+
+/* the signal was fatal when sent: the kernel killed the group with its own
+ * SIGKILL; sig is the signal that started it */
+#define SIGREC_DF_GROUP_EXIT	0x1
+
+/*
  * Per-CPU state of the BPF side (map "runs"): the last signal recorded on
- * the CPU and the identical ones seen since and not yet written.  User
- * space only reads `count` (to know whether a flush is due).
+ * the CPU and the identical ones seen since and not yet written, and the
+ * deliveries not yet written.  User space only reads `count` and
+ * `dlv.count` (to know whether a flush is due).
  */
 struct sigrec_run {
 	struct sigrec_signal base;	/* last signal recorded on this CPU */
@@ -158,6 +212,10 @@ struct sigrec_run {
 	__u64 tick;			/* jiffies when from_ts was taken */
 	__u32 valid;			/* base reached the ring buffer */
 	__u32 busy;			/* signal_generate is changing this entry */
+	struct sigrec_deliver dlv;	/* deliveries not yet written: dlv.count of them */
+	__u64 dtick;			/* jiffies of dlv's first */
+	__u32 dbusy;			/* signal_deliver is changing dlv */
+	__u32 dpad;
 };
 
 /* struct sigrec_lost h.flags: capture paused (count unknown), e.g. while
@@ -241,6 +299,13 @@ struct sigrec_proc {
 	char  exe[SIGREC_PATH_LEN];
 	char  cgroup[SIGREC_PATH_LEN];
 	char  argv[SIGREC_ARGV_LEN];
+	/*
+	 * The cgroup path past cgroup's 127 bytes (appended in 0.2; "" in
+	 * older records and for shorter paths): the path is cgroup followed by
+	 * cgroup_more, up to SIGREC_CGROUP_LEN - 1 bytes.  Kubernetes' paths
+	 * are longer than 127 bytes and end with the pod and container.
+	 */
+	char  cgroup_more[SIGREC_PATH_LEN];
 };
 
 /* Written by the recorder at start: what this session records. */
@@ -270,6 +335,7 @@ struct sigrec_start {
 /* the same session again, written with each process snapshot so that a
  * wrapped ring still says what it records; not a new session */
 #define SIGREC_START_AGAIN		0x100
+#define SIGREC_START_NO_DELIVER		0x200	/* no delivery records (since 0.2) */
 #define SIGREC_START_NO_LIFECYCLE	(SIGREC_START_NO_FORK | SIGREC_START_NO_EXEC | \
 					 SIGREC_START_NO_EXIT | SIGREC_START_NO_RENAME)
 
@@ -297,6 +363,8 @@ enum sigrec_hooks {
 /* Test builds: which program the verifier is made to refuse (test_refuse). */
 #define SIGREC_TEST_REFUSE_SIGNAL	1
 #define SIGREC_TEST_REFUSE_FORK		2
+#define SIGREC_TEST_REFUSE_DELIVER	3	/* both forms of the delivery program */
+#define SIGREC_TEST_REFUSE_DELIVER_BTF	4	/* its tp_btf form: the raw_tp one loads */
 
 /* Entries of the pinned meta map: config hash, enum sigrec_hooks, SIGREC_START_NO_*. */
 #define SIGREC_META_N	3
@@ -324,6 +392,7 @@ _Static_assert(sizeof(struct sigrec_oom) % 8 == 0, "oom size");
 _Static_assert(sizeof(struct sigrec_proc) % 8 == 0, "proc size");
 _Static_assert(sizeof(struct sigrec_start) % 8 == 0, "start size");
 _Static_assert(sizeof(struct sigrec_host) % 8 == 0, "host size");
+_Static_assert(sizeof(struct sigrec_deliver) == 96, "deliver size");
 #endif
 
 #endif /* SIGREC_H */

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
+#include "cgroup.h"
 #include "model.h"
 #include "ring.h"
 #include "util.h"
@@ -500,6 +501,7 @@ static void on_comm(struct model *m, const struct sigrec_comm *c)
 
 static void on_proc(struct model *m, const struct sigrec_proc *r)
 {
+	char cg[SIGREC_CGROUP_LEN];
 	struct proc *p = get_or_add(m, r->task.pid, r->task.start_ns, r->h.ts);
 
 	if (!p)
@@ -516,12 +518,12 @@ static void on_proc(struct model *m, const struct sigrec_proc *r)
 	}
 	/* a description at an event with another path: the process moved; keep
 	 * the image before, so earlier events name the cgroup they had */
-	if (r->h.ts && p->cgroup[0] && r->cgroup[0] && r->h.ts > p->first_ts &&
-	    strncmp(p->cgroup, r->cgroup, sizeof(p->cgroup))) {
+	cgroup_join(cg, sizeof(cg), r->cgroup, r->cgroup_more, sizeof(r->cgroup));
+	if (r->h.ts && p->cgroup[0] && cg[0] && r->h.ts > p->first_ts && strcmp(p->cgroup, cg)) {
 		keep_image(m, p);
 		p->moved_ts = r->h.ts;
 	}
-	copy_str(p->cgroup, sizeof(p->cgroup), r->cgroup, sizeof(r->cgroup));
+	memcpy(p->cgroup, cg, sizeof(p->cgroup));
 	if (r->ppid) {
 		p->ppid = r->ppid;
 		p->pstart_ns = r->pstart_ns;

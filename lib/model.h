@@ -31,7 +31,7 @@ struct proc {
 	uint64_t cgroup_id;
 	char comm[SIGREC_COMM_LEN];
 	char exe[SIGREC_PATH_LEN];
-	char cgroup[SIGREC_PATH_LEN];
+	char cgroup[SIGREC_CGROUP_LEN];
 	char argv[SIGREC_ARGV_LEN];	/* NUL-separated */
 	uint32_t argv_len;
 	uint8_t argv_truncated;

@@ -36,6 +36,17 @@ static const char *const contexts[] = {
 	[SIGREC_CTX_TASK] = "task", [SIGREC_CTX_IRQ] = "interrupt", [SIGREC_CTX_UNKNOWN] = "unknown",
 };
 
+static const char *const actions[] = {
+	[SIGREC_A_UNKNOWN] = "unknown", [SIGREC_A_HANDLER] = "handler",
+	[SIGREC_A_IGNORE] = "ignore", [SIGREC_A_TERMINATE] = "terminate",
+	[SIGREC_A_CORE] = "core", [SIGREC_A_STOP] = "stop", [SIGREC_A_CONTINUE] = "continue",
+};
+
+static const char *const dispositions[] = {
+	[SIGREC_DISP_UNKNOWN] = "unknown", [SIGREC_DISP_DEFAULT] = "default",
+	[SIGREC_DISP_IGNORED] = "ignored", [SIGREC_DISP_HANDLER] = "handler",
+};
+
 #define COUNT(tab) (sizeof(tab) / sizeof(tab[0]))
 #define NAME(tab, i) ((unsigned int)(i) < COUNT(tab) && tab[i] ? tab[i] : "unknown")
 
@@ -52,6 +63,8 @@ const char *names__result(int result) { return NAME(results, result); }
 const char *names__syscall(int sc) { return NAME(syscalls, sc); }
 const char *names__context(int ctx) { return NAME(contexts, ctx); }
 const char *names__result_short(int result) { return NAME(results_short, result); }
+const char *names__action(int action) { return NAME(actions, action); }
+const char *names__disposition(int disp) { return NAME(dispositions, disp); }
 
 int names__cause_parse(const char *s) { return find(causes, COUNT(causes), s); }
 int names__syscall_parse(const char *s) { return find(syscalls, COUNT(syscalls), s); }

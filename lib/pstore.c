@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "names.h"
 #include "pstore.h"
 #include "util.h"
@@ -223,30 +224,49 @@ int pstore__parse(const char *buf, size_t len, const char *source, pstore_fn fn,
 	return n;
 }
 
-int pstore__read_dir(const char *dir, pstore_fn fn, void *ctx, char *err, size_t errlen)
+/*
+ * pstore's own names, the other backends' dmesg-* (dmesg-efi-..., which
+ * systemd-pstore also moves), and the dmesg.txt systemd-pstore rebuilds.
+ */
+static int record_name(const char *name)
 {
-	static const char *const prefixes[] = { "pmsg-ramoops-", "dmesg-ramoops-", "console-ramoops-" };
+	static const char *const prefixes[] = { "pmsg-ramoops-", "dmesg-", "console-ramoops-" };
+
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (!strncmp(name, prefixes[i], strlen(prefixes[i])))
+			return 1;
+	return !strcmp(name, "dmesg.txt");
+}
+
+/* The records in dir; at depth 0 also those in its subdirectories
+ * (systemd-pstore's per-record directories, named by the record id). */
+static int read_dir_at(const char *dir, const char *sub, char *buf, int depth, pstore_fn fn,
+		       void *ctx, char *err, size_t errlen)
+{
 	DIR *d = opendir(dir);
 	struct dirent *de;
 	int files = 0, rc = 0;
-	char *buf = malloc(FILE_MAX);
 
-	if (!d || !buf) {
+	if (!d) {
 		rc = -errno;
 		snprintf(err, errlen, "cannot read %s: %s", dir, strerror(errno));
-		if (d)
-			closedir(d);
-		free(buf);
 		return rc;
 	}
-	while ((de = readdir(d))) {
-		char path[4096];
+	while ((de = readdir(d)) && !rc) {
+		char path[4096], source[300];
+		struct stat st;
 		ssize_t n;
-		int fd, known = 0;
+		int fd;
 
-		for (size_t i = 0; i < 3; i++)
-			known |= !strncmp(de->d_name, prefixes[i], strlen(prefixes[i]));
-		if (!known)
+		if (!depth && de->d_name[0] != '.' &&
+		    !fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) && S_ISDIR(st.st_mode)) {
+			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+			n = read_dir_at(path, de->d_name, buf, 1, fn, ctx, err, errlen);
+			rc = n < 0 ? (int)n : 0;
+			files += n > 0 ? n : 0;
+			continue;
+		}
+		if (!record_name(de->d_name))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 		/* pstore holds regular files only: anything else (a FIFO would
@@ -263,9 +283,24 @@ int pstore__read_dir(const char *dir, pstore_fn fn, void *ctx, char *err, size_t
 		if (n <= 0)
 			continue;
 		files++;
-		pstore__parse(buf, n, de->d_name, fn, ctx);
+		/* in systemd's record directory: "ID/dmesg-efi-..." */
+		snprintf(source, sizeof(source), "%.24s/%s", sub ? sub : "", de->d_name);
+		pstore__parse(buf, n, sub ? source : de->d_name, fn, ctx);
 	}
 	closedir(d);
-	free(buf);
 	return rc ? rc : files;
+}
+
+int pstore__read_dir(const char *dir, pstore_fn fn, void *ctx, char *err, size_t errlen)
+{
+	char *buf = malloc(FILE_MAX);
+	int rc;
+
+	if (!buf) {
+		snprintf(err, errlen, "cannot read %s: out of memory", dir);
+		return -ENOMEM;
+	}
+	rc = read_dir_at(dir, NULL, buf, 0, fn, ctx, err, errlen);
+	free(buf);
+	return rc;
 }

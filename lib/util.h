@@ -8,8 +8,8 @@
 #include <time.h>
 #include "ring.h"
 
-#define SIGREC_VERSION_STR	"0.1.0"
-#define SIGREC_VERSION_NUM	((0 << 16) | (1 << 8) | 0)
+#define SIGREC_VERSION_STR	"0.2.0"
+#define SIGREC_VERSION_NUM	((0 << 16) | (2 << 8) | 0)
 
 /* Whole number in [min, max]; rejects sign, junk and overflow. */
 int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);

@@ -63,6 +63,7 @@ struct capture {
 	char pin_dir[256];
 	int hooks;
 	int sigprog;		/* index into signal_progs of the one loaded */
+	int delprog;		/* index into deliver_progs of the one loaded */
 	uint32_t missing;	/* SIGREC_START_NO_* of what the kernel refused or options cut */
 	unsigned off;		/* 1 << role: not running */
 	char notes[CAPTURE_NPARTS][512];	/* what a refusal costs, said once at start */
@@ -179,7 +180,7 @@ enum role {
 	ROLE_CORE = CAPTURE_SIGNALS, ROLE_SYSCALL = CAPTURE_SYSCALL, ROLE_IRQ = CAPTURE_IRQ,
 	ROLE_FORK = CAPTURE_FORK, ROLE_EXEC = CAPTURE_EXEC, ROLE_EXIT = CAPTURE_EXIT,
 	ROLE_RENAME = CAPTURE_RENAME, ROLE_OOM = CAPTURE_OOM, ROLE_FLUSH = CAPTURE_FLUSH,
-	NROLES = CAPTURE_NPARTS
+	ROLE_DELIVER = CAPTURE_DELIVER, NROLES = CAPTURE_NPARTS
 };
 
 static const struct role_info {
@@ -206,6 +207,9 @@ static const struct role_info {
 		       "every signal is still recorded", SIGREC_START_NO_OOM },
 	[ROLE_FLUSH] = { "coalescing", "storms are not coalesced", "every signal is recorded on its own",
 			 SIGREC_START_EXACT },
+	[ROLE_DELIVER] = { "deliveries", "deliveries are not recorded",
+			   "every signal is still recorded, with the target's disposition when sent",
+			   SIGREC_START_NO_DELIVER },
 };
 
 static enum role role_of(const struct bpf_program *p)
@@ -230,8 +234,15 @@ static enum role role_of(const struct bpf_program *p)
 		return ROLE_RENAME;
 	if (!strcmp(name, "on_mark_victim"))
 		return ROLE_OOM;
+	if (strstr(sec, "/signal_deliver"))
+		return ROLE_DELIVER;
 	return ROLE_FLUSH;
 }
+
+/* The delivery program, then its fallback where the kernel refuses tp_btf. */
+static const char *const deliver_progs[] = { "on_signal_deliver", "on_signal_deliver_raw" };
+static const char *const deliver_hooks[] = { "tp_btf/signal_deliver", "raw_tp/signal_deliver" };
+#define NDELIVER_PROGS	(sizeof(deliver_progs) / sizeof(deliver_progs[0]))
 
 /* The ways the signal program reads its siginfo, cheapest first (sigrec.bpf.c). */
 static const char *const signal_progs[] = {
@@ -258,6 +269,7 @@ static int first_signal_prog(void)
 struct plan {
 	int hooks;		/* enum sigrec_hooks */
 	int sigprog;		/* index into signal_progs */
+	int delprog;		/* index into deliver_progs */
 	unsigned off;		/* 1 << role: switched off */
 	unsigned by_option;	/* 1 << role: off because an option said so */
 };
@@ -271,6 +283,8 @@ static int prog_wanted(const struct plan *pl, struct bpf_program *p)
 		return 0;
 	if (r == ROLE_CORE)
 		return !strcmp(bpf_program__name(p), signal_progs[pl->sigprog]);
+	if (r == ROLE_DELIVER)
+		return !strcmp(bpf_program__name(p), deliver_progs[pl->delprog]);
 	if (r == ROLE_SYSCALL)
 		return pl->hooks == (sec[0] == 'f' ? SIGREC_HOOKS_FENTRY : SIGREC_HOOKS_TRACEPOINT);
 	return 1;
@@ -677,7 +691,7 @@ static void flush_set(struct capture *c, const struct pinned *s)
 		return;
 	known = s->runs_size == sizeof(*c->runs) && !bpf_map_lookup_elem(s->runs_fd, &zero, c->runs);
 	for (int cpu = 0; cpu < c->ncpu; cpu++) {
-		if (known && !c->runs[cpu].count)
+		if (known && !c->runs[cpu].count && !c->runs[cpu].dlv.count)
 			continue;
 		opts.cpu = cpu;
 		bpf_prog_test_run_opts(s->flush_fd, &opts);	/* ENXIO: CPU offline */
@@ -731,6 +745,19 @@ static void kernel_release(char *buf, size_t len)
 	snprintf(buf, len, "%s", uname(&u) ? "?" : u.release);
 }
 
+/* A role with another form of its program to try: the next one (said with --verbose). */
+static int next_form(int *form, const char *const *names, size_t n, const char *prog,
+		     const char *why)
+{
+	if (*form + 1 >= (int)n)
+		return 0;
+	if (verbose_level)
+		fprintf(stderr, "sigrec: the kernel refused %s (%s); trying %s\n", prog, why,
+			names[*form + 1]);
+	(*form)++;
+	return 1;
+}
+
 /*
  * The kernel refused (or could not attach) a program of role r: switch
  * the role off and say once what that costs.  Returns 0 to try again, or
@@ -741,13 +768,10 @@ static int refuse(struct capture *c, struct plan *pl, enum role r, const char *p
 {
 	char rel[65];
 
-	if (r == ROLE_CORE && pl->sigprog + 1 < (int)NSIGNAL_PROGS) {
-		if (verbose_level)
-			fprintf(stderr, "sigrec: the kernel refused %s (%s); trying %s\n", prog, why,
-				signal_progs[pl->sigprog + 1]);
-		pl->sigprog++;
+	if (r == ROLE_CORE && next_form(&pl->sigprog, signal_progs, NSIGNAL_PROGS, prog, why))
 		return 0;
-	}
+	if (r == ROLE_DELIVER && next_form(&pl->delprog, deliver_progs, NDELIVER_PROGS, prog, why))
+		return 0;
 	if (r == ROLE_CORE) {
 		kernel_release(rel, sizeof(rel));
 		snprintf(err, errlen, "the kernel (%s) refused the signal program %s: %s; nothing "
@@ -787,6 +811,8 @@ static void plan_init(struct plan *pl, const struct capture_opts *o)
 	if (!o->lifecycle)
 		pl->by_option = (1u << ROLE_FORK) | (1u << ROLE_EXEC) | (1u << ROLE_EXIT) |
 				(1u << ROLE_RENAME) | (1u << ROLE_OOM);
+	if (o->failed_only)	/* only failed attempts and overflows */
+		pl->by_option |= 1u << ROLE_DELIVER;
 	pl->off = pl->by_option;
 }
 
@@ -866,6 +892,7 @@ static int load_attach(struct capture *c, const struct capture_opts *o, struct p
 		emit_gap(c, t0, boottime_ns());
 	c->hooks = pl.hooks;
 	c->sigprog = pl.sigprog;
+	c->delprog = pl.delprog;
 	c->off = pl.off | (pl.hooks == SIGREC_HOOKS_NONE ? 1u << ROLE_SYSCALL : 0);
 	for (int r = 0; r < NROLES; r++)
 		if (pl.by_option & (1u << r))
@@ -1016,6 +1043,11 @@ const char *capture__signal_prog(const struct capture *c)
 	};
 
 	return how[c->sigprog];
+}
+
+const char *capture__deliver_prog(const struct capture *c)
+{
+	return deliver_hooks[c->delprog];
 }
 
 uint32_t capture__missing(const struct capture *c)

@@ -29,6 +29,7 @@ enum capture_part {
 	CAPTURE_RENAME,
 	CAPTURE_OOM,
 	CAPTURE_FLUSH,		/* coalescing's flush program */
+	CAPTURE_DELIVER,	/* signal_deliver: what the target did with a signal */
 	CAPTURE_NPARTS
 };
 
@@ -64,6 +65,8 @@ const char *capture__part_name(int part);
 const char *capture__part_refused(const struct capture *c, int part);
 /* The signal program variant loaded (how it reads siginfo). */
 const char *capture__signal_prog(const struct capture *c);
+/* How deliveries are captured: the tp_btf program, or its raw_tp fallback. */
+const char *capture__deliver_prog(const struct capture *c);
 /* SIGREC_START_NO_* (and _EXACT): what this capture lacks */
 uint32_t capture__missing(const struct capture *c);
 /* 1 when a pinned set left by an earlier recorder was taken over */

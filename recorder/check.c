@@ -35,6 +35,7 @@ static const struct {
 	[CAPTURE_OOM] = { "tracepoint/oom/mark_victim", "one record per OOM kill" },
 	[CAPTURE_FLUSH] = { "raw_tp flush_runs, run per CPU at each poll",
 			    "a program run per busy CPU per poll" },
+	[CAPTURE_DELIVER] = { "", "a compare per signal taken; identical deliveries coalesce" },
 };
 
 static int fs_is(const char *path, long magic)
@@ -135,7 +136,8 @@ int check__run(const struct capture_opts *o)
 			printf("  %-24s on   %s (%s); cost: %s\n", capture__part_name(i), parts[i].how,
 			       capture__signal_prog(def), parts[i].cost);
 		else if (capture__part_on(def, i))
-			printf("  %-24s on   %s; cost: %s\n", capture__part_name(i), parts[i].how,
+			printf("  %-24s on   %s; cost: %s\n", capture__part_name(i),
+			       i == CAPTURE_DELIVER ? capture__deliver_prog(def) : parts[i].how,
 			       parts[i].cost);
 		else
 			printf("  %-24s off  %s\n", capture__part_name(i),

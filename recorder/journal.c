@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 #include <systemd/sd-journal.h>
+#include "cgroup.h"
 #include "journal.h"
 #include "metrics.h"
 #include "names.h"
@@ -117,6 +118,7 @@ static void send_entry(struct journal *j, const struct model *m, const struct pe
 	char sb[32], cb[32], from[400], to[300], unit[METRICS_UNIT_LEN], more[96] = "";
 	const char *sig = sig_name(s->sig, sb, sizeof(sb)), *code = code_name(s->sig, s->code, cb, sizeof(cb));
 	char cnt[40] = "";
+	struct cgroup_info ci;
 	int is_unit;
 
 	if (!sig) {
@@ -132,7 +134,8 @@ static void send_entry(struct journal *j, const struct model *m, const struct pe
 		describe(from, sizeof(from), m, &s->sender, 1);
 	describe(to, sizeof(to), m, &s->target, 0);
 	metrics__unit_of(victim ? victim->cgroup : "", unit, sizeof(unit));
-	is_unit = strlen(unit) > 6 && (strstr(unit, ".service") || strstr(unit, ".scope"));
+	cgroup_parse(victim ? victim->cgroup : "", SIGREC_CGROUP_LEN, &ci);
+	is_unit = ci.unit[0] != 0;	/* else the label is only the cgroup's last name */
 	if (e->count > 1)
 		snprintf(cnt, sizeof(cnt), " x%llu", (unsigned long long)e->count);
 	if (j->suppressed)

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "cgroup.h"
 #include "metrics.h"
 #include "names.h"
 #include "util.h"
@@ -188,21 +189,13 @@ int metrics__write(const struct metrics *m, const struct metrics_ring *r, int up
  */
 void metrics__unit_of(const char *cgroup, char *out, size_t len)
 {
-	const char *p = strrchr(cgroup, '/'), *best = NULL;
-	const char *s = strchr(cgroup, ':') ? strrchr(cgroup, ':') + 1 : cgroup;
+	struct cgroup_info ci;
 
-	for (const char *q = s; *q; q++)
-		if (*q == '/') {
-			const char *end = strchr(q + 1, '/');
-			size_t n = end ? (size_t)(end - q - 1) : strlen(q + 1);
-
-			if ((n > 8 && !strncmp(q + 1 + n - 8, ".service", 8)) ||
-			    (n > 6 && !strncmp(q + 1 + n - 6, ".scope", 6)))
-				best = q + 1;
-		}
-	if (!best)
-		best = p ? p + 1 : s;
-	snprintf(out, len, "%.*s", (int)strcspn(best, "/"), *best ? best : "-");
+	cgroup_parse(cgroup, SIZE_MAX, &ci);
+	if (ci.unit[0])
+		snprintf(out, len, "%s", ci.unit);
+	else
+		snprintf(out, len, "%.*s", (int)ci.leaf_len, cgroup + ci.leaf);
 	if (!out[0])
 		snprintf(out, len, "-");
 }

@@ -13,6 +13,7 @@
 #include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
+#include "cgroup.h"
 #include "procscan.h"
 #include "util.h"
 
@@ -99,12 +100,23 @@ static const char *cgroup2_root(void)
  * The cgroup path: the cgroup2 one, unless that is the root on a hybrid
  * system; there the name=systemd hierarchy's path (it names units), else
  * the v1 memory controller's (it names containers), each with its
- * hierarchy as a prefix.  The id is the cgroup2 directory's inode, which
- * is what BPF records.
+ * hierarchy as a prefix; and on a hybrid, a v1 path that names a container
+ * where the chosen one names none.  Up to SIGREC_CGROUP_LEN - 1 bytes are
+ * kept (a longer path keeps its end).  The id is the cgroup2 directory's
+ * inode, which is what BPF records.
  */
+static int named_container(const char *path)
+{
+	struct cgroup_info ci;
+
+	return cgroup_parse(path, SIZE_MAX, &ci);
+}
+
 static void read_cgroup(int pid, struct sigrec_proc *p)
 {
-	char path[64], buf[2048], cg[SIGREC_PATH_LEN + 64], *line, *save = NULL;
+	char path[64], buf[2048], cg[sizeof(buf) + 64], *line, *save = NULL;
+	char big[sizeof(buf)] = "", full[SIGREC_CGROUP_LEN];
+	size_t len;
 	const char *v2 = NULL, *mem = NULL, *sd = NULL;
 	struct stat st;
 	ssize_t n;
@@ -132,11 +144,35 @@ static void read_cgroup(int pid, struct sigrec_proc *p)
 	if (mem && !strcmp(mem, "/"))
 		mem = NULL;
 	if (v2 && (strcmp(v2, "/") || (!mem && !sd)))
-		snprintf(p->cgroup, SIGREC_PATH_LEN, "%.*s", SIGREC_PATH_LEN - 1, v2);
+		snprintf(big, sizeof(big), "%s", v2);
 	else if (sd)
-		snprintf(p->cgroup, SIGREC_PATH_LEN, "name=systemd:%.*s", SIGREC_PATH_LEN - 14, sd);
+		snprintf(big, sizeof(big), "name=systemd:%s", sd);
 	else if (mem)
-		snprintf(p->cgroup, SIGREC_PATH_LEN, "memory:%.*s", SIGREC_PATH_LEN - 8, mem);
+		snprintf(big, sizeof(big), "memory:%s", mem);
+	/* a hybrid's runtime with the cgroupfs driver names the container in
+	 * the v1 hierarchies only: that path, when the chosen one names none */
+	if (!named_container(big) && (sd || mem)) {
+		char alt[sizeof(big)];
+
+		snprintf(alt, sizeof(alt), "%s%s", sd ? "name=systemd:" : "memory:", sd ? sd : mem);
+		if (!named_container(alt) && sd && mem)
+			snprintf(alt, sizeof(alt), "memory:%s", mem);
+		if (named_container(alt))
+			memcpy(big, alt, sizeof(big));
+	}
+	len = strlen(big);
+	if (len < sizeof(full)) {
+		memcpy(full, big, len + 1);
+	} else {
+		/* too long: the hierarchy, then "/..." and the end of the path,
+		 * which names the pod and the container */
+		const char *colon = strchr(big, ':'), *slash = strchr(big, '/');
+		size_t pre = colon && (!slash || colon < slash) ? (size_t)(colon - big) + 1 : 0;
+
+		snprintf(full, sizeof(full), "%.*s/...%s", (int)pre, big,
+			 big + len - (sizeof(full) - 1 - pre - 4));
+	}
+	cgroup_split(full, p->cgroup, p->cgroup_more, SIGREC_PATH_LEN);
 }
 
 int procscan__read(int pid, struct sigrec_proc *p)

@@ -31,7 +31,7 @@ static int from_bpf(int type)
 {
 	return type == SIGREC_T_SIGNAL || type == SIGREC_T_SYSRET || type == SIGREC_T_FORK ||
 	       type == SIGREC_T_EXEC || type == SIGREC_T_EXIT || type == SIGREC_T_COMM ||
-	       type == SIGREC_T_OOM;
+	       type == SIGREC_T_OOM || type == SIGREC_T_DELIVER;
 }
 
 struct last_rec {

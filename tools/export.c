@@ -78,6 +78,7 @@ union rec {
 	struct sigrec_proc p;
 	struct sigrec_start st;
 	struct sigrec_host host;
+	struct sigrec_deliver d;
 };
 
 /*
@@ -104,6 +105,7 @@ static size_t rebuild(union rec *u, const void *rec, size_t len, int redact)
 	case SIGREC_T_PROC: n = sizeof(u->p); break;
 	case SIGREC_T_START: n = sizeof(u->st); break;
 	case SIGREC_T_HOST: n = sizeof(u->host); break;
+	case SIGREC_T_DELIVER: n = sizeof(u->d); break;
 	default: return 0;	/* unknown to this build: nothing to vouch for */
 	}
 	ring_rec_copy(u, n, rec, len);
@@ -137,10 +139,14 @@ static size_t rebuild(union rec *u, const void *rec, size_t len, int redact)
 	case SIGREC_T_OOM:
 		clean_task(&u->o.trigger);
 		break;
+	case SIGREC_T_DELIVER:
+		clean_task(&u->d.task);
+		break;
 	case SIGREC_T_PROC:
 		clean_task(&u->p.task);
 		clean_str(u->p.exe, sizeof(u->p.exe));
 		clean_str(u->p.cgroup, sizeof(u->p.cgroup));
+		clean_str(u->p.cgroup_more, sizeof(u->p.cgroup_more));
 		clean_argv(u->p.argv, &u->p.argv_len, sizeof(u->p.argv), redact);
 		break;
 	case SIGREC_T_START:

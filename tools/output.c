@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <string.h>
 #include <time.h>
+#include "cgroup.h"
 #include "names.h"
 #include "output.h"
 #include "util.h"
@@ -164,6 +165,47 @@ static const struct proc *task_proc(const struct model *m, const struct sigrec_t
 			    : (t->pid ? model__at(m, t->pid, ts) : NULL), ts);
 }
 
+/* What a cgroup path names as a container, as key-value pairs (JSON and logfmt). */
+struct container_kv {
+	const char *key[4], *val[4];
+	int n;
+};
+
+static void container_kv(const struct cgroup_info *ci, struct container_kv *kv)
+{
+	const char *rt = cgroup_runtime_name(ci->runtime), *qos = cgroup_qos_name(ci->qos);
+	const char *const vals[4] = { rt, ci->id[0] ? ci->id : NULL,
+				      ci->pod_uid[0] ? ci->pod_uid : NULL, qos };
+	static const char *const keys[4] = { "runtime", "id", "pod_uid", "qos" };
+
+	kv->n = 0;
+	for (int i = 0; i < 4; i++)
+		if (vals[i]) {
+			kv->key[kv->n] = keys[i];
+			kv->val[kv->n++] = vals[i];
+		}
+}
+
+/* ,"cgroup_hierarchy":"memory","container":{...} (only what the path names) */
+static void json_container(FILE *f, const struct proc *p)
+{
+	struct cgroup_info ci;
+	struct container_kv kv;
+
+	cgroup_parse(p->cgroup, sizeof(p->cgroup), &ci);
+	if (ci.hierarchy[0]) {
+		fputs(",\"cgroup_hierarchy\":", f);
+		json_str(f, ci.hierarchy, sizeof(ci.hierarchy));
+	}
+	container_kv(&ci, &kv);
+	for (int i = 0; i < kv.n; i++) {
+		fprintf(f, "%s\"%s\":", i ? "," : ",\"container\":{", kv.key[i]);
+		json_str(f, kv.val[i], CGROUP_ID_MAX);
+	}
+	if (kv.n)
+		fputc('}', f);
+}
+
 void json_task(FILE *f, const struct model *m, const struct sigrec_task *t, uint64_t ts,
 	       int with_exit, int64_t off)
 {
@@ -185,6 +227,7 @@ void json_task(FILE *f, const struct model *m, const struct sigrec_task *t, uint
 	if (p->cgroup[0]) {
 		fputs(",\"cgroup\":", f);
 		json_str(f, p->cgroup, sizeof(p->cgroup));
+		json_container(f, p);
 	}
 	fputs(",\"cmdline\":", f);
 	json_cmdline(f, p);
@@ -238,6 +281,10 @@ static void json_signal(FILE *f, const struct model *m, const struct ev *e)
 	fprintf(f, ",\"cause\":\"%s\",\"result\":\"%s\",\"group\":%s,\"context\":\"%s\"",
 		e->oom ? "oom" : cause_name(s->cause), result_name(s->result),
 		s->group ? "true" : "false", ctx_name(s->ctx));
+	if (sigrec_sf_disp(s->sflags))	/* since 0.2: the target's, when it was sent */
+		fprintf(f, ",\"disposition\":\"%s\",\"blocked\":%s",
+			names__disposition(sigrec_sf_disp(s->sflags)),
+			s->sflags & SIGREC_SF_BLOCKED ? "true" : "false");
 	fprintf(f, ",\"sender_is_task\":%s", ev_real_sender(e) ? "true" : "false");
 	fputs(",\"sender\":", f);
 	if (ev_real_sender(e)) {
@@ -292,6 +339,26 @@ static void json_signal(FILE *f, const struct model *m, const struct ev *e)
 	fputs("}\n", f);
 }
 
+void text_container_tag(char *buf, size_t len, const struct proc *p)
+{
+	struct cgroup_info ci;
+	const char *rt;
+	char id[33];
+
+	buf[0] = 0;
+	if (!p || !cgroup_parse(p->cgroup, sizeof(p->cgroup), &ci))
+		return;
+	rt = cgroup_runtime_name(ci.runtime);
+	/* 12 digits, as docker ps shows them; a machine name whole, up to 32 */
+	text_clean(id, ci.runtime == CGROUP_RT_NSPAWN ? sizeof(id) : 13, ci.id, sizeof(ci.id));
+	if (id[0])
+		snprintf(buf, len, "[%s:%s]", rt ? rt : "container", id);
+	else if (ci.pod_uid[0])
+		snprintf(buf, len, "[pod %.8s…]", ci.pod_uid);
+	else
+		snprintf(buf, len, "[%s]", rt);
+}
+
 static void text_task(char *buf, size_t len, const struct model *m, const struct sigrec_task *t,
 		      uint64_t ts)
 {
@@ -301,10 +368,16 @@ static void text_task(char *buf, size_t len, const struct model *m, const struct
 
 	text_clean(comm, sizeof(comm), t->comm[0] ? t->comm : p ? model__as_of(p, ts)->comm : "?",
 		   SIGREC_COMM_LEN);
+	char tag[64];
+	size_t n;
+
+	text_container_tag(tag, sizeof(tag), task_proc(m, t, ts));
 	if (t->tid && t->tid != t->pid)
-		snprintf(buf, len, "%.16s[%u/%u]", comm, t->pid, t->tid);
+		n = snprintf(buf, len, "%.16s[%u/%u]", comm, t->pid, t->tid);
 	else
-		snprintf(buf, len, "%.16s[%u]", comm, t->pid ? t->pid : t->tid);
+		n = snprintf(buf, len, "%.16s[%u]", comm, t->pid ? t->pid : t->tid);
+	if (tag[0] && n < len)
+		snprintf(buf + n, len - n, " %s", tag);
 }
 
 static void text_ancestry(FILE *f, const struct model *m, const char *label,
@@ -331,11 +404,22 @@ static void text_ancestry(FILE *f, const struct model *m, const char *label,
 	}
 }
 
+/* A run's "  xCOUNT until TIME" (t: its first time); the time of day on the same day. */
+static void text_until(FILE *f, const struct out_opts *o, const struct ev *e, const char *t)
+{
+	char u[48];
+
+	if (!e->count)
+		return;
+	fmt_human_time(e->to_wall_ns, o->utc, u, sizeof(u));
+	fprintf(f, "  x%" PRIu64 " until %s", e->count, strncmp(t, u, 11) ? u : u + 11);
+}
+
 static void text_signal(FILE *f, const struct out_opts *o, const struct model *m,
 			const struct ev *e)
 {
 	const struct sigrec_signal *s = &e->s;
-	char t[48], b[32], snd[64], tgt[64], how[96], eb[16];
+	char t[48], b[32], snd[128], tgt[128], how[96], eb[16];
 	const char *sn = sig_name(s->sig, b, sizeof(b));
 	char sig[32];
 
@@ -387,13 +471,7 @@ static void text_signal(FILE *f, const struct out_opts *o, const struct model *m
 			text_clean(src, sizeof(src), e->source, 64);
 			fprintf(f, "  [pstore %s, boot %s]", src, bid);
 		}
-		if (e->count) {	/* same day: the time of day is enough */
-			char u[48];
-
-			fmt_human_time(e->to_wall_ns, o->utc, u, sizeof(u));
-			fprintf(f, "  x%" PRIu64 " until %s", e->count,
-				strncmp(t, u, 11) ? u : u + 11);
-		}
+		text_until(f, o, e, t);
 		fputc('\n', f);
 	}
 	if (o->tree) {
@@ -456,8 +534,21 @@ static void lf_task(FILE *f, const struct model *m, const char *pfx,
 	if (p->has_parent)
 		fprintf(f, " %s.ppid=%u", pfx, p->ppid);
 	if (p->cgroup[0]) {
+		struct cgroup_info ci;
+		struct container_kv kv;
+
 		fprintf(f, " %s.cgroup=", pfx);
 		lf_val(f, p->cgroup, sizeof(p->cgroup));
+		cgroup_parse(p->cgroup, sizeof(p->cgroup), &ci);
+		if (ci.hierarchy[0]) {
+			fprintf(f, " %s.cgroup_hierarchy=", pfx);
+			lf_val(f, ci.hierarchy, sizeof(ci.hierarchy));
+		}
+		container_kv(&ci, &kv);
+		for (int i = 0; i < kv.n; i++) {
+			fprintf(f, " %s.container.%s=", pfx, kv.key[i]);
+			lf_val(f, kv.val[i], CGROUP_ID_MAX);
+		}
 	}
 }
 
@@ -493,6 +584,21 @@ static void logfmt_signal(FILE *f, const struct model *m, const struct ev *e)
 	fputc('\n', f);
 }
 
+/* Whether p (NULL: unknown) was in a container and pod with these id and UID prefixes. */
+static int proc_in(const struct proc *p, const char *id, const char *pod)
+{
+	struct cgroup_info ci;
+
+	return p && cgroup_parse(p->cgroup, sizeof(p->cgroup), &ci) && cgroup_in(&ci, id, pod);
+}
+
+int signal_in_container(const struct model *m, const struct sigrec_signal *s, const char *id,
+			const char *pod)
+{
+	return ((s->sflags & SIGREC_SF_SENDER) && proc_in(task_proc(m, &s->sender, s->h.ts), id, pod)) ||
+	       proc_in(task_proc(m, &s->target, s->h.ts), id, pod);
+}
+
 void out_signal(FILE *f, const struct out_opts *o, const struct model *m, const struct ev *e)
 {
 	if (o->format == OUT_JSON)
@@ -501,6 +607,84 @@ void out_signal(FILE *f, const struct out_opts *o, const struct model *m, const 
 		logfmt_signal(f, m, e);
 	else
 		text_signal(f, o, m, e);
+}
+
+/* ---- deliveries: what the target did with a signal ---- */
+
+static void json_deliver(FILE *f, const struct model *m, const struct ev *e)
+{
+	const struct sigrec_deliver *d = &e->d;
+	char t[48], b[32], bid[37];
+	const char *sn = sig_name(d->sig, b, sizeof(b));
+
+	fmt_rfc3339(e->wall_ns, t, sizeof(t));
+	boot_id_str(e->boot_id, bid);
+	fprintf(f, "{\"type\":\"deliver\",\"time\":\"%s\",\"boot_id\":\"%s\",\"sig\":%d,"
+		"\"signal\":", t, bid, d->sig);
+	if (sn)
+		fprintf(f, "\"%s\"", sn);
+	else
+		fputs("null", f);
+	if (!(d->dflags & SIGREC_DF_GROUP_EXIT))
+		fprintf(f, ",\"code\":\"%s\",\"si_code\":%d", code_name(d->sig, d->code, b, sizeof(b)),
+			d->code);
+	fprintf(f, ",\"action\":\"%s\",\"disposition\":\"%s\",\"sa_flags\":%u,\"group_exit\":%s",
+		names__action(d->action), names__disposition(d->disp), d->sa_flags,
+		d->dflags & SIGREC_DF_GROUP_EXIT ? "true" : "false");
+	fputs(",\"task\":", f);	/* not "target": a query of signals never matches it */
+	json_task(f, m, &d->task, d->h.ts, 1, e->clock_offset);
+	if (e->count) {
+		fmt_rfc3339(e->to_wall_ns, t, sizeof(t));
+		fprintf(f, ",\"count\":%" PRIu64 ",\"to\":\"%s\"", e->count, t);
+	}
+	fputs(",\"source\":\"ring\"}\n", f);
+}
+
+static void logfmt_deliver(FILE *f, const struct model *m, const struct ev *e)
+{
+	const struct sigrec_deliver *d = &e->d;
+	char t[48], b[32];
+	const char *sn = sig_name(d->sig, b, sizeof(b));
+
+	fmt_rfc3339(e->wall_ns, t, sizeof(t));
+	fprintf(f, "time=%s type=deliver signal=%d signal_name=%s", t, d->sig, sn ? sn : "unknown");
+	if (!(d->dflags & SIGREC_DF_GROUP_EXIT))
+		fprintf(f, " code=%s", code_name(d->sig, d->code, b, sizeof(b)));
+	fprintf(f, " action=%s disposition=%s%s", names__action(d->action),
+		names__disposition(d->disp), d->dflags & SIGREC_DF_GROUP_EXIT ? " group_exit=true" : "");
+	lf_task(f, m, "task", &d->task, d->h.ts);
+	if (e->count) {
+		fmt_rfc3339(e->to_wall_ns, t, sizeof(t));
+		fprintf(f, " count=%" PRIu64 " to=%s", e->count, t);
+	}
+	fputc('\n', f);
+}
+
+/* time  SIGNAL  => target[pid]  deliver  action */
+static void text_deliver(FILE *f, const struct out_opts *o, const struct model *m,
+			 const struct ev *e)
+{
+	const struct sigrec_deliver *d = &e->d;
+	char t[48], b[32], tgt[64];
+	const char *sn = sig_name(d->sig, b, sizeof(b));
+
+	fmt_human_time(e->wall_ns, o->utc, t, sizeof(t));
+	text_task(tgt, sizeof(tgt), m, &d->task, d->h.ts);
+	fprintf(f, "%s  %-9s => %s  deliver  %s%s", t, sn ? sn : "SIG?", tgt,
+		names__action(d->action), d->disp == SIGREC_DISP_IGNORED ? " (SIG_IGN)" :
+		d->dflags & SIGREC_DF_GROUP_EXIT ? " (group exit)" : "");
+	text_until(f, o, e, t);
+	fputc('\n', f);
+}
+
+void out_deliver(FILE *f, const struct out_opts *o, const struct model *m, const struct ev *e)
+{
+	if (o->format == OUT_JSON)
+		json_deliver(f, m, e);
+	else if (o->format == OUT_LOGFMT)
+		logfmt_deliver(f, m, e);
+	else
+		text_deliver(f, o, m, e);
 }
 
 void out_lost(FILE *f, const struct out_opts *o, const struct sigrec_lost *l,

@@ -32,6 +32,8 @@ struct ev {
 	uint64_t count;			/* a repeat record: signals it stands for; 0: one */
 	int64_t to_wall_ns;		/* a repeat record: all of them at or before this */
 	int64_t clock_offset;		/* of its chunk (pstore: wall_ns, its ts being 0) */
+	int deliver;			/* a delivery (d), not a signal: s is unused */
+	struct sigrec_deliver d;
 };
 
 /* How many signals an event stands for. */
@@ -53,6 +55,8 @@ static inline int ev_real_sender(const struct ev *e)
 }
 
 void out_signal(FILE *f, const struct out_opts *o, const struct model *m, const struct ev *e);
+/* A delivery event (e->deliver): what the target did with a signal. */
+void out_deliver(FILE *f, const struct out_opts *o, const struct model *m, const struct ev *e);
 /* A lost record from a ring chunk, or (source set) a pstore "suppressed"
  * line at wall time at_ns. */
 void out_lost(FILE *f, const struct out_opts *o, const struct sigrec_lost *l,
@@ -83,5 +87,18 @@ void json_str(FILE *f, const char *s, size_t maxlen);
 void lf_val(FILE *f, const char *s, size_t maxlen);
 void json_task(FILE *f, const struct model *m, const struct sigrec_task *t, uint64_t ts,
 	       int with_exit, int64_t clock_offset);
+
+/*
+ * The container a process's cgroup names, for the timeline:
+ * "[containerd:3f2a1b9c0d12]", "[pod 1234abcd…]"; "" when none (or p NULL).
+ */
+void text_container_tag(char *buf, size_t len, const struct proc *p);
+/*
+ * Whether the sender (when it sent the signal) or the target of s was, at
+ * the event, in a container whose id starts with id and a pod whose UID
+ * starts with pod ("": any; see cgroup_id_prefix, cgroup_pod_prefix).
+ */
+int signal_in_container(const struct model *m, const struct sigrec_signal *s, const char *id,
+			const char *pod);
 
 #endif

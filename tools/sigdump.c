@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cgroup.h"
 #include "model.h"
 #include "output.h"
 #include "ring.h"
@@ -18,8 +19,10 @@
 #include "export.h"
 #include "pstore.h"
 #include "why.h"
+#include "perfetto.h"
 
 #define DEFAULT_RING	"/var/lib/sigrec/sigrec.ring"
+#define PSTORE_DIRS	"/sys/fs/pstore:/var/lib/systemd/pstore"	/* systemd-pstore's archive */
 #define DELAY		64	/* events held back so a later SYSRET can patch them */
 
 enum exit_code {
@@ -39,6 +42,8 @@ struct query {
 	int failed;
 	unsigned int causes, results;	/* bit per enum value; 0 = any */
 	const char *cgroup;		/* target cgroup path prefix */
+	char container[CGROUP_ID_MAX];	/* sender or target container id prefix */
+	char pod[CGROUP_UID_MAX];	/* sender or target pod UID prefix */
 	const char *boot;		/* current, previous, or a boot id prefix */
 	uint8_t boot_id[16];		/* resolved from boot */
 	int has_boot;
@@ -81,6 +86,7 @@ static const struct {
 	{ SIGREC_START_NO_EXIT, "exits" },
 	{ SIGREC_START_NO_RENAME, "comm changes" },
 	{ SIGREC_START_NO_OOM, "OOM kills" },
+	{ SIGREC_START_NO_DELIVER, "deliveries" },
 };
 
 static void note_start(struct stats *st, const void *rec, size_t len)
@@ -89,7 +95,7 @@ static void note_start(struct stats *st, const void *rec, size_t len)
 
 	ring_rec_copy(&s, sizeof(s), rec, len);
 	st->lacks |= s.flags & (SIGREC_START_NO_IRQCTX | SIGREC_START_NO_LIFECYCLE |
-				SIGREC_START_NO_OOM);
+				SIGREC_START_NO_OOM | SIGREC_START_NO_DELIVER);
 	if (s.hooks == SIGREC_HOOKS_NONE)
 		st->lacks |= LACK_FAILED;
 }
@@ -139,6 +145,9 @@ struct dump {
 	int follow, no_pager;
 	FILE *pager;
 	const char *pstore_dir;		/* --pstore */
+	const struct sigrec_deliver *dl;	/* queue_signal: queue this delivery instead */
+	const char *perfetto_path;	/* --perfetto */
+	struct perfetto *pf;
 	int path_given;
 	struct pstore_event *ps;	/* read from pstore, by time */
 	size_t nps, cps, ips;
@@ -178,6 +187,11 @@ static void usage(FILE *f)
 "                         lose_info, failed\n"
 "      --failed           only failed attempts and overflows\n"
 "      --cgroup PREFIX    signals to processes whose cgroup path starts so\n"
+"      --container ID     signals from or to a process in the container whose id\n"
+"                         starts with ID (4 to 64 hex digits; from the cgroup path:\n"
+"                         docker, containerd, cri-o, podman)\n"
+"      --pod UID          signals from or to a process in the Kubernetes pod UID\n"
+"                         (or one whose UID starts so, 4 characters at least)\n"
 "      --boot BOOT        one boot session: current, previous, or a boot id\n"
 "Output:\n"
 "  -j, --json             one JSON object per line (schema: docs/OUTPUT.md)\n"
@@ -190,9 +204,17 @@ static void usage(FILE *f)
 "      --why PID|NAME     the story of one process's end: what it ran, its\n"
 "                         parents, every signal it got with the sender's\n"
 "                         ancestry, and how it exited (latest match)\n"
-"      --pstore[=DIR]     the lines sigrec --pstore left in persistent RAM, read\n"
-"                         after a panic or reboot from DIR (/sys/fs/pstore);\n"
+"      --pstore[=DIRS]    the lines sigrec --pstore left in persistent RAM, read\n"
+"                         after a panic or reboot from DIRS, a colon-separated\n"
+"                         list (default /sys/fs/pstore and where systemd-pstore\n"
+"                         moves them, /var/lib/systemd/pstore, with its\n"
+"                         per-record subdirectories), each line shown once;\n"
 "                         with FILE too, merged into its timeline\n"
+"      --perfetto FILE    a Chrome JSON trace of the window's events for\n"
+"                         ui.perfetto.dev or chrome://tracing: a track per\n"
+"                         process and thread, signals as slices joined by\n"
+"                         arrows, fork/exec/exit marks (FILE must not exist; -\n"
+"                         for stdout)\n"
 "      --export FILE      write the window's matching events, the processes they\n"
 "                         name and this host's facts to FILE, a small dump that\n"
 "                         sigdump reads anywhere (FILE must not exist)\n"
@@ -209,8 +231,11 @@ static void usage(FILE *f)
 "  sigdump --pid 4242 --tree           who signalled process 4242, and their parents\n"
 "  sigdump --signal KILL,TERM --json   machine-readable, fatal signals only\n"
 "  sigdump --failed /tmp/t.ring        failed kill attempts in another ring\n"
+"  sigdump --container 3f2a1b9c0d12    signals from or to one container\n"
+"  sigdump --pod 5c4e2a10 --json       signals from or to one Kubernetes pod\n"
 "  sigdump --last 1h --export bug.sdump --redact   a dump to attach to a report\n"
 "  sigdump bug.sdump                   read a dump (any option works on it)\n"
+"  sigdump --last 1h --perfetto t.json   open t.json in ui.perfetto.dev\n"
 "\n"
 "Exit codes: 0 success (warnings about skipped corrupt chunks go to stderr),\n"
 "1 runtime error (or --why found no such process), 2 bad usage, 3 FILE cannot\n"
@@ -219,7 +244,8 @@ static void usage(FILE *f)
 
 enum { OPT_LAST = 256, OPT_SINCE, OPT_UNTIL, OPT_SENDER, OPT_FAILED, OPT_UTC, OPT_STATS, OPT_WHY,
        OPT_EXPORT, OPT_REDACT, OPT_SENDER_COMM, OPT_CAUSE, OPT_RESULT, OPT_CGROUP, OPT_BOOT,
-       OPT_NO_PAGER, OPT_PSTORE };
+       OPT_CONTAINER, OPT_POD,
+       OPT_NO_PAGER, OPT_PSTORE, OPT_PERFETTO };
 
 static const struct option long_opts[] = {
 	{ "last", required_argument, NULL, OPT_LAST },
@@ -240,11 +266,14 @@ static const struct option long_opts[] = {
 	{ "cause", required_argument, NULL, OPT_CAUSE },
 	{ "result", required_argument, NULL, OPT_RESULT },
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },
+	{ "container", required_argument, NULL, OPT_CONTAINER },
+	{ "pod", required_argument, NULL, OPT_POD },
 	{ "boot", required_argument, NULL, OPT_BOOT },
 	{ "logfmt", no_argument, NULL, 'l' },
 	{ "follow", no_argument, NULL, 'f' },
 	{ "no-pager", no_argument, NULL, OPT_NO_PAGER },
 	{ "pstore", optional_argument, NULL, OPT_PSTORE },
+	{ "perfetto", required_argument, NULL, OPT_PERFETTO },
 	{ "redact", no_argument, NULL, OPT_REDACT },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
@@ -351,6 +380,16 @@ static int parse_args(int argc, char **argv, struct dump *d, const char **path)
 		case OPT_CGROUP:
 			d->q.cgroup = optarg;
 			break;
+		case OPT_CONTAINER:
+			if (cgroup_id_prefix(optarg, d->q.container, sizeof(d->q.container)))
+				return bad("--container", optarg, "expected 4 to 64 hex digits of a "
+					   "container id");
+			break;
+		case OPT_POD:
+			if (cgroup_pod_prefix(optarg, d->q.pod, sizeof(d->q.pod)))
+				return bad("--pod", optarg, "expected a pod UID or its first 4 or more "
+					   "characters");
+			break;
 		case OPT_BOOT:
 			d->q.boot = optarg;
 			break;
@@ -364,10 +403,13 @@ static int parse_args(int argc, char **argv, struct dump *d, const char **path)
 			d->no_pager = 1;
 			break;
 		case OPT_PSTORE:
-			d->pstore_dir = optarg ? optarg : "/sys/fs/pstore";
+			d->pstore_dir = optarg ? optarg : PSTORE_DIRS;
 			break;
 		case OPT_REDACT:
 			d->redact = 1;
+			break;
+		case OPT_PERFETTO:
+			d->perfetto_path = optarg;
 			break;
 		case OPT_WHY:
 			if (!*optarg || strlen(optarg) >= SIGREC_COMM_LEN ||
@@ -406,6 +448,11 @@ static int parse_args(int argc, char **argv, struct dump *d, const char **path)
 	}
 	if (d->follow && (d->export_path || d->why_arg || d->stats)) {
 		fprintf(stderr, "sigdump: --follow does not go with --export, --why or --stats\n");
+		return -EINVAL;
+	}
+	if (d->perfetto_path && (d->follow || d->export_path || d->why_arg || d->stats)) {
+		fprintf(stderr, "sigdump: --perfetto does not go with --follow, --export, --why "
+			"or --stats\n");
 		return -EINVAL;
 	}
 	if (d->export_path && (d->why_arg || d->stats)) {
@@ -448,6 +495,9 @@ static int want(const struct query *q, const struct sigrec_signal *s, int64_t wa
 	if (q->results && !(q->results & (1U << s->result)))
 		return 0;
 	if (q->cgroup && !cgroup_matches(q, s))
+		return 0;
+	if ((q->container[0] || q->pod[0]) &&
+	    (!q->m || !signal_in_container(q->m, s, q->container, q->pod)))
 		return 0;
 	if (q->pid && s->target.pid != q->pid)
 		return 0;
@@ -528,7 +578,7 @@ static void flush_pstore(struct dump *d, int64_t wall, const struct ev *e)
 			struct ring_chunk c = { 0 };
 
 			d->lost = sat_add_u64(d->lost, p->suppressed);
-			if (!d->stats && !d->why)
+			if (!d->stats && !d->why && !d->pf)
 				out_lost(stdout, &d->o, &l, &c, p->wall_ns, p->source);
 			continue;
 		}
@@ -552,6 +602,13 @@ static void flush_one(struct dump *d)
 
 static void show(struct dump *d, const struct ev *e)
 {
+	if (e->deliver) {	/* what the target did with a signal */
+		if (d->why)
+			why__offer_deliver(d->why, e);
+		else if (!d->stats && !d->pf)
+			out_deliver(stdout, &d->o, d->model, e);
+		return;
+	}
 	if (d->why) {
 		why__offer(d->why, e);
 	} else if (d->stats) {
@@ -566,6 +623,8 @@ static void show(struct dump *d, const struct ev *e)
 		if (ev_real_sender(e))
 			top_add(d->st.senders, &e->s.sender, n);
 		top_add(d->st.targets, &e->s.target, n);
+	} else if (d->pf) {
+		perfetto__signal(d->pf, d->model, e);
 	} else {
 		out_signal(stdout, &d->o, d->model, e);
 	}
@@ -601,6 +660,15 @@ static void queue_signal(struct dump *d, const struct sigrec_repeat *r, const st
 		e->oom = 1;
 		e->oomrec = *oom;
 	}
+	if (d->dl) {	/* a delivery, queued as one so the timeline stays in time order */
+		e->deliver = 1;
+		e->d = *d->dl;
+		e->oom = 0;
+		if (d->dl->count > 1) {
+			e->count = d->dl->count;
+			e->to_wall_ns = wall_ns(d->dl->to_ts, c->boot.clock_offset);
+		}
+	}
 	/* repeats reach the ring when their run ends: put them in time order */
 	for (size_t i = d->qlen - 1; i > 0; i--) {
 		struct ev *a = &d->queue[(d->qhead + i - 1) % DELAY];
@@ -612,6 +680,26 @@ static void queue_signal(struct dump *d, const struct sigrec_repeat *r, const st
 		*a = *b;
 		*b = t;
 	}
+}
+
+/* A delivery matches a query of its task and signal, never one of senders or results. */
+static int want_deliver(const struct query *q, const struct sigrec_deliver *dl, int64_t wall)
+{
+	struct sigrec_signal s = { .h.ts = dl->h.ts, .sig = dl->sig, .target = dl->task };
+
+	return !q->sender_pid && !q->sender_comm[0] && !q->causes && !q->results && !q->failed &&
+	       want(q, &s, wall);
+}
+
+static void queue_deliver(struct dump *d, const struct sigrec_deliver *dl,
+			  const struct ring_chunk *c)
+{
+	struct sigrec_repeat r = { .s = { .h = dl->h, .sig = dl->sig, .target = dl->task } };
+
+	r.s.h.flags = 0;
+	d->dl = dl;
+	queue_signal(d, &r, c);
+	d->dl = NULL;
 }
 
 /* A kill-family call returned an error after raising count signals. */
@@ -653,7 +741,8 @@ static void print_stats(struct dump *d, const struct ring_info *ri)
 		[SIGREC_T_SIGNAL] = "signal", [SIGREC_T_LOST] = "lost", [SIGREC_T_SYSRET] = "sysret",
 		[SIGREC_T_FORK] = "fork", [SIGREC_T_EXEC] = "exec", [SIGREC_T_EXIT] = "exit",
 		[SIGREC_T_COMM] = "comm", [SIGREC_T_OOM] = "oom", [SIGREC_T_PROC] = "proc",
-		[SIGREC_T_START] = "start", [SIGREC_T_HOST] = "host", [SIGREC_T_MAX] = "unknown",
+		[SIGREC_T_START] = "start", [SIGREC_T_HOST] = "host", [SIGREC_T_DELIVER] = "deliver",
+		[SIGREC_T_MAX] = "unknown",
 	};
 	struct stats *s = &d->st;
 	struct model_stats ms;
@@ -708,6 +797,7 @@ static int on_output(const void *rec, size_t len, const struct ring_chunk *c, vo
 		struct sigrec_sysret r;
 		struct sigrec_lost l;
 		struct sigrec_host host;
+		struct sigrec_deliver dl;
 	} u;
 
 	switch (h->type) {
@@ -716,13 +806,18 @@ static int on_output(const void *rec, size_t len, const struct ring_chunk *c, vo
 		if (want(&d->q, &u.s.s, wall_ns(u.s.s.h.ts, c->boot.clock_offset)))
 			queue_signal(d, &u.s, c);
 		break;
+	case SIGREC_T_DELIVER:
+		ring_rec_copy(&u.dl, sizeof(u.dl), rec, len);
+		if (want_deliver(&d->q, &u.dl, wall_ns(u.dl.h.ts, c->boot.clock_offset)))
+			queue_deliver(d, &u.dl, c);
+		break;
 	case SIGREC_T_SYSRET:
 		ring_rec_copy(&u.r, sizeof(u.r), rec, len);
 		patch_sysret(d, &u.r);
 		break;
 	case SIGREC_T_HOST:
 		ring_rec_copy(&u.host, sizeof(u.host), rec, len);
-		if (!d->stats && !d->why)
+		if (!d->stats && !d->why && !d->pf)
 			out_host(stdout, &d->o, &u.host);
 		break;
 	case SIGREC_T_LOST: {
@@ -733,7 +828,7 @@ static int on_output(const void *rec, size_t len, const struct ring_chunk *c, vo
 		if (wall < d->q.since || wall_ns(u.l.from_ts, c->boot.clock_offset) > d->q.until)
 			break;
 		flush_all(d);
-		if (!d->stats && !d->why)
+		if (!d->stats && !d->why && !d->pf)
 			out_lost(stdout, &d->o, &u.l, c, 0, NULL);
 		d->lost = sat_add_u64(d->lost, u.l.count);
 		break;
@@ -791,6 +886,7 @@ static int export_wants(struct dump *d, const void *rec, size_t len, const struc
 		struct sigrec_proc p;
 		struct sigrec_oom o;
 		struct sigrec_lost l;
+		struct sigrec_deliver dl;
 	} u;
 	int64_t off = c->boot.clock_offset;
 
@@ -798,6 +894,8 @@ static int export_wants(struct dump *d, const void *rec, size_t len, const struc
 	switch (h->type) {
 	case SIGREC_T_SIGNAL:
 		return want(&d->q, &u.s, wall_ns(u.s.h.ts, off));
+	case SIGREC_T_DELIVER:
+		return want_deliver(&d->q, &u.dl, wall_ns(u.dl.h.ts, off));
 	case SIGREC_T_LOST:
 		return wall_ns(u.l.to_ts, off) >= d->q.since && wall_ns(u.l.from_ts, off) <= d->q.until;
 	case SIGREC_T_SYSRET:
@@ -1147,24 +1245,55 @@ static int on_pstore(const struct pstore_event *e, void *ctx)
 	return 0;
 }
 
+/* by time, then so that copies of one line are neighbours, the first by source */
 static int by_wall(const void *a, const void *b)
 {
 	const struct pstore_event *x = a, *y = b;
 
-	return x->wall_ns < y->wall_ns ? -1 : x->wall_ns > y->wall_ns;
+	if (x->wall_ns != y->wall_ns)
+		return x->wall_ns < y->wall_ns ? -1 : 1;
+	if (x->s.sig != y->s.sig)
+		return x->s.sig < y->s.sig ? -1 : 1;
+	if (x->s.target.pid != y->s.target.pid)
+		return x->s.target.pid < y->s.target.pid ? -1 : 1;
+	return strcmp(x->source, y->source);
+}
+
+/*
+ * Each directory of the colon-separated list: a missing one is skipped
+ * when the list has others (systemd-pstore may have emptied /sys/fs/pstore
+ * into /var/lib/systemd/pstore, or never run), but one must be there.
+ */
+static int read_pstore_dirs(struct dump *d)
+{
+	char list[4096], *save = NULL, err[256];
+	int found = 0, many = !!strchr(d->pstore_dir, ':'), rc;
+
+	snprintf(list, sizeof(list), "%s", d->pstore_dir);
+	for (char *dir = strtok_r(list, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		rc = pstore__read_dir(dir, on_pstore, d, err, sizeof(err));
+		if (rc == -ENOENT && many)
+			continue;
+		if (rc < 0) {
+			fprintf(stderr, "sigdump: --pstore: %s\n", err);
+			return -1;
+		}
+		found++;
+	}
+	if (!found)
+		fprintf(stderr, "sigdump: --pstore: none of %s exists\n", d->pstore_dir);
+	return found ? 0 : -1;
 }
 
 static int read_pstore(struct dump *d)
 {
-	char err[256];
 	size_t w = 0;
 
-	if (pstore__read_dir(d->pstore_dir, on_pstore, d, err, sizeof(err)) < 0) {
-		fprintf(stderr, "sigdump: --pstore: %s\n", err);
+	if (read_pstore_dirs(d))
 		return -1;
-	}
 	qsort(d->ps, d->nps, sizeof(*d->ps), by_wall);
-	/* the same line often sits in both the dmesg and the console record */
+	/* the same line often sits in both the dmesg and the console record,
+	 * and in /sys/fs/pstore and systemd-pstore's copy */
 	for (size_t i = 0; i < d->nps; i++)
 		if (!w || d->ps[i].wall_ns != d->ps[w - 1].wall_ns || d->ps[i].s.sig != d->ps[w - 1].s.sig ||
 		    d->ps[i].s.target.pid != d->ps[w - 1].s.target.pid)
@@ -1173,9 +1302,52 @@ static int read_pstore(struct dump *d)
 	return 0;
 }
 
+/* --perfetto: ts 0 is the window's first record (or pstore line) */
+static int perfetto_begin(struct dump *d)
+{
+	struct perfetto_opts o = { .origin_ns = d->st.records ? d->st.oldest : INT64_MAX,
+				   .since_ns = d->q.since, .until_ns = d->q.until };
+	char err[512];
+
+	if (!d->perfetto_path)
+		return 0;
+	if (o.origin_ns < d->q.since)
+		o.origin_ns = d->q.since;
+	if (d->nps && d->ps[0].wall_ns < o.origin_ns)
+		o.origin_ns = d->ps[0].wall_ns;
+	if (o.origin_ns == INT64_MAX)
+		o.origin_ns = 0;
+	d->pf = perfetto__open(d->perfetto_path, &o, err, sizeof(err));
+	if (!d->pf)
+		fprintf(stderr, "sigdump: --perfetto: %s\n", err);
+	return d->pf ? 0 : -1;
+}
+
+static int perfetto_end(struct dump *d)
+{
+	char err[512];
+
+	if (!d->pf)
+		return 0;
+	if (perfetto__close(d->pf, err, sizeof(err))) {
+		d->pf = NULL;
+		fprintf(stderr, "sigdump: --perfetto: %s\n", err);
+		return -1;
+	}
+	d->pf = NULL;
+	if (strcmp(d->perfetto_path, "-"))
+		fprintf(stderr, "sigdump: wrote %s: %llu events\n", d->perfetto_path,
+			(unsigned long long)d->shown);
+	return 0;
+}
+
 static int run_pstore_only(struct dump *d)
 {
+	if (perfetto_begin(d))
+		return EXIT_RUNTIME;
 	flush_pstore(d, INT64_MAX, NULL);
+	if (perfetto_end(d))
+		return EXIT_RUNTIME;
 	if (d->stats)
 		printf("{\"type\":\"stats\",\"source\":\"pstore\",\"signals\":%llu,\"failed\":%llu,"
 		       "\"lost\":%llu}\n", (unsigned long long)d->st.signals_shown,
@@ -1231,7 +1403,9 @@ static int run(struct dump *d, struct ring_reader *rr)
 			return EXIT_RUNTIME;
 		}
 	}
-	if (d->o.format == OUT_TEXT && isatty(STDOUT_FILENO)) {
+	if (perfetto_begin(d))
+		return EXIT_RUNTIME;
+	if (!d->pf && d->o.format == OUT_TEXT && isatty(STDOUT_FILENO)) {
 		d->o.color = !getenv("NO_COLOR");
 		if (!d->follow && !d->no_pager && !d->stats)
 			pager = start_pager();
@@ -1241,9 +1415,12 @@ static int run(struct dump *d, struct ring_reader *rr)
 	}
 	advance(d, rr, chunks, n, &cu);
 	flush_pstore(d, INT64_MAX, NULL);
+	if (perfetto_end(d))
+		return EXIT_RUNTIME;
 	if (d->why) {
 		if (d->o.format == OUT_TEXT)
 			print_lacks(stdout, d->st.lacks, "Note:     ");
+		d->why->no_deliver = !!(d->st.lacks & SIGREC_START_NO_DELIVER);
 		why__print(stdout, d->why, d->model, &d->o);
 		free(d->why);
 	}

@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cgroup.h"
 #include "util.h"
 #include "why.h"
 
@@ -54,6 +55,138 @@ void why__offer(struct why *w, const struct ev *e)
 		w->ev[w->nev++] = *e;
 	w->total = sat_add_u64(w->total, ev_count(e));
 	w->records++;
+}
+
+void why__offer_deliver(struct why *w, const struct ev *e)
+{
+	const struct sigrec_deliver *d = &e->d;
+
+	size_t i;
+
+	if (!w->p || d->task.pid != w->p->pid || !model__same_start(d->task.start_ns, w->p->start_ns) ||
+	    w->ndv == WHY_MAX_DELIVERIES)
+		return;
+	/* kept in time order: a run of deliveries is written when it ends */
+	for (i = w->ndv++; i > 0 && w->dv[i - 1].h.ts > d->h.ts; i--)
+		w->dv[i] = w->dv[i - 1];
+	w->dv[i] = *d;
+}
+
+/* ---- what the process did with each signal ---- */
+
+/*
+ * The delivery that took e's first signal: the oldest one of that signal
+ * at or after it not taken by an earlier signal (the kernel takes a
+ * signal's pending instances in order).  left[i]: deliveries of dv[i]
+ * not yet paired.
+ */
+static const struct sigrec_deliver *pair_delivery(const struct why *w, uint64_t *left,
+						  const struct ev *e)
+{
+	const struct sigrec_deliver *first = NULL;
+	uint64_t want = ev_count(e), n;
+
+	for (size_t i = 0; i < w->ndv && want; i++) {
+		const struct sigrec_deliver *d = &w->dv[i];
+
+		if (!left[i] || d->sig != e->s.sig || d->h.ts < e->s.h.ts)
+			continue;
+		n = left[i] < want ? left[i] : want;
+		left[i] -= n;
+		want -= n;
+		first = first ? first : d;
+	}
+	return first;
+}
+
+static void fmt_span(char *buf, size_t len, uint64_t ns)
+{
+	if (ns < 1000000)
+		snprintf(buf, len, "%.0f us", ns / 1e3);
+	else if (ns < 1000000000)
+		snprintf(buf, len, "%.1f ms", ns / 1e6);
+	else
+		snprintf(buf, len, "%.1f s", ns / 1e9);
+}
+
+/* "default action: terminate (core dumped)", "handled by the process, ..." */
+static void text_action(FILE *f, const struct proc *p, const struct sigrec_deliver *d)
+{
+	int died = p->has_exit && (p->exit_code & 0x7f) == d->sig, core = p->exit_code & 0x80;
+
+	switch (d->action) {
+	case SIGREC_A_HANDLER:
+		if (p->has_exit && p->exit_ts >= d->h.ts) {
+			char span[32], nb[32];
+
+			fmt_span(span, sizeof(span), p->exit_ts - d->h.ts);
+			if (died)
+				fprintf(f, "handled by the process, then it died of the signal %s later", span);
+			else if (p->exit_code & 0x7f)
+				fprintf(f, "handled by the process; it was killed by %s %s later",
+					sig_name(p->exit_code & 0x7f, nb, sizeof(nb)) ?: "a signal", span);
+			else
+				fprintf(f, "handled by the process; it exited with code %d %s later",
+					(p->exit_code >> 8) & 0xff, span);
+		} else {
+			fputs("handled by the process, which went on running", f);
+		}
+		break;
+	case SIGREC_A_IGNORE:
+		fprintf(f, "ignored (%s)", d->disp == SIGREC_DISP_IGNORED ? "SIG_IGN" : "its default action");
+		break;
+	case SIGREC_A_TERMINATE:
+		fprintf(f, "default action: terminate%s", died && core ? " (core dumped)" : "");
+		break;
+	case SIGREC_A_CORE:
+		fprintf(f, "default action: terminate%s", !died ? " with a core dump" : core ?
+			" (core dumped)" : " (no core dumped: the core size limit or pattern allowed none)");
+		break;
+	case SIGREC_A_STOP:
+		fputs("default action: stop", f);
+		break;
+	case SIGREC_A_CONTINUE:
+		fputs("default action: continue", f);
+		break;
+	default:
+		fputs("delivered", f);
+	}
+}
+
+/* One line on what became of e's signal, when the recording can tell. */
+static void text_fate(FILE *f, const struct why *w, uint64_t *left, const struct ev *e)
+{
+	const struct sigrec_signal *s = &e->s;
+	int disp = sigrec_sf_disp(s->sflags), blocked = s->sflags & SIGREC_SF_BLOCKED;
+	const struct sigrec_deliver *d;
+	char span[32];
+
+	if (!disp || e->source)	/* an older recorder's record, or a pstore line */
+		return;
+	if (s->result == SIGREC_R_IGNORED) {	/* by the kernel, when it was sent */
+		fprintf(f, "      → %s\n", disp == SIGREC_DISP_IGNORED ? "ignored (SIG_IGN)" :
+			s->sig == SIGREC_SIGCONT ? "continued the process (its default action)" :
+			"ignored (its default action)");
+		return;
+	}
+	if (s->result != SIGREC_R_DELIVERED && s->result != SIGREC_R_LOSE_INFO)
+		return;
+	d = pair_delivery(w, left, e);
+	if (!d && w->no_deliver)
+		return;
+	fputs("      → ", f);
+	if (!d) {
+		fprintf(f, "%s%s\n", blocked ? "blocked, " : "", w->p->has_exit ?
+			"never delivered: still pending when the process ended" :
+			"still pending at the end of the recording");
+		return;
+	}
+	if (blocked) {
+		fmt_span(span, sizeof(span), d->h.ts - s->h.ts);
+		fprintf(f, "blocked for %s, then delivered; ", span);
+	}
+	text_action(f, w->p, d);
+	fputc('\n', f);
 }
 
 /* comm[pid] "command line", the line cut at 72 characters for the eye */
@@ -141,10 +274,35 @@ static void text_event(FILE *f, const struct model *m, const struct ev *e, int u
 		text_chain(f, m, snd, s->h.ts, "      ");
 }
 
+/* "Container: containerd 3f2a..., pod 1234abcd-..., QoS burstable" when the cgroup names one */
+static void text_container(FILE *f, const struct proc *p)
+{
+	struct cgroup_info ci;
+	const char *rt, *qos;
+	char id[CGROUP_ID_MAX];
+
+	if (!cgroup_parse(p->cgroup, sizeof(p->cgroup), &ci))
+		return;
+	rt = cgroup_runtime_name(ci.runtime);
+	qos = cgroup_qos_name(ci.qos);
+	text_clean(id, sizeof(id), ci.id, sizeof(ci.id));
+	fputs("Container:", f);
+	if (rt)
+		fprintf(f, " %s", rt);
+	if (id[0])
+		fprintf(f, " %s", id);
+	if (ci.pod_uid[0])
+		fprintf(f, "%s pod %s", rt || id[0] ? "," : "", ci.pod_uid);
+	if (qos)
+		fprintf(f, ", QoS %s", qos);
+	fputc('\n', f);
+}
+
 static void print_text(FILE *f, const struct why *w, const struct model *m, int utc)
 {
 	const struct proc *p = w->p;
-	char t[48], buf[SIGREC_PATH_LEN + 1];
+	char t[48], buf[4 * SIGREC_CGROUP_LEN + 1];	/* a path, escaped */
+	uint64_t *left = calloc(w->ndv + 1, sizeof(*left));	/* NULL: no fates */
 
 	fprintf(f, "Process:  ");
 	line_proc(f, p);
@@ -163,13 +321,20 @@ static void print_text(FILE *f, const struct why *w, const struct model *m, int 
 	if (p->cgroup[0]) {
 		text_clean(buf, sizeof(buf), p->cgroup, sizeof(p->cgroup));
 		fprintf(f, "Cgroup:   %s\n", buf);
+		text_container(f, p);
 	}
 	fprintf(f, "Parents:\n");
 	text_chain(f, m, p, p->start_ns + 1, "  ");
 	fprintf(f, "Signals received: %zu%s\n", w->total,
 		w->records > w->nev ? " (first ones shown)" : "");
-	for (size_t i = 0; i < w->nev; i++)
+	for (size_t i = 0; left && i < w->ndv; i++)
+		left[i] = w->dv[i].count ? w->dv[i].count : 1;
+	for (size_t i = 0; i < w->nev; i++) {
 		text_event(f, m, &w->ev[i], utc);
+		if (left)
+			text_fate(f, w, left, &w->ev[i]);
+	}
+	free(left);
 	if (p->has_exit)
 		describe_exit(f, p, w->clock_offset, utc);
 	else

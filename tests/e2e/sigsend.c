@@ -16,15 +16,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define NOBODY 65534
 
+static volatile sig_atomic_t got;	/* signals the handler saw */
+
 static void on_usr(int sig)
 {
 	(void)sig;
+	got++;
 }
 
 static void die(const char *what)
@@ -33,8 +38,8 @@ static void die(const char *what)
 	exit(2);
 }
 
-/* A child that handles (or ignores) sig, says ready, and waits to be killed. */
-static pid_t spawn_target(int sig, int ignore, uid_t uid, pid_t pgid)
+/* Fork a child that runs fn(ready_fd, arg); back once it wrote to ready_fd. */
+static pid_t spawn(void (*fn)(int ready_fd, const void *arg), const void *arg)
 {
 	int p[2];
 	pid_t pid;
@@ -46,24 +51,45 @@ static pid_t spawn_target(int sig, int ignore, uid_t uid, pid_t pgid)
 	if (pid < 0)
 		die("fork");
 	if (pid == 0) {
-		struct sigaction sa = { .sa_handler = ignore ? SIG_IGN : on_usr };
-
 		close(p[0]);
-		sigaction(sig, &sa, NULL);
-		if (pgid >= 0 && setpgid(0, pgid))
-			_exit(3);
-		if (uid && (setgid(uid) || setuid(uid)))
-			_exit(3);
-		if (write(p[1], "r", 1) != 1)
-			_exit(3);
-		for (;;)
-			pause();
+		fn(p[1], arg);
+		_exit(0);
 	}
 	close(p[1]);
 	if (read(p[0], &c, 1) != 1)
 		die("target did not start");
 	close(p[0]);
 	return pid;
+}
+
+struct target {
+	int sig, ignore;
+	uid_t uid;
+	pid_t pgid;
+};
+
+static void target_main(int fd, const void *arg)
+{
+	const struct target *t = arg;
+	struct sigaction sa = { .sa_handler = t->ignore ? SIG_IGN : on_usr };
+
+	sigaction(t->sig, &sa, NULL);
+	if (t->pgid >= 0 && setpgid(0, t->pgid))
+		_exit(3);
+	if (t->uid && (setgid(t->uid) || setuid(t->uid)))
+		_exit(3);
+	if (write(fd, "r", 1) != 1)
+		_exit(3);
+	for (;;)
+		pause();
+}
+
+/* A child that handles (or ignores) sig, says ready, and waits to be killed. */
+static pid_t spawn_target(int sig, int ignore, uid_t uid, pid_t pgid)
+{
+	struct target t = { sig, ignore, uid, pgid };
+
+	return spawn(target_main, &t);
 }
 
 static void reap(pid_t pid)
@@ -360,6 +386,228 @@ static int do_hog(void)
 	return 1;
 }
 
+/*
+ * sigsend dispo SCENARIO: targets that do each thing a process can do with
+ * a signal (tests/e2e/test_delivery.sh); the facts line adds the target's
+ * wait status.
+ *   handle     SIGUSR1 to a handler; the target goes on, exits 0
+ *   ignore     SIGTERM to a target that ignores it; it exits 0
+ *   blocked    SIGUSR2 blocked for 1 s, then unblocked: it dies of it
+ *   segv       a NULL dereference, SIGSEGV by default, core limit 0
+ *   stop       SIGSTOP, SIGCONT, then SIGKILL
+ *   pending    SIGUSR2 to a target that blocks it, then SIGKILL
+ *   queue N    N SIGRTMIN+1 queued while blocked, then taken by a handler
+ *              in one burst
+ */
+static void msleep(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+struct dispo {
+	void (*setup)(void);
+	void (*fn)(int ready_fd);
+};
+
+static void dispo_main(int fd, const void *arg)
+{
+	const struct dispo *d = arg;
+
+	d->setup();
+	d->fn(fd);
+}
+
+/* A target that runs fn once it is set up; fn says ready. */
+static pid_t spawn_dispo(void (*setup)(void), void (*fn)(int ready_fd))
+{
+	struct dispo d = { setup, fn };
+
+	return spawn(dispo_main, &d);
+}
+
+static void ready(int fd)
+{
+	if (write(fd, "r", 1) != 1)
+		_exit(3);
+	close(fd);
+}
+
+static void handle_usr1(void)
+{
+	struct sigaction sa = { .sa_handler = on_usr };
+
+	sigaction(SIGUSR1, &sa, NULL);
+}
+
+/* wait for the signal(s), then go on running a while */
+static void run_on(int fd)
+{
+	ready(fd);
+	while (!got)
+		pause();
+	msleep(100);
+}
+
+static void ignore_term(void)
+{
+	signal(SIGTERM, SIG_IGN);
+}
+
+static void sleep_then_exit(int fd)
+{
+	ready(fd);
+	msleep(300);
+}
+
+static void block_usr2(void)
+{
+	sigset_t s;
+
+	sigemptyset(&s);
+	sigaddset(&s, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &s, NULL);
+}
+
+static void unblock_later(int fd)
+{
+	sigset_t s;
+
+	ready(fd);
+	msleep(1000);
+	sigemptyset(&s);
+	sigaddset(&s, SIGUSR2);
+	sigprocmask(SIG_UNBLOCK, &s, NULL);	/* SIGUSR2's default: terminate */
+	_exit(0);
+}
+
+static void no_core(void)
+{
+	struct rlimit r = { 0, 0 };
+
+	setrlimit(RLIMIT_CORE, &r);
+}
+
+static void fault(int fd)
+{
+	ready(fd);
+	msleep(100);
+	*(volatile int *)(long)(getpid() & 0) = 1;
+}
+
+static void nothing(void)
+{
+}
+
+static void wait_forever(int fd)
+{
+	ready(fd);
+	for (;;)
+		pause();
+}
+
+static int queue_n = 1000;
+
+static void block_rt(void)
+{
+	struct sigaction sa = { .sa_handler = on_usr };
+	sigset_t s;
+
+	sigaction(SIGRTMIN + 1, &sa, NULL);
+	sigemptyset(&s);
+	sigaddset(&s, SIGRTMIN + 1);
+	sigprocmask(SIG_BLOCK, &s, NULL);
+}
+
+/* take them all in one burst once the sender says it is done (SIGUSR1) */
+static void burst(int fd)
+{
+	sigset_t s, old;
+
+	handle_usr1();
+	ready(fd);
+	sigemptyset(&s);
+	sigaddset(&s, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &s, &old);
+	while (!got)
+		sigsuspend(&old);
+	got = 0;
+	sigemptyset(&s);
+	sigaddset(&s, SIGRTMIN + 1);
+	sigprocmask(SIG_UNBLOCK, &s, NULL);
+	_exit(got == queue_n ? 0 : 1);
+}
+
+/* The target's wait status, in the facts line. */
+static void dispo_facts(const char *name, pid_t target, int sig)
+{
+	char st[32];
+	int status;
+
+	if (waitpid(target, &status, 0) != target)
+		die("waitpid");
+	snprintf(st, sizeof(st), "\"status\":%d", status);
+	facts(name, getpid(), target, sig, st);
+}
+
+static int do_dispo(int argc, char **argv)
+{
+	const char *s = argc >= 1 ? argv[0] : "";
+	pid_t t;
+	int st;
+
+	if (!strcmp(s, "handle")) {
+		t = spawn_dispo(handle_usr1, run_on);
+		kill(t, SIGUSR1);
+		dispo_facts(s, t, SIGUSR1);
+	} else if (!strcmp(s, "ignore")) {
+		t = spawn_dispo(ignore_term, sleep_then_exit);
+		kill(t, SIGTERM);
+		dispo_facts(s, t, SIGTERM);
+	} else if (!strcmp(s, "blocked")) {
+		t = spawn_dispo(block_usr2, unblock_later);
+		kill(t, SIGUSR2);
+		dispo_facts(s, t, SIGUSR2);
+	} else if (!strcmp(s, "segv")) {
+		t = spawn_dispo(no_core, fault);
+		dispo_facts(s, t, SIGSEGV);
+	} else if (!strcmp(s, "stop")) {
+		t = spawn_dispo(nothing, wait_forever);
+		kill(t, SIGSTOP);
+		if (waitpid(t, &st, WUNTRACED) != t || !WIFSTOPPED(st))
+			die("not stopped");
+		msleep(100);
+		kill(t, SIGCONT);
+		if (waitpid(t, &st, WCONTINUED) != t || !WIFCONTINUED(st))
+			die("not continued");
+		msleep(100);
+		kill(t, SIGKILL);
+		dispo_facts(s, t, SIGSTOP);
+	} else if (!strcmp(s, "pending")) {
+		t = spawn_dispo(block_usr2, wait_forever);
+		kill(t, SIGUSR2);
+		msleep(100);
+		kill(t, SIGKILL);
+		dispo_facts(s, t, SIGUSR2);
+	} else if (!strcmp(s, "queue") && argc == 2) {
+		union sigval v = { 0 };
+
+		queue_n = atoi(argv[1]);
+		t = spawn_dispo(block_rt, burst);
+		for (int i = 0; i < queue_n; i++)
+			if (sigqueue(t, SIGRTMIN + 1, v))
+				die("sigqueue");
+		kill(t, SIGUSR1);
+		dispo_facts(s, t, SIGRTMIN + 1);
+	} else {
+		fprintf(stderr, "usage: sigsend dispo handle|ignore|blocked|segv|stop|pending|queue N\n");
+		return 2;
+	}
+	return 0;
+}
+
 static const char *const scenarios[] = {
 	"kill", "tkill", "tgkill", "sigqueue", "rt_tgsigqueueinfo", "pidfd_send_signal",
 	"kill_pgrp", "kill_all", "eperm", "esrch", "segv", "sigpipe", "sigchld", "ignored",
@@ -369,6 +617,9 @@ int main(int argc, char **argv)
 {
 	const char *s = argc == 2 ? argv[1] : "";
 	int rc;
+
+	if (argc >= 2 && !strcmp(argv[1], "dispo"))	/* not listed: test_delivery.sh */
+		return do_dispo(argc - 2, argv + 2);
 
 	if (!strcmp(s, "--list")) {
 		for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)

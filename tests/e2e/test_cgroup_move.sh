@@ -31,7 +31,7 @@ echo "$T" >"$B/cgroup.procs"
 kill -USR2 "$T"; sleep 0.5
 stop_rec
 kill -KILL "$T"
-J=$("$BIN/sigdump" --json --pid "$T" "$TMPD/c.ring" | jq -c '{sig, cg: .target.cgroup}')
+J=$("$BIN/sigdump" --json --pid "$T" "$TMPD/c.ring" | jq -c 'select(.type=="signal") | {sig, cg: .target.cgroup}')
 diag "$J"
 check "before the move: the event names cgroup A" \
 	test "$(jq -r 'select(.sig==10) | .cg' <<<"$J")" = "${A#$V2}"

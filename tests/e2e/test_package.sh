@@ -416,7 +416,7 @@ else
 		K=$(chroot "$CR" sh -c 'cp /bin/sleep /tmp/pkgvictim2 && /tmp/pkgvictim2 30 & p=$!; sleep 0.3; kill -USR1 $p; echo $p')
 		sleep 0.5
 		rc=0; stop_rec || rc=$?
-		n=$(chroot "$CR" /usr/bin/sigdump --json --pid "$K" "$URING" 2>/dev/null | jq -c 'select(.sig == 10)' | wc -l)
+		n=$(chroot "$CR" /usr/bin/sigdump --json --pid "$K" "$URING" 2>/dev/null | jq -c 'select(.type == "signal" and .sig == 10)' | wc -l)
 		check "$T_UNIT" test "$capsok" -eq 1 -a "$rc" -eq 0 -a "$n" -eq 1
 	else
 		sed 's/^/#   sigrec: /' "$REC_LOG" | tail -n 5

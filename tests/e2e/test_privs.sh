@@ -24,7 +24,7 @@ stop_rec
 check "clean stop removes its pins" test "$(ls -d /sys/fs/bpf/sigrec/*/ 2>/dev/null | wc -l)" -lt "$PIN"
 KT=$(jq .target <<<"$K")
 check "still records after dropping" \
-	test "$("$BIN/sigdump" --json --pid "$KT" "$RING" | jq -c 'select(.sig==10)' | wc -l)" -eq 1
+	test "$("$BIN/sigdump" --json --pid "$KT" "$RING" | jq -c 'select(.type=="signal" and .sig==10)' | wc -l)" -eq 1
 check "ring is 0640 in its group" test "$(stat -c '%a %G' "$RING")" = "640 nogroup"
 check "sigdump reads it as an unprivileged group member" bash -c \
 	"setpriv --reuid=65534 --regid=65534 --clear-groups '$BIN/sigdump' --pid $KT '$RING' | grep -q SIGUSR1"

@@ -815,6 +815,14 @@ write_md() {
     for id in "${order[@]}"; do
       echo "| $(cellv "$id" kernel) | $(cellv "$id" phases) |"
     done
+    echo
+    echo "## Deliveries (signal_deliver)"
+    echo
+    echo "Not a column of this matrix yet: each guest's \`sigrec --check\` output in"
+    echo "the harness log says which form its kernel takes. sigrec attaches"
+    echo "\`tp_btf/signal_deliver\`, else \`raw_tp/signal_deliver\` (every argument read"
+    echo "by helper); where both are refused the recording says \"no deliveries\" and"
+    echo "its signal records still carry the target's disposition."
   } >"$out.tmp" && mv "$out.tmp" "$out"
 }
 # a partial matrix (SIGREC_MATRIX_KERNELS) does not overwrite the table

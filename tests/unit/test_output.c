@@ -183,6 +183,104 @@ static void test_pstore_name_escaped(void **state)
 	}
 }
 
+/* What out_deliver (deliver) or out_signal wrote for e in format fmt, malloc'd. */
+static char *render_ev(int fmt, const struct ev *e, int deliver)
+{
+	struct out_opts o = { .format = fmt, .utc = 1 };
+	struct model *m = model__new();
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_non_null(m);
+	if (deliver)
+		out_deliver(f, &o, m, e);
+	else
+		out_signal(f, &o, m, e);
+	fclose(f);
+	model__free(m);
+	return buf;
+}
+
+/* A delivery in each format: its action, disposition, count; its task apart from "target". */
+static void test_deliver(void **state)
+{
+	struct ev e = { .deliver = 1, .wall_ns = 1700000000000000000LL, .count = 3,
+			.to_wall_ns = 1700000000500000000LL };
+	char *out;
+
+	(void)state;
+	e.d.h.type = SIGREC_T_DELIVER;
+	e.d.h.size = sizeof(e.d);
+	e.d.task.pid = e.d.task.tid = 4242;
+	memcpy(e.d.task.comm, "victim", 7);
+	e.d.sig = 12;
+	e.d.action = SIGREC_A_HANDLER;
+	e.d.disp = SIGREC_DISP_HANDLER;
+	e.d.sa_flags = 0x10000000;
+	e.d.count = 3;
+	out = render_ev(OUT_JSON, &e, 1);
+	assert_non_null(strstr(out, "{\"type\":\"deliver\",\"time\":\"2023-11-14T22:13:20.000000000Z\""));
+	assert_non_null(strstr(out, ",\"sig\":12,\"signal\":\"SIGUSR2\",\"code\":\"SI_USER\",\"si_code\":0,"
+				    "\"action\":\"handler\",\"disposition\":\"handler\",\"sa_flags\":268435456,"
+				    "\"group_exit\":false,\"task\":{\"pid\":4242,"));
+	assert_non_null(strstr(out, ",\"count\":3,\"to\":\"2023-11-14T22:13:20.500000000Z\""));
+	assert_null(strstr(out, "\"target\""));
+	free(out);
+	out = render_ev(OUT_LOGFMT, &e, 1);
+	assert_non_null(strstr(out, " type=deliver signal=12 signal_name=SIGUSR2 code=SI_USER action=handler "
+				    "disposition=handler task.pid=4242 "));
+	free(out);
+	out = render_ev(OUT_TEXT, &e, 1);
+	assert_non_null(strstr(out, "  SIGUSR2   => victim[4242]  deliver  handler  x3 until "));
+	free(out);
+	/* a group exit: the signal that started it, no siginfo */
+	e.count = 0;
+	e.d.dflags = SIGREC_DF_GROUP_EXIT;
+	e.d.action = SIGREC_A_TERMINATE;
+	e.d.disp = SIGREC_DISP_DEFAULT;
+	e.d.sig = 15;
+	out = render_ev(OUT_JSON, &e, 1);
+	assert_non_null(strstr(out, "\"signal\":\"SIGTERM\",\"action\":\"terminate\",\"disposition\":\"default\""));
+	assert_non_null(strstr(out, "\"group_exit\":true"));
+	free(out);
+	out = render_ev(OUT_TEXT, &e, 1);
+	assert_non_null(strstr(out, "deliver  terminate (group exit)\n"));
+	free(out);
+}
+
+/* A signal's disposition and blocked state when known (sflags), absent when 0. */
+static void test_disposition(void **state)
+{
+	struct ev e = { .wall_ns = 1700000000000000000LL };
+	char *out;
+
+	(void)state;
+	e.s.h.type = SIGREC_T_SIGNAL;
+	e.s.h.size = sizeof(e.s);
+	e.s.sig = 10;
+	e.s.target.pid = e.s.target.tid = 7;
+	out = render_ev(OUT_JSON, &e, 0);
+	assert_null(strstr(out, "\"disposition\""));
+	assert_null(strstr(out, "\"blocked\""));
+	free(out);
+	for (int d = SIGREC_DISP_DEFAULT; d <= SIGREC_DISP_HANDLER; d++) {
+		static const char *const want[] = { "", "\"disposition\":\"default\",\"blocked\":true",
+			"\"disposition\":\"ignored\",\"blocked\":true",
+			"\"disposition\":\"handler\",\"blocked\":true" };
+
+		e.s.sflags = d << SIGREC_SF_DISP_SHIFT | SIGREC_SF_BLOCKED;
+		out = render_ev(OUT_JSON, &e, 0);
+		assert_non_null(strstr(out, want[d]));
+		free(out);
+	}
+	e.s.sflags = SIGREC_DISP_HANDLER << SIGREC_SF_DISP_SHIFT;
+	out = render_ev(OUT_JSON, &e, 0);
+	assert_non_null(strstr(out, "\"disposition\":\"handler\",\"blocked\":false"));
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -191,6 +289,8 @@ int main(void)
 		cmocka_unit_test(test_logfmt),
 		cmocka_unit_test(test_every_short_input),
 		cmocka_unit_test(test_pstore_name_escaped),
+		cmocka_unit_test(test_deliver),
+		cmocka_unit_test(test_disposition),
 	};
 
 	return cmocka_run_group_tests_name("output", tests, NULL, NULL);
