@@ -44,7 +44,8 @@ LIB_SRC := lib/format.c lib/ring_write.c lib/ring_read.c lib/ring_pack.c lib/cod
 SIGREC_SRC := recorder/sigrec.c recorder/options.c recorder/session.c recorder/capture.c \
 	recorder/check.c recorder/place.c recorder/metrics.c recorder/journal.c recorder/procscan.c \
 	recorder/privs.c pstore/writer.c
-SIGDUMP_SRC := tools/sigdump.c tools/why.c tools/export.c tools/output.c tools/perfetto.c
+SIGDUMP_SRC := tools/sigdump.c tools/options.c tools/query.c tools/events.c tools/stats.c tools/select.c \
+	tools/follow.c tools/pager.c tools/pstore_in.c tools/why.c tools/export.c tools/output.c tools/perfetto.c
 LIB       := $(BUILD)/libsigrec.a
 
 # Include paths per layer: lib/ sees only itself and the ABI (bpf/sigrec.h);
