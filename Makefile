@@ -41,7 +41,7 @@ endif
 # the benchmarks link $(BUILD)/libsigrec.a; tests/fuzz/run.sh asks for it
 # (make print-lib-src).
 LIB_SRC := lib/format.c lib/ring_write.c lib/ring_read.c lib/ring_pack.c lib/codec.c lib/crc32c.c lib/util.c lib/names.c lib/model.c lib/pstore.c lib/cgroup.c
-SIGREC_SRC := recorder/sigrec.c recorder/options.c recorder/session.c recorder/capture.c \
+SIGREC_SRC := recorder/sigrec.c recorder/options.c recorder/session.c recorder/capture.c recorder/rbuf.c \
 	recorder/check.c recorder/place.c recorder/metrics.c recorder/journal.c recorder/procscan.c \
 	recorder/privs.c pstore/writer.c
 SIGDUMP_SRC := tools/sigdump.c tools/options.c tools/query.c tools/events.c tools/stats.c tools/select.c \

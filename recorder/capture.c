@@ -20,29 +20,12 @@
 #include <bpf/libbpf.h>
 #include <bpf/btf.h>
 #include "capture.h"
+#include "rbuf.h"
+#include "util.h"
 #include "sigrec.skel.h"
 
 #define TRACEFS_MAGIC_NR	0x74726163
 #define BPF_FS_MAGIC_NR		0xcafe4a11
-
-/*
- * Reader of the BPF ring buffer.  libbpf 1.1's ring_buffer__consume()
- * publishes the consumer position after every record and chases the
- * producer position, so during a storm the producing CPU finds those cache
- * lines owned by the reader on every event (measured: kill() 2x slower).
- * This reader drains what was there when it woke, publishes its position
- * once per 256 KiB, and sleeps until the next batch wakeup.
- * Layout as in the kernel's ringbuf: a writable consumer page, then a
- * read-only producer page followed by the data area mapped twice.
- */
-struct rbuf {
-	int map_fd, epfd;
-	size_t page, size;
-	unsigned long *consumer_pos;
-	void *prod_map;
-	const unsigned long *producer_pos;
-	const uint8_t *data;
-};
 
 #define MAX_LINKS	64
 
@@ -385,81 +368,6 @@ static void detach_all(struct capture *c)
 	c->set.nlinks = 0;
 }
 
-#define RB_BUSY		(1U << 31)
-#define RB_DISCARD	(1U << 30)
-#define RB_HDR		8
-#define RB_PUBLISH	(256U << 10)	/* give space back at least this often */
-
-static int rbuf_open(struct rbuf *rb, int map_fd, size_t size)
-{
-	/* edge-triggered: the buffer polls readable whenever it holds data;
-	 * wake only on the producer's batch wakeups (or the timeout) */
-	struct epoll_event ev = { .events = EPOLLIN | EPOLLET };
-
-	rb->map_fd = map_fd;
-	rb->page = sysconf(_SC_PAGESIZE);
-	rb->size = size;
-	rb->consumer_pos = mmap(NULL, rb->page, PROT_READ | PROT_WRITE, MAP_SHARED, map_fd, 0);
-	if (rb->consumer_pos == MAP_FAILED) {
-		rb->consumer_pos = NULL;
-		return -errno;
-	}
-	rb->prod_map = mmap(NULL, rb->page + 2 * size, PROT_READ, MAP_SHARED, map_fd, rb->page);
-	if (rb->prod_map == MAP_FAILED) {
-		rb->prod_map = NULL;
-		return -errno;
-	}
-	rb->producer_pos = rb->prod_map;
-	rb->data = (const uint8_t *)rb->prod_map + rb->page;
-	rb->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (rb->epfd < 0 || epoll_ctl(rb->epfd, EPOLL_CTL_ADD, map_fd, &ev))
-		return -errno;
-	return 0;
-}
-
-static void rbuf_close(struct rbuf *rb)
-{
-	if (rb->consumer_pos)
-		munmap(rb->consumer_pos, rb->page);
-	if (rb->prod_map)
-		munmap(rb->prod_map, rb->page + 2 * rb->size);
-	if (rb->epfd >= 0)
-		close(rb->epfd);
-	rb->consumer_pos = NULL;
-	rb->prod_map = NULL;
-	rb->epfd = -1;
-}
-
-static int rbuf_consume(struct capture *c)
-{
-	struct rbuf *rb = &c->rb;
-	unsigned long cons = __atomic_load_n(rb->consumer_pos, __ATOMIC_ACQUIRE);
-	unsigned long prod = __atomic_load_n(rb->producer_pos, __ATOMIC_ACQUIRE);
-	unsigned long published = cons;
-	int n = 0;
-
-	while (cons < prod) {
-		const uint32_t *hdr = (const uint32_t *)(rb->data + (cons & (rb->size - 1)));
-		uint32_t len = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
-
-		if (len & RB_BUSY)
-			break;
-		if (!(len & RB_DISCARD)) {
-			c->fn(c->ctx, (void *)(hdr + 2), len & ~(RB_BUSY | RB_DISCARD));
-			n++;
-		}
-		cons += ((len & ~(RB_BUSY | RB_DISCARD)) + RB_HDR + 7) & ~7UL;
-		if (cons - published >= RB_PUBLISH) {
-			__atomic_store_n(rb->consumer_pos, cons, __ATOMIC_RELEASE);
-			published = cons;
-		}
-		/* no re-reading producer_pos here: chasing the producer record
-		 * by record would pull its cache line away on every event */
-	}
-	__atomic_store_n(rb->consumer_pos, cons, __ATOMIC_RELEASE);
-	return n;
-}
-
 static int report_drops(struct capture *c, const struct pinned *s);
 
 /* ---- pinning: capture goes on while the recorder is down ---- */
@@ -654,28 +562,6 @@ static int meta_read(int fd, uint64_t v[SIGREC_META_N])
 	return 0;
 }
 
-/* Skip records a crashed recorder had already written to the ring. */
-static void rbuf_skip_through(struct rbuf *rb, const void *last, size_t len)
-{
-	unsigned long cons = *rb->consumer_pos, prod = *rb->producer_pos, pos = cons;
-
-	if (!last || !len)
-		return;
-	while (pos < prod) {
-		const uint32_t *hdr = (const uint32_t *)(rb->data + (pos & (rb->size - 1)));
-		uint32_t rl = *hdr;
-
-		if (rl & RB_BUSY)
-			break;
-		rl &= ~(RB_BUSY | RB_DISCARD);
-		pos += (rl + RB_HDR + 7) & ~7UL;
-		if (rl == len && !memcmp(hdr + 2, last, len)) {
-			__atomic_store_n(rb->consumer_pos, pos, __ATOMIC_RELEASE);
-			return;
-		}
-	}
-}
-
 /*
  * Run flush_runs on every CPU whose run holds repeats not yet written
  * (all CPUs when the counts cannot be read).  A CPU in the middle of
@@ -703,14 +589,9 @@ static void drain_old(struct capture *c, struct pinned *old)
 {
 	struct rbuf rb = { .epfd = -1 };
 	size_t size = map_max_entries(old->events_fd);
-	struct rbuf keep = c->rb;
-
 	flush_set(c, old);
-	if (size && !rbuf_open(&rb, old->events_fd, size)) {
-		c->rb = rb;
-		rbuf_consume(c);
-		c->rb = keep;
-	}
+	if (size && !rbuf_open(&rb, old->events_fd, size))
+		rbuf_consume(&rb, c->fn, c->ctx);
 	rbuf_close(&rb);
 }
 
@@ -730,10 +611,7 @@ static void emit_gap(struct capture *c, uint64_t from, uint64_t to)
 
 static uint64_t boottime_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	return clock_ns(CLOCK_BOOTTIME);
 }
 
 /* ---- lifecycle ---- */
@@ -1069,7 +947,7 @@ int capture__poll(struct capture *c, int timeout_ms)
 	if (epoll_wait(c->rb.epfd, &ev, 1, timeout_ms) < 0 && errno != EINTR)
 		return -errno;
 	flush_set(c, &c->set);
-	return rbuf_consume(c);
+	return rbuf_consume(&c->rb, c->fn, c->ctx);
 }
 
 void capture__stop(struct capture *c)
