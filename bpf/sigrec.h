@@ -88,6 +88,9 @@ enum sigrec_syscall {
 /* raised by a synchronous fault: ILL TRAP BUS FPE SEGV SYS */
 #define SIGREC_SET_FAULT	(SIGREC_BIT(4) | SIGREC_BIT(5) | SIGREC_BIT(7) | SIGREC_BIT(8) | \
 				 SIGREC_BIT(11) | SIGREC_BIT(31))
+/* fatal by default: KILL TERM ABRT SEGV BUS ILL FPE SYS (--pstore-signals, --journal, metrics) */
+#define SIGREC_SET_FATAL	(SIGREC_BIT(9) | SIGREC_BIT(15) | SIGREC_BIT(6) | SIGREC_BIT(11) | \
+				 SIGREC_BIT(7) | SIGREC_BIT(4) | SIGREC_BIT(8) | SIGREC_BIT(31))
 #define sigrec_sig_in(set, sig)	((sig) >= 1 && (sig) <= 64 && (((set) >> ((sig) - 1)) & 1))
 
 /* struct sigrec_signal.sflags */

@@ -308,8 +308,6 @@ void env__defaults(struct env *e)
 		.sync_ns = 5000000000ULL,
 		.snapshot_ns = 600000000000ULL,
 		.metrics_ns = 15000000000ULL,
-		/* KILL TERM ABRT SEGV BUS ILL FPE SYS */
-		.pstore_mask = { (1ULL << 8) | (1ULL << 14) | (1ULL << 5) | (1ULL << 10) |
-				 (1ULL << 6) | (1ULL << 3) | (1ULL << 7) | (1ULL << 30), 0 },
+		.pstore_mask = { SIGREC_SET_FATAL, 0 },
 	};
 }

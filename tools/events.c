@@ -118,7 +118,7 @@ static void queue_signal(struct dump *d, const struct sigrec_repeat *r, const st
 		e->to_wall_ns = wall_ns(r->to_ts, c->boot.clock_offset);
 	}
 	memcpy(e->boot_id, c->boot.boot_id, 16);
-	if (s->sig == 9 && s->cause != SIGREC_C_SYSCALL &&
+	if (s->sig == SIGREC_SIGKILL && s->cause != SIGREC_C_SYSCALL &&
 	    model__oom_victim(d->model, s->target.pid, s->h.ts, &oom)) {
 		e->oom = 1;
 		e->oomrec = *oom;

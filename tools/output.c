@@ -447,8 +447,7 @@ static void text_signal(FILE *f, const struct out_opts *o, const struct model *m
 			 code_name(s->sig, s->code, b, sizeof(b)));
 	{
 		/* colour: fatal signals red, failures red, the rest plain */
-		int fatal = s->sig == 9 || s->sig == 15 || s->sig == 6 || s->sig == 11 ||
-			    s->sig == 7 || s->sig == 4 || s->sig == 8 || s->sig == 31;
+		int fatal = sigrec_sig_in(SIGREC_SET_FATAL, s->sig);
 		const char *on = o->color && fatal ? "\033[1;31m" : o->color ? "\033[1m" : "";
 		const char *off = o->color ? "\033[0m" : "";
 		const char *bad = o->color ? "\033[31m" : "";

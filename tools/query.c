@@ -17,7 +17,7 @@ static int effective_cause(const struct query *q, const struct sigrec_signal *s)
 {
 	const struct sigrec_oom *oom;
 
-	if (s->sig == 9 && s->cause != SIGREC_C_SYSCALL && q->m &&
+	if (s->sig == SIGREC_SIGKILL && s->cause != SIGREC_C_SYSCALL && q->m &&
 	    model__oom_victim(q->m, s->target.pid, s->h.ts, &oom))
 		return SIGREC_C_OOM;
 	return s->cause;
