@@ -609,11 +609,6 @@ static void emit_gap(struct capture *c, uint64_t from, uint64_t to)
 	c->fn(c->ctx, &l, sizeof(l));
 }
 
-static uint64_t boottime_ns(void)
-{
-	return clock_ns(CLOCK_BOOTTIME);
-}
-
 /* ---- lifecycle ---- */
 
 static void kernel_release(char *buf, size_t len)
@@ -739,7 +734,7 @@ static int load_attach(struct capture *c, const struct capture_opts *o, struct p
 			continue;
 		}
 		if (old->nlinks && !t0) {	/* the old programs stop, the new start */
-			t0 = boottime_ns();
+			t0 = clock_ns(CLOCK_BOOTTIME);
 			for (int i = 0; i < old->nlinks; i++)
 				bpf_link__destroy(old->links[i]);
 			old->nlinks = 0;
@@ -767,7 +762,7 @@ static int load_attach(struct capture *c, const struct capture_opts *o, struct p
 		return -ELOOP;
 	}
 	if (t0)
-		emit_gap(c, t0, boottime_ns());
+		emit_gap(c, t0, clock_ns(CLOCK_BOOTTIME));
 	c->hooks = pl.hooks;
 	c->sigprog = pl.sigprog;
 	c->delprog = pl.delprog;
@@ -830,7 +825,7 @@ struct capture *capture__open(const struct capture_opts *o, capture_fn fn, void 
 	c->ctx = ctx;
 	snprintf(c->pin_dir, sizeof(c->pin_dir), "%s", o->pin_dir ? o->pin_dir : "");
 	c->ncpu = libbpf_num_possible_cpus();
-	c->opened = boottime_ns();
+	c->opened = clock_ns(CLOCK_BOOTTIME);
 	c->seen = calloc(c->ncpu > 0 ? c->ncpu : 1, sizeof(*c->seen));
 	c->now = calloc(c->ncpu > 0 ? c->ncpu : 1, sizeof(*c->now));
 	c->runs = calloc(c->ncpu > 0 ? c->ncpu : 1, sizeof(*c->runs));
@@ -982,7 +977,7 @@ static int report_nested(struct capture *c, const struct pinned *s)
 	l.h.type = SIGREC_T_LOST;
 	l.h.flags = SIGREC_LOST_NESTED;
 	l.h.size = sizeof(l);
-	l.h.ts = boottime_ns();
+	l.h.ts = clock_ns(CLOCK_BOOTTIME);
 	l.count = info.recursion_misses - seen;
 	l.from_ts = c->last_report ? c->last_report : c->opened;
 	l.to_ts = l.h.ts;
@@ -1028,7 +1023,7 @@ static int report_drops(struct capture *c, const struct pinned *s)
 		n++;
 	}
 	n += report_nested(c, s);
-	c->last_report = boottime_ns();
+	c->last_report = clock_ns(CLOCK_BOOTTIME);
 	return n;
 }
 

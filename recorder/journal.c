@@ -41,11 +41,6 @@ struct journal {
 	uint64_t last_ns, suppressed;
 };
 
-static uint64_t mono_ns(void)
-{
-	return clock_ns(CLOCK_MONOTONIC);
-}
-
 struct journal *journal__new(const uint64_t fatal_mask[2])
 {
 	struct journal *j = calloc(1, sizeof(*j));
@@ -55,7 +50,7 @@ struct journal *journal__new(const uint64_t fatal_mask[2])
 	j->fatal[0] = fatal_mask[0];
 	j->fatal[1] = fatal_mask[1];
 	j->tokens = RATE_BURST;
-	j->last_ns = mono_ns();
+	j->last_ns = clock_ns(CLOCK_MONOTONIC);
 	return j;
 }
 
@@ -67,7 +62,7 @@ void journal__free(struct journal *j)
 /* The rate limit: a token per entry, RATE_PER_S of them a second. */
 static int take_token(struct journal *j)
 {
-	uint64_t now = mono_ns();
+	uint64_t now = clock_ns(CLOCK_MONOTONIC);
 
 	j->tokens += (now - j->last_ns) / 1e9 * RATE_PER_S;
 	if (j->tokens > RATE_BURST)

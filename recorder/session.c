@@ -58,12 +58,11 @@ static void on_bus(int sig)
 }
 
 
-static uint64_t boot_ns(void);
 
 static void write_failed(struct run *run, int kind, int err)
 {
 	struct wfail *w = &run->wf[kind];
-	uint64_t now = boot_ns();
+	uint64_t now = clock_ns(CLOCK_BOOTTIME);
 
 	run->errors++;
 	if (kind == W_APPEND && run->metrics)
@@ -91,7 +90,7 @@ static void write_worked(struct run *run, int kind)
 		l.h.type = SIGREC_T_LOST;
 		l.h.flags = SIGREC_LOST_WRITE;
 		l.h.size = sizeof(l);
-		l.h.ts = boot_ns();
+		l.h.ts = clock_ns(CLOCK_BOOTTIME);
 		l.count = w->n;
 		l.from_ts = w->first_ts;
 		l.to_ts = w->last_ts;
@@ -279,16 +278,6 @@ int session__on_record(void *ctx, void *data, size_t len)
 	return 0;
 }
 
-static uint64_t mono_ns(void)
-{
-	return clock_ns(CLOCK_MONOTONIC);
-}
-
-static uint64_t boot_ns(void)
-{
-	return clock_ns(CLOCK_BOOTTIME);
-}
-
 void session__write_start(struct run *run, const struct env *e, const struct capture *cap,
 			  uint32_t again)
 {
@@ -296,7 +285,7 @@ void session__write_start(struct run *run, const struct env *e, const struct cap
 
 	s.h.type = SIGREC_T_START;
 	s.h.size = sizeof(s);
-	s.h.ts = boot_ns();
+	s.h.ts = clock_ns(CLOCK_BOOTTIME);
 	s.sig_mask[0] = e->copts.sig_mask[0];
 	s.sig_mask[1] = e->copts.sig_mask[1];
 	s.filter_pid = e->copts.pid;
@@ -401,7 +390,7 @@ int session__setup_metrics(const struct env *e, struct run *run, const struct ca
 
 static int record_loop(const struct env *e, struct run *run, struct capture *cap)
 {
-	uint64_t start = mono_ns(), last_sync = start, last_snap = start, last_metrics = start;
+	uint64_t start = clock_ns(CLOCK_MONOTONIC), last_sync = start, last_snap = start, last_metrics = start;
 	/*
 	 * The kernel wakes the reader once per batch, so the poll timeout is
 	 * what brings a lone event in.  100 ms while events flow, backing off
@@ -422,7 +411,7 @@ static int record_loop(const struct env *e, struct run *run, struct capture *cap
 		if (run->journal)
 			journal__flush(run->journal, run->procs);
 		record_drops(run, cap);
-		now = mono_ns();
+		now = clock_ns(CLOCK_MONOTONIC);
 		if (now - last_sync >= e->sync_ns) {
 			int rc = ring__sync(run->ring, 0);
 
