@@ -66,6 +66,35 @@ int codec_get_varint(struct codec_cursor *cur, uint64_t *out)
 	return -EBADMSG;
 }
 
+/*
+ * The same, inlined for the decoder's inner loop: with ten bytes left (the
+ * longest varint) no byte needs a bounds check.  Accepts and rejects
+ * exactly what codec_get_varint does.
+ */
+static inline int get_varint(struct codec_cursor *cur, uint64_t *out)
+{
+	const uint8_t *p = cur->p;
+	uint64_t v = 0;
+
+	if (cur->end - p < 10)
+		return codec_get_varint(cur, out);
+	for (int shift = 0; shift < 63; shift += 7) {
+		uint8_t b = *p++;
+
+		v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			cur->p = p;
+			*out = v;
+			return 0;
+		}
+	}
+	if (*p > 1)
+		return -EBADMSG;	/* more than 64 bits, or longer than ten bytes */
+	cur->p = p + 1;
+	*out = v | (uint64_t)*p << 63;
+	return 0;
+}
+
 static int check_shape(const uint8_t *rec, size_t len)
 {
 	unsigned int words = len / 8;
@@ -140,16 +169,102 @@ static int check_repeat(const uint8_t *rec, size_t len)
 	return 0;
 }
 
+/* Bits set in a mask byte, and in eight (no library call where popcnt is not assumed). */
+static inline unsigned int bits8(unsigned int m)
+{
+	m = m - ((m >> 1) & 0x55);
+	m = (m & 0x33) + ((m >> 2) & 0x33);
+	return (m + (m >> 4)) & 0x0f;
+}
+
+static inline unsigned int bits64(uint64_t x)
+{
+	x = x - ((x >> 1) & 0x5555555555555555ULL);
+	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+	x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+	return (x * 0x0101010101010101ULL) >> 56;
+}
+
+/* Skip n varints byte by byte; run: continuation bytes already seen of the first. */
+static int skip_bytes(struct codec_cursor *cur, unsigned int n, int run)
+{
+	const uint8_t *p = cur->p, *end = cur->end;
+
+	for (; n; n--, run = 0) {
+		for (int k = run;; k++) {
+			uint8_t b;
+
+			if (p >= end || k == 10)
+				return -EBADMSG;
+			b = *p++;
+			if (!(b & 0x80)) {
+				if (k == 9 && b > 1)
+					return -EBADMSG;	/* more than 64 bits */
+				break;
+			}
+		}
+	}
+	cur->p = p;
+	return 0;
+}
+
+/*
+ * Skip n (> 0) varints, rejecting what codec_get_varint rejects: eight
+ * bytes at a time (a byte without its top bit ends a varint; only the first
+ * of a word can be long), the last bytes of the stream one by one.
+ */
+static int skip_varints(struct codec_cursor *cur, unsigned int n)
+{
+	int run = 0;	/* continuation bytes of the varint under way */
+
+	while (cur->end - cur->p >= 8) {
+		uint64_t t = ~le64(cur->p) & 0x8080808080808080ULL;
+		/* one bit a byte: their sum gathered in the top byte */
+		unsigned int ends = ((t >> 7) * 0x0101010101010101ULL) >> 56, first, last;
+
+		if (!t) {
+			run += 8;
+			if (run >= 10)
+				return -EBADMSG;
+			cur->p += 8;
+			continue;
+		}
+		first = __builtin_ctzll(t) / 8;
+		if (run + first > 9 || (run + first == 9 && cur->p[first] > 1))
+			return -EBADMSG;
+		if (ends >= n) {	/* the last one ends here: after its end byte */
+			while (--n)
+				t &= t - 1;
+			cur->p += __builtin_ctzll(t) / 8 + 1;
+			return 0;
+		}
+		last = (63 - __builtin_clzll(t)) / 8;
+		run = 7 - last;
+		n -= ends;
+		cur->p += 8;
+	}
+	return skip_bytes(cur, n, run);
+}
+
 /*
  * Decode one record.  a holds the structure; b the time varints (for the
- * interleaved stream of an active chunk, b == a).  out gets len bytes.
+ * interleaved stream of an active chunk, b == a).  *rec points at the
+ * record, len bytes: the codec's own copy of the type's last record where
+ * the byte order allows (valid until the next record of that type), else
+ * scratch.  With head_only, only the record's first HEAD_WORDS words
+ * (header, time and the first two of the body: a task's pid, tid and start
+ * time) are made and len is at most HEAD_WORDS * 8: the other words'
+ * changes are checked and skipped, so the codec's state of that type is
+ * valid for those words only, and a caller asks for the head of a type for
+ * a whole stream or never.  A signal record is always decoded whole (its
+ * repeat count is checked).
  */
-int codec_decode_one(struct ring_codec *c, struct codec_cursor *a, struct codec_cursor *b,
-		     uint8_t *out, size_t *len)
+int codec_decode_ref(struct ring_codec *c, struct codec_cursor *a, struct codec_cursor *b,
+		     uint8_t *scratch, const uint8_t **rec, size_t *len, int head_only)
 {
-	unsigned int type, words, nmask;
+	unsigned int type, words, nmask, skip = 0;
 	uint64_t zz, *prev;
-	const uint8_t *mask;
+	const uint8_t *mask, *out;
 	int64_t delta;
 
 	if (a->end - a->p < 2)
@@ -159,7 +274,8 @@ int codec_decode_one(struct ring_codec *c, struct codec_cursor *a, struct codec_
 	a->p += 2;
 	if (type == 0 || type >= RING_MAX_TYPES || words < 2)
 		return -EBADMSG;
-	if (codec_get_varint(b, &zz))
+	head_only &= type != SIGREC_T_SIGNAL;
+	if (get_varint(b, &zz))
 		return -EBADMSG;
 	nmask = (words - 1 + 7) / 8;
 	if ((size_t)(a->end - a->p) < nmask)
@@ -167,30 +283,76 @@ int codec_decode_one(struct ring_codec *c, struct codec_cursor *a, struct codec_
 	mask = a->p;
 	a->p += nmask;
 	prev = c->prev[type];
-	for (unsigned int w = 0, bit = 0; w < words; w++) {
-		uint64_t d;
-
-		if (w == 1)
-			continue;
-		if (mask[bit / 8] & (1 << (bit % 8))) {
-			if (codec_get_varint(a, &d))
-				return -EBADMSG;
-			prev[w] += (uint64_t)unzigzag(d);
-		}
-		put64(out + 8 * w, prev[w]);
-		bit++;
-	}
 	/* bits past the last word must be zero */
 	if ((words - 1) % 8 && (mask[nmask - 1] >> ((words - 1) % 8)))
+		return -EBADMSG;
+	/* bit n of the mask is word n + 1 (word 1, the time, has none) but for
+	 * bit 0, word 0; the changed words' varints come in word order */
+	if (head_only) {	/* words 0, 2 and 3 (bits 0-2), the others only counted */
+		for (unsigned int m = mask[0] & 7; m; m &= m - 1) {
+			unsigned int bit = __builtin_ctz(m);
+			uint64_t d;
+
+			if (get_varint(a, &d))
+				return -EBADMSG;
+			prev[bit ? bit + 1 : 0] += (uint64_t)unzigzag(d);
+		}
+		skip = bits8(mask[0] & ~7u);
+		for (unsigned int i = 1; i < nmask; i += 8) {
+			uint64_t x = 0;
+
+			memcpy(&x, mask + i, nmask - i < 8 ? nmask - i : 8);
+			skip += bits64(x);
+		}
+	} else {
+		for (unsigned int i = 0; i < nmask; i++) {
+			for (unsigned int m = mask[i]; m; m &= m - 1) {
+				unsigned int bit = i * 8 + __builtin_ctz(m);
+				uint64_t d;
+
+				if (get_varint(a, &d))
+					return -EBADMSG;
+				prev[bit ? bit + 1 : 0] += (uint64_t)unzigzag(d);
+			}
+		}
+	}
+	if (skip && skip_varints(a, skip))
 		return -EBADMSG;
 	delta = (int64_t)((uint64_t)c->prev_delta + (uint64_t)unzigzag(zz));
 	c->prev_delta = delta;
 	c->prev_ts += (uint64_t)delta;
-	put64(out + 8, c->prev_ts);
 	*len = words * 8;
-	if (out[0] != type || check_shape(out, *len) || check_repeat(out, *len))
+#if __BYTE_ORDER == __LITTLE_ENDIAN
+	(void)scratch;
+	prev[1] = c->prev_ts;	/* word 1 is never a delta: the slot is free */
+	out = (const uint8_t *)prev;
+#else
+	for (unsigned int w = 0; w < (head_only && words > HEAD_WORDS ? HEAD_WORDS : words); w++)
+		put64(scratch + 8 * w, prev[w]);
+	put64(scratch + 8, c->prev_ts);
+	out = scratch;
+#endif
+	if (out[0] != type || check_shape(out, *len))
 		return -EBADMSG;
+	if (head_only) {
+		if (words > HEAD_WORDS)
+			*len = HEAD_WORDS * 8;
+	} else if (check_repeat(out, *len)) {
+		return -EBADMSG;
+	}
+	*rec = out;
 	return 0;
+}
+
+int codec_decode_one(struct ring_codec *c, struct codec_cursor *a, struct codec_cursor *b,
+		     uint8_t *out, size_t *len)
+{
+	const uint8_t *rec;
+	int rc = codec_decode_ref(c, a, b, out, &rec, len, 0);
+
+	if (!rc && rec != out)
+		memcpy(out, rec, *len);
+	return rc;
 }
 
 /* Length of the encoded record at cur (interleaved form), split: time part. */

@@ -14,6 +14,11 @@ struct codec_cursor {
 int codec_get_varint(struct codec_cursor *cur, uint64_t *out);
 int codec_decode_one(struct ring_codec *c, struct codec_cursor *a, struct codec_cursor *b,
 		     uint8_t *out, size_t *len);
+/* Words of a record decoded for its head (codec_decode_ref's head_only). */
+#define HEAD_WORDS 4
+/* The same without a copy: see codec.c. */
+int codec_decode_ref(struct ring_codec *c, struct codec_cursor *a, struct codec_cursor *b,
+		     uint8_t *scratch, const uint8_t **rec, size_t *len, int head_only);
 int codec_split_one(struct codec_cursor *cur, const uint8_t **ts_p, size_t *ts_len);
 
 #endif

@@ -148,6 +148,17 @@ typedef int (*ring_rec_fn)(const void *rec, size_t len, const struct ring_chunk 
  */
 int ring_reader__decode(struct ring_reader *rr, const struct ring_chunk *c,
 			ring_rec_fn fn, void *ctx);
+/*
+ * The same, with only the types in the bit mask whole (bit n: type n)
+ * decoded whole: a record of another type reaches fn as its first 32 bytes
+ * (header, time and the first two words of its body, e.g. a task's pid,
+ * tid and start time; len 32, or less for a shorter record), checked as
+ * strictly but much cheaper to decode.  Signal records are always whole.
+ */
+#define RING_TYPE(t)	(1ULL << (t))
+#define RING_ALL_TYPES	(~0ULL)
+int ring_reader__decode_types(struct ring_reader *rr, const struct ring_chunk *c, uint64_t whole,
+			      ring_rec_fn fn, void *ctx);
 void ring_reader__close(struct ring_reader *rr);
 
 /* ---- codec, exposed for tests and benchmarks ---- */

@@ -350,12 +350,21 @@ static int read_active(struct ring_reader *rr, struct ring_chunk *c, uint32_t *l
 }
 
 /* Decode an active stream record by record, each checked before use. */
+/* One record: whole if its type is in whole, else its header and time. */
+static int decode_rec(struct ring_reader *rr, struct ring_codec *codec, struct codec_cursor *a,
+		      struct codec_cursor *b, uint64_t whole, const uint8_t **rec, size_t *len)
+{
+	unsigned int type = a->p < a->end ? a->p[0] : 0;
+
+	return codec_decode_ref(codec, a, b, rr->obuf, rec, len, type < 64 && !(whole >> type & 1));
+}
+
 static int decode_active(struct ring_reader *rr, const struct ring_chunk *c, uint32_t len,
-			 ring_rec_fn fn, void *ctx)
+			 uint64_t whole, ring_rec_fn fn, void *ctx)
 {
 	struct codec_cursor cur = { rr->rbuf, rr->rbuf + len };
 	struct ring_codec *codec = malloc(sizeof(*codec));
-	const uint8_t *rec = cur.p, *ts;
+	const uint8_t *rec = cur.p, *ts, *out;
 	size_t rlen, tslen, olen;
 	int rc = 0;
 
@@ -365,9 +374,9 @@ static int decode_active(struct ring_reader *rr, const struct ring_chunk *c, uin
 	while ((rlen = active_next(&cur, &ts, &tslen))) {
 		struct codec_cursor one = { rec, rec + rlen };
 
-		if (codec_decode_one(codec, &one, &one, rr->obuf, &olen) || one.p != one.end)
+		if (decode_rec(rr, codec, &one, &one, whole, &out, &olen) || one.p != one.end)
 			break;
-		rc = fn(rr->obuf, olen, c, ctx);
+		rc = fn(out, olen, c, ctx);
 		if (rc)
 			break;
 		rec = cur.p;
@@ -383,7 +392,7 @@ static int decode_active(struct ring_reader *rr, const struct ring_chunk *c, uin
 
 static int decode_stream(struct ring_reader *rr, const struct ring_chunk *c,
 			 struct codec_cursor *a, struct codec_cursor *b, uint32_t expect,
-			 ring_rec_fn fn, void *ctx)
+			 uint64_t whole, ring_rec_fn fn, void *ctx)
 {
 	struct ring_codec *codec = malloc(sizeof(*codec));
 	uint32_t got = 0;
@@ -393,14 +402,15 @@ static int decode_stream(struct ring_reader *rr, const struct ring_chunk *c,
 		return -ENOMEM;
 	ring_codec__reset(codec);
 	while (a->p < a->end) {
+		const uint8_t *out;
 		size_t len;
 
-		if (codec_decode_one(codec, a, b, rr->obuf, &len)) {
+		if (decode_rec(rr, codec, a, b, whole, &out, &len)) {
 			rc = -EBADMSG;
 			break;
 		}
 		got++;
-		rc = fn(rr->obuf, len, c, ctx);
+		rc = fn(out, len, c, ctx);
 		if (rc)
 			break;
 	}
@@ -412,6 +422,12 @@ static int decode_stream(struct ring_reader *rr, const struct ring_chunk *c,
 
 int ring_reader__decode(struct ring_reader *rr, const struct ring_chunk *c, ring_rec_fn fn,
 			void *ctx)
+{
+	return ring_reader__decode_types(rr, c, RING_ALL_TYPES, fn, ctx);
+}
+
+int ring_reader__decode_types(struct ring_reader *rr, const struct ring_chunk *c, uint64_t whole,
+			      ring_rec_fn fn, void *ctx)
 {
 	struct codec_cursor a, b;
 	struct ring_chunk sealed;
@@ -436,7 +452,7 @@ int ring_reader__decode(struct ring_reader *rr, const struct ring_chunk *c, ring
 			warnf(rr, "active chunk %llu: unreadable; skipped", (unsigned long long)c->seq);
 			return rc;
 		} else {
-			return decode_active(rr, c, len, fn, ctx);
+			return decode_active(rr, c, len, whole, fn, ctx);
 		}
 	}
 
@@ -480,7 +496,7 @@ int ring_reader__decode(struct ring_reader *rr, const struct ring_chunk *c, ring
 	}
 	a = (struct codec_cursor){ rr->rbuf, rr->rbuf + h.split };
 	b = (struct codec_cursor){ rr->rbuf + h.split, rr->rbuf + h.raw_len };
-	rc = decode_stream(rr, c, &a, &b, h.nrec, fn, ctx);
+	rc = decode_stream(rr, c, &a, &b, h.nrec, whole, fn, ctx);
 	if (rc == -EBADMSG)
 		warnf(rr, "chunk %llu (slot %u): bad record stream; rest of chunk skipped",
 		      (unsigned long long)c->seq, c->slot);
