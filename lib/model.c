@@ -32,6 +32,8 @@
 
 struct model {
 	int no_history;
+	model_admit_fn admit;	/* NULL: every process */
+	void *admit_ctx;
 	struct proc **bucket;
 	size_t nbucket;		/* a power of two */
 	uint64_t seed;
@@ -101,6 +103,12 @@ static void free_proc(struct proc *p)
 void model__no_history(struct model *m)
 {
 	m->no_history = 1;
+}
+
+void model__admit(struct model *m, model_admit_fn admit, void *ctx)
+{
+	m->admit = admit;
+	m->admit_ctx = ctx;
 }
 
 void model__free(struct model *m)
@@ -289,8 +297,11 @@ static struct proc *find(const struct model *m, uint32_t pid, uint64_t start)
 
 static struct proc *get_or_add(struct model *m, uint32_t pid, uint64_t start, uint64_t ts)
 {
-	struct proc *p = find(m, pid, start);
+	struct proc *p;
 
+	if (m->admit && !m->admit(m->admit_ctx, pid))
+		return NULL;
+	p = find(m, pid, start);
 	if (p || !pid)
 		return p;
 	if (m->nall >= MAX_PROCS) {
@@ -375,13 +386,17 @@ static struct proc *from_task(struct model *m, const struct sigrec_task *t, uint
 static void on_fork_rec(struct model *m, const struct sigrec_fork *f)
 {
 	struct proc *parent = from_task(m, &f->parent, f->h.ts), *c;
+	/* a model that does not admit the parent still knows the child is there */
+	int refused = m->admit && f->parent.pid && !m->admit(m->admit_ctx, f->parent.pid);
 
-	if (f->thread || !parent)
+	if (f->thread || (!parent && !refused))
 		return;
 	c = get_or_add(m, f->child_pid, f->child_start_ns, f->h.ts);
 	if (!c)
 		return;
 	note_start(m, c, f->child_start_ns);
+	if (!parent)
+		return;
 	c->ppid = parent->pid;
 	c->pstart_ns = parent->start_ns;
 	c->has_parent = 1;
@@ -531,6 +546,24 @@ static void on_proc(struct model *m, const struct sigrec_proc *r)
 	}
 }
 
+/*
+ * A record about one task, led by it, that the model does not admit: it
+ * would change nothing (from_task and on_proc would find no process), so
+ * it is not even copied.  Most records of a big window, for a story.
+ */
+static int refused(const struct model *m, unsigned int type, const void *rec, size_t len)
+{
+	uint32_t pid;
+
+	if (!m->admit || len < sizeof(struct sigrec_rec_hdr) + sizeof(pid))
+		return 0;
+	if (type != SIGREC_T_EXEC && type != SIGREC_T_EXIT && type != SIGREC_T_COMM &&
+	    type != SIGREC_T_PROC)
+		return 0;
+	memcpy(&pid, (const uint8_t *)rec + sizeof(struct sigrec_rec_hdr), sizeof(pid));
+	return !m->admit(m->admit_ctx, pid);
+}
+
 void model__feed(struct model *m, const void *rec, size_t len)
 {
 	const struct sigrec_rec_hdr *h = rec;
@@ -544,6 +577,8 @@ void model__feed(struct model *m, const void *rec, size_t len)
 		struct sigrec_proc p;
 	} u;
 
+	if (refused(m, h->type, rec, len))
+		return;
 	switch (h->type) {
 	case SIGREC_T_SIGNAL:
 		ring_rec_copy(&u.s, sizeof(u.s), rec, len);

@@ -57,6 +57,16 @@ struct model *model__new(void);
 void model__free(struct model *m);
 /* Keep only each process's latest image (the recorder's live table). */
 void model__no_history(struct model *m);
+/*
+ * Model only the processes whose pid admit(ctx, pid) accepts (set before
+ * the first record).  Every record about them is applied as in a model of
+ * all processes, so each one's state is exact as long as the admitted
+ * pids include every ancestor of an admitted pid (a child starts as a copy
+ * of its parent).  A child whose parent is not admitted is known by its
+ * identity only.  OOM records are kept whatever their pids.
+ */
+typedef int (*model_admit_fn)(void *ctx, uint32_t pid);
+void model__admit(struct model *m, model_admit_fn admit, void *ctx);
 /* Feed one decoded record (any type; unknown types are ignored). */
 void model__feed(struct model *m, const void *rec, size_t len);
 /* Two start times name the same process (exact ns, or the same /proc tick). */
