@@ -45,7 +45,7 @@ SIGREC_SRC := recorder/sigrec.c recorder/options.c recorder/session.c recorder/c
 	recorder/check.c recorder/place.c recorder/metrics.c recorder/journal.c recorder/procscan.c \
 	recorder/privs.c pstore/writer.c
 SIGDUMP_SRC := tools/sigdump.c tools/options.c tools/query.c tools/events.c tools/stats.c tools/select.c \
-	tools/follow.c tools/pager.c tools/pstore_in.c tools/why.c tools/export.c tools/output.c tools/perfetto.c
+	tools/follow.c tools/pager.c tools/pstore_in.c tools/why.c tools/needs.c tools/export.c tools/output.c tools/perfetto.c
 LIB       := $(BUILD)/libsigrec.a
 
 # Include paths per layer: lib/ sees only itself and the ABI (bpf/sigrec.h);

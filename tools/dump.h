@@ -98,6 +98,7 @@ struct dump {
 	struct stats st;
 	struct out_opts o;
 	struct model *model;
+	struct needs *needs;		/* --why: the pids its model admits */
 	struct ev queue[DELAY];
 	size_t qhead, qlen;
 	uint64_t shown, lost;
@@ -108,17 +109,26 @@ struct cursor {
 	uint32_t done;		/* records of chunk seq already handled */
 	uint32_t skip, seen;
 	struct dump *d;
-	int feed;		/* also feed the model (follow: one pass) */
+	struct model *feed;	/* also feed this model (follow, --why PID: one pass) */
+	int count;		/* also count the window's figures (--stats: one pass) */
+	const uint64_t *types;	/* per chunk, the types read whole; NULL: by the above */
 };
+
+/* Types the output pass reads whole (the others only for their headers). */
+#define OUTPUT_TYPES	(RING_TYPE(SIGREC_T_SIGNAL) | RING_TYPE(SIGREC_T_DELIVER) | \
+			 RING_TYPE(SIGREC_T_SYSRET) | RING_TYPE(SIGREC_T_HOST) | \
+			 RING_TYPE(SIGREC_T_LOST))
 
 void dump_advance(struct dump *d, struct ring_reader *rr, const struct ring_chunk *ch, size_t n,
 		    struct cursor *cu);
 int dump_chunk_in_window(const struct ring_chunk *c, const struct query *q);
+void dump_count(struct dump *d, const void *rec, size_t len, const struct ring_chunk *c);
 int dump_do_export(struct dump *d, struct ring_reader *rr, const struct ring_chunk *ch,
 		     size_t n);
 void dump_flush_all(struct dump *d);
 void dump_flush_pstore(struct dump *d, int64_t wall, const struct ev *e);
 int dump_follow(struct dump *d, struct ring_reader *rr, struct cursor *cu);
+void dump_needs_free(struct dump *d);
 void dump_note_start(struct stats *st, const void *rec, size_t len);
 int dump_on_model(const void *rec, size_t len, const struct ring_chunk *c, void *ctx);
 int dump_on_output(const void *rec, size_t len, const struct ring_chunk *c, void *ctx);
@@ -135,5 +145,8 @@ pid_t dump_start_pager(void);
 void dump_top_add(struct top *t, const struct sigrec_task *task, uint64_t n);
 int dump_want(const struct query *q, const struct sigrec_signal *s, int64_t wall);
 int dump_want_deliver(const struct query *q, const struct sigrec_deliver *dl, int64_t wall);
+int dump_why_model(struct dump *d, struct ring_reader *rr, const struct ring_chunk *ch, size_t n);
+struct model *dump_why_story(struct dump *d, const uint64_t **types);
+void dump_why_finish(struct dump *d);
 
 #endif

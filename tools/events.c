@@ -173,11 +173,19 @@ static void patch_sysret(struct dump *d, const struct sigrec_sysret *r)
 
 int dump_on_model(const void *rec, size_t len, const struct ring_chunk *c, void *ctx)
 {
-	const struct sigrec_rec_hdr *h = rec;
 	struct dump *d = ctx;
-	int64_t wall = wall_ns(h->ts, c->boot.clock_offset);
 
 	model__feed(d->model, rec, len);
+	dump_count(d, rec, len, c);
+	return 0;
+}
+
+/* The window's figures for --stats, and what its sessions lack. */
+void dump_count(struct dump *d, const void *rec, size_t len, const struct ring_chunk *c)
+{
+	const struct sigrec_rec_hdr *h = rec;
+	int64_t wall = wall_ns(h->ts, c->boot.clock_offset);
+
 	if (h->type == SIGREC_T_START)
 		dump_note_start(&d->st, rec, len);
 	d->st.records++;
@@ -186,7 +194,6 @@ int dump_on_model(const void *rec, size_t len, const struct ring_chunk *c, void 
 		d->st.oldest = wall;
 	if (wall > d->st.newest)
 		d->st.newest = wall;
-	return 0;
 }
 
 int dump_on_output(const void *rec, size_t len, const struct ring_chunk *c, void *ctx)

@@ -20,7 +20,9 @@ static int on_cursor(const void *rec, size_t len, const struct ring_chunk *c, vo
 	if (cu->seen++ < cu->skip)
 		return 0;
 	if (cu->feed)
-		model__feed(cu->d->model, rec, len);
+		model__feed(cu->feed, rec, len);
+	if (cu->count)
+		dump_count(cu->d, rec, len, c);
 	return dump_on_output(rec, len, c, cu->d);
 }
 
@@ -33,7 +35,9 @@ void dump_advance(struct dump *d, struct ring_reader *rr, const struct ring_chun
 			continue;
 		cu->skip = ch[i].seq == cu->seq ? cu->done : 0;
 		cu->seen = 0;
-		ring_reader__decode(rr, &ch[i], on_cursor, cu);
+		ring_reader__decode_types(rr, &ch[i], cu->types ? cu->types[i] : cu->feed ?
+					  RING_ALL_TYPES : OUTPUT_TYPES |
+					  (cu->count ? RING_TYPE(SIGREC_T_START) : 0), on_cursor, cu);
 		cu->seq = ch[i].seq;
 		cu->done = cu->seen;
 	}
@@ -55,7 +59,7 @@ int dump_follow(struct dump *d, struct ring_reader *rr, struct cursor *cu)
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	cu->feed = 1;
+	cu->feed = d->model;
 	while (!stop_follow) {
 		const struct ring_chunk *ch;
 		size_t n;

@@ -60,6 +60,16 @@ int dump_perfetto_end(struct dump *d)
 	return 0;
 }
 
+/*
+ * --stats counts what the window holds; only its filters by cgroup,
+ * container, pod or cause (an OOM kill) ask the process model anything.
+ */
+static int needs_no_model(const struct dump *d)
+{
+	return d->stats && !d->export_path && !d->perfetto_path && !d->follow && !d->q.cgroup &&
+	       !d->q.container[0] && !d->q.pod[0] && !d->q.causes;
+}
+
 static int run(struct dump *d, struct ring_reader *rr)
 {
 	const struct ring_chunk *chunks;
@@ -77,7 +87,6 @@ static int run(struct dump *d, struct ring_reader *rr)
 	if (d->q.boot && dump_resolve_boot(d, chunks, n))
 		return EXIT_RUNTIME;
 	d->q.m = d->model;
-	/* pass 1: the process model of the window; pass 2: the events */
 	for (size_t i = 0; i < n; i++) {
 		if (!dump_chunk_in_window(&chunks[i], &d->q))
 			continue;
@@ -86,7 +95,21 @@ static int run(struct dump *d, struct ring_reader *rr)
 		d->st.stored += chunks[i].state == RING_CHUNK_SEALED ? chunks[i].stored_len
 								      : chunks[i].raw_len;
 		d->st.raw += chunks[i].raw_len;
-		ring_reader__decode(rr, &chunks[i], dump_on_model, d);
+	}
+	/* pass 1: the process model of the window (--why: of its story only;
+	 * --stats: none, unless a filter needs one); pass 2: the events */
+	if (d->why_arg) {
+		if (dump_why_model(d, rr, chunks, n)) {
+			fprintf(stderr, "sigdump: out of memory\n");
+			return EXIT_RUNTIME;
+		}
+		cu.feed = dump_why_story(d, &cu.types);
+	} else if (needs_no_model(d)) {
+		cu.count = 1;
+	} else {
+		for (size_t i = 0; i < n; i++)
+			if (dump_chunk_in_window(&chunks[i], &d->q))
+				ring_reader__decode(rr, &chunks[i], dump_on_model, d);
 	}
 	if (d->export_path) {
 		rc = dump_do_export(d, rr, chunks, n);
@@ -102,8 +125,9 @@ static int run(struct dump *d, struct ring_reader *rr)
 		if (why__select(d->why, d->model, d->why_arg)) {
 			fprintf(stderr, "sigdump: no process '%s' in the recording%s\n", d->why_arg,
 				d->q.since > INT64_MIN ? " window" : "");
-			dump_print_warnings(rr, d->model);
+			dump_print_warnings(rr, cu.feed ? cu.feed : d->model);
 			free(d->why);
+			d->why = NULL;
 			return EXIT_RUNTIME;
 		}
 	}
@@ -119,6 +143,9 @@ static int run(struct dump *d, struct ring_reader *rr)
 	}
 	dump_advance(d, rr, chunks, n, &cu);
 	dump_flush_pstore(d, INT64_MAX, NULL);
+	dump_why_finish(d);
+	cu.feed = NULL;
+	cu.types = NULL;
 	if (dump_perfetto_end(d))
 		return EXIT_RUNTIME;
 	if (d->why) {
@@ -197,6 +224,7 @@ int main(int argc, char **argv)
 out:
 	ring_reader__close(rr);
 	model__free(d->model);
+	dump_needs_free(d);
 	free(d->ps);
 	free(d);
 	return rc;
