@@ -11,7 +11,8 @@ NAMES=("one pid, 100,000 start times: JSON within 60 s" "one pid, 100,000 start 
 	"2,000,000 identical execs: peak RSS under 64 MiB"
 	"1,000,000 different execs: peak RSS under 64 MiB"
 	"history cut: the early event is marked exec_history_cut"
-	"history cut: a warning on stderr" "history cut: --stats counts it")
+	"history cut: a warning on stderr" "history cut: --stats with a filter that models counts it"
+	"history cut: --stats alone models nothing and cuts nothing")
 if [ ! -x "$C" ] || [ ! -x "$D" ]; then
 	echo "# SKIP: $C or $D not built (make all unit-bin)" >&2
 	for n in "${NAMES[@]}"; do skip "$n" "test_craft or sigdump not built"; done
@@ -63,5 +64,6 @@ fi
 check "${NAMES[5]}" test "$(jq -c 'select(.type=="signal" and .sig==10 and
 	.sender.exec_history_cut==true)' "$TMPD/vary.json" | wc -l)" -eq 1
 check "${NAMES[6]}" grep -q "exec history cut: 999936 exec images of 1 processes" "$TMPD/vary.err"
-check "${NAMES[7]}" bash -c "'$D' --stats '$TMPD/vary.ring' 2>/dev/null | jq -e '.exec_images_cut == 999936' >/dev/null"
+check "${NAMES[7]}" bash -c "'$D' --stats --cause syscall '$TMPD/vary.ring' 2>/dev/null | jq -e '.exec_images_cut == 999936' >/dev/null"
+check "${NAMES[8]}" bash -c "'$D' --stats '$TMPD/vary.ring' 2>/dev/null | jq -e '.exec_images_cut == 0' >/dev/null"
 tap_done
