@@ -2,8 +2,9 @@
 /*
  * sigdump.c - read a sigrec ring: the table of contents.  main() parses the
  * options (options.c) and opens the input; run() reads the ring in two
- * passes: the process model of the window, then the events through the
- * queue (events.c) to the output (output.c), or --why (why.c), --stats
+ * passes: the process model of the window (--why: of the processes its
+ * story names, found by needs.c; --stats: none), then the events through
+ * the queue (events.c) to the output (output.c), or --why (why.c), --stats
  * (stats.c), --export (select.c, export.c), --perfetto (perfetto.c),
  * --follow (follow.c); query.c says which events a query selects,
  * pstore_in.c merges what pstore kept, pager.c pages a terminal.
