@@ -17,6 +17,8 @@
 #include "util.h"
 #include "export.h"
 #include "pstore.h"
+#include "stackout.h"
+#include "stacks.h"
 #include "why.h"
 
 #define DEFAULT_RING	"/var/lib/sigrec/sigrec.ring"
@@ -81,6 +83,7 @@ static const struct {
 	{ SIGREC_START_NO_EXIT, "exits" },
 	{ SIGREC_START_NO_RENAME, "comm changes" },
 	{ SIGREC_START_NO_OOM, "OOM kills" },
+	{ SIGREC_START_NO_STACKS, "stacks" },
 };
 
 static void note_start(struct stats *st, const void *rec, size_t len)
@@ -89,7 +92,7 @@ static void note_start(struct stats *st, const void *rec, size_t len)
 
 	ring_rec_copy(&s, sizeof(s), rec, len);
 	st->lacks |= s.flags & (SIGREC_START_NO_IRQCTX | SIGREC_START_NO_LIFECYCLE |
-				SIGREC_START_NO_OOM);
+				SIGREC_START_NO_OOM | SIGREC_START_NO_STACKS);
 	if (s.hooks == SIGREC_HOOKS_NONE)
 		st->lacks |= LACK_FAILED;
 }
@@ -152,6 +155,9 @@ struct dump {
 	struct model *model;
 	struct ev queue[DELAY];
 	size_t qhead, qlen;
+	struct symbolizer *sym;		/* stack frames to functions */
+	struct stack_store *stacks;	/* the recording's stacks, by id */
+	struct { uint32_t cpu; uint64_t ts, id; } held[64];	/* stack records by CPU */
 	uint64_t shown, lost;
 };
 
@@ -185,7 +191,11 @@ static void usage(FILE *f)
 "  -f, --follow           keep printing new events as they are recorded\n"
 "      --no-pager         never pipe the timeline through $PAGER (less; as root or\n"
 "                         under sudo always less, with LESSSECURE=1)\n"
-"  -t, --tree             with sender and target ancestry\n"
+"  -t, --tree             with sender and target ancestry (and stacks)\n"
+"      --stack            with the sender's stack and the fault site\n"
+"      --debug-dir DIR    binaries and debug files to symbolize stacks with: its\n"
+"                         .build-id/xx/yyyy.debug layout, then every file in it\n"
+"      --symbolize DIR    the same, for a recording made on another machine\n"
 "      --utc              times in UTC (default: local time)\n"
 "      --why PID|NAME     the story of one process's end: what it ran, its\n"
 "                         parents, every signal it got with the sender's\n"
@@ -219,7 +229,7 @@ static void usage(FILE *f)
 
 enum { OPT_LAST = 256, OPT_SINCE, OPT_UNTIL, OPT_SENDER, OPT_FAILED, OPT_UTC, OPT_STATS, OPT_WHY,
        OPT_EXPORT, OPT_REDACT, OPT_SENDER_COMM, OPT_CAUSE, OPT_RESULT, OPT_CGROUP, OPT_BOOT,
-       OPT_NO_PAGER, OPT_PSTORE };
+       OPT_NO_PAGER, OPT_PSTORE, OPT_STACK, OPT_DEBUG_DIR };
 
 static const struct option long_opts[] = {
 	{ "last", required_argument, NULL, OPT_LAST },
@@ -246,6 +256,9 @@ static const struct option long_opts[] = {
 	{ "no-pager", no_argument, NULL, OPT_NO_PAGER },
 	{ "pstore", optional_argument, NULL, OPT_PSTORE },
 	{ "redact", no_argument, NULL, OPT_REDACT },
+	{ "stack", no_argument, NULL, OPT_STACK },
+	{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR },
+	{ "symbolize", required_argument, NULL, OPT_DEBUG_DIR },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
@@ -378,6 +391,12 @@ static int parse_args(int argc, char **argv, struct dump *d, const char **path)
 		case 'V':
 			printf("sigdump %s\n", SIGREC_VERSION_STR);
 			exit(EXIT_OK);
+		case OPT_STACK:
+			d->o.stack = 1;
+			break;
+		case OPT_DEBUG_DIR:
+			symbolizer__add_dir(d->sym, optarg);
+			break;
 		case 'h':
 			usage(stdout);
 			exit(EXIT_OK);
@@ -578,6 +597,8 @@ static void flush_all(struct dump *d)
 		flush_one(d);
 }
 
+static const struct sigrec_stack *stack_of(struct dump *d, const struct sigrec_signal *s);
+
 static void queue_signal(struct dump *d, const struct sigrec_repeat *r, const struct ring_chunk *c)
 {
 	const struct sigrec_signal *s = &r->s;
@@ -596,6 +617,7 @@ static void queue_signal(struct dump *d, const struct sigrec_repeat *r, const st
 		e->to_wall_ns = wall_ns(r->to_ts, c->boot.clock_offset);
 	}
 	memcpy(e->boot_id, c->boot.boot_id, 16);
+	e->stack = stack_of(d, s);
 	if (s->sig == 9 && s->cause != SIGREC_C_SYSCALL &&
 	    model__oom_victim(d->model, s->target.pid, s->h.ts, &oom)) {
 		e->oom = 1;
@@ -653,7 +675,8 @@ static void print_stats(struct dump *d, const struct ring_info *ri)
 		[SIGREC_T_SIGNAL] = "signal", [SIGREC_T_LOST] = "lost", [SIGREC_T_SYSRET] = "sysret",
 		[SIGREC_T_FORK] = "fork", [SIGREC_T_EXEC] = "exec", [SIGREC_T_EXIT] = "exit",
 		[SIGREC_T_COMM] = "comm", [SIGREC_T_OOM] = "oom", [SIGREC_T_PROC] = "proc",
-		[SIGREC_T_START] = "start", [SIGREC_T_HOST] = "host", [SIGREC_T_MAX] = "unknown",
+		[SIGREC_T_START] = "start", [SIGREC_T_HOST] = "host", [SIGREC_T_STACK] = "stack",
+		[SIGREC_T_MAX] = "unknown",
 	};
 	struct stats *s = &d->st;
 	struct model_stats ms;
@@ -699,6 +722,32 @@ static void print_stats(struct dump *d, const struct ring_info *ri)
 	       ri->nslots, (unsigned long long)(s->chunks ? s->records / s->chunks : 0));
 }
 
+/*
+ * A stack record: its frames into the table, its id held for the signal
+ * that follows it (same CPU and time).
+ */
+static void hold_stack(struct dump *d, const void *rec, size_t len)
+{
+	static struct sigrec_stack st;	/* 1 KiB: not on the stack of a callback */
+
+	if (stack_decode(rec, len, &st))
+		return;
+	if (!(st.h.flags & SIGREC_STACK_REF) && !stack_store__add(d->stacks, &st))
+		return;
+	d->held[st.h.cpu % 64].cpu = st.h.cpu;
+	d->held[st.h.cpu % 64].ts = st.h.ts;
+	d->held[st.h.cpu % 64].id = st.id;
+}
+
+static const struct sigrec_stack *stack_of(struct dump *d, const struct sigrec_signal *s)
+{
+	const typeof(d->held[0]) *h = &d->held[s->h.cpu % 64];
+
+	if (!(s->sflags & SIGREC_SF_STACK) || h->cpu != s->h.cpu || h->ts != s->h.ts)
+		return NULL;
+	return stack_store__get(d->stacks, h->id);
+}
+
 static int on_output(const void *rec, size_t len, const struct ring_chunk *c, void *ctx)
 {
 	const struct sigrec_rec_hdr *h = rec;
@@ -724,6 +773,9 @@ static int on_output(const void *rec, size_t len, const struct ring_chunk *c, vo
 		ring_rec_copy(&u.host, sizeof(u.host), rec, len);
 		if (!d->stats && !d->why)
 			out_host(stdout, &d->o, &u.host);
+		break;
+	case SIGREC_T_STACK:
+		hold_stack(d, rec, len);
 		break;
 	case SIGREC_T_LOST: {
 		int64_t wall;
@@ -802,6 +854,7 @@ static int export_wants(struct dump *d, const void *rec, size_t len, const struc
 		return wall_ns(u.l.to_ts, off) >= d->q.since && wall_ns(u.l.from_ts, off) <= d->q.until;
 	case SIGREC_T_SYSRET:
 	case SIGREC_T_START:
+	case SIGREC_T_STACK:	/* every stack of the window: small, rate-limited */
 		return 1;
 	case SIGREC_T_FORK:
 		return marked(d, &u.f.parent) || (model__get(d->model, u.f.child_pid,
@@ -1264,6 +1317,13 @@ static int run(struct dump *d, struct ring_reader *rr)
 	return rc;
 }
 
+static void dump_free(struct dump *d)
+{
+	symbolizer__free(d->sym);
+	stack_store__free(d->stacks);
+	free(d);
+}
+
 int main(int argc, char **argv)
 {
 	struct dump *d = calloc(1, sizeof(*d));
@@ -1278,8 +1338,11 @@ int main(int argc, char **argv)
 	}
 	d->q.since = INT64_MIN;
 	d->q.until = INT64_MAX;
+	d->sym = symbolizer__new();
+	d->stacks = stack_store__new();
+	stack_out__init(d->sym);
 	if (parse_args(argc, argv, d, &path)) {
-		free(d);
+		dump_free(d);
 		return EXIT_USAGE;
 	}
 	if (d->pstore_dir) {
@@ -1287,14 +1350,14 @@ int main(int argc, char **argv)
 		if (!d->model || read_pstore(d)) {
 			model__free(d->model);
 			free(d->ps);
-			free(d);
+			dump_free(d);
 			return EXIT_INPUT;
 		}
 		if (!d->path_given) {
 			rc = run_pstore_only(d);
 			model__free(d->model);
 			free(d->ps);
-			free(d);
+			dump_free(d);
 			return rc;
 		}
 		model__free(d->model);
@@ -1302,7 +1365,7 @@ int main(int argc, char **argv)
 	rr = ring_reader__open_any(path, &err);
 	if (!rr) {
 		fprintf(stderr, "sigdump: %s: %s\n", path, err.msg);
-		free(d);
+		dump_free(d);
 		return EXIT_INPUT;
 	}
 	d->model = model__new();
@@ -1315,6 +1378,6 @@ int main(int argc, char **argv)
 	model__free(d->model);
 	ring_reader__close(rr);
 	free(d->ps);
-	free(d);
+	dump_free(d);
 	return rc;
 }
