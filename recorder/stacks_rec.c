@@ -81,7 +81,7 @@ static void kresolve(struct rec_stacks *r, const uint64_t *ips, uint32_t n)
 	for (uint32_t i = 0; i < n; i++)
 		todo += kslot(r, ips[i])->ip != ips[i];
 	if (!todo || r->kallsyms < 0 || lseek(r->kallsyms, 0, SEEK_SET))
-		goto fill;
+		return;		/* unresolved frames read "?" */
 	while ((got = read(r->kallsyms, buf + have, sizeof(buf) - 1 - have)) > 0 || have) {
 		char *end;
 
@@ -89,19 +89,23 @@ static void kresolve(struct rec_stacks *r, const uint64_t *ips, uint32_t n)
 		buf[have] = 0;
 		line = buf;
 		while ((end = strchr(line, '\n')) || (got <= 0 && *line)) {
-			unsigned long long a;
-			char type, name[128];
+			char *p, *name;
+			uint64_t a;
 
 			if (end)
 				*end = 0;
-			if (sscanf(line, "%llx %c %127s", &a, &type, name) == 3 && a &&
-			    strchr("tTwW", type))
-				for (uint32_t i = 0; i < n; i++)
-					if (a <= ips[i] && a > best[i]) {
-						best[i] = a;
-						snprintf(names[i], sizeof(names[i]), "%.*s",
-							 (int)sizeof(names[i]) - 1, name);
-					}
+			/* "ffffffff81000000 T _stext\t[module]" */
+			a = strtoull(line, &p, 16);
+			if (p[0] != ' ' || !p[1] || !strchr("tTwW", p[1]) || p[2] != ' ' || !a)
+				goto next;
+			name = p + 3;
+			for (uint32_t i = 0; i < n; i++)
+				if (a <= ips[i] && a > best[i]) {
+					best[i] = a;
+					snprintf(names[i], sizeof(names[i]), "%.*s",
+						 (int)strcspn(name, " \t"), name);
+				}
+next:
 			if (!end) {
 				line += strlen(line);
 				break;
@@ -126,8 +130,6 @@ static void kresolve(struct rec_stacks *r, const uint64_t *ips, uint32_t n)
 		else
 			snprintf(k->name, sizeof(k->name), "?");	/* no address: a restricted kallsyms */
 	}
-fill:
-	;
 }
 
 /* A kernel stack as the ring keeps it: "func+0xoff" per frame. */

@@ -240,6 +240,11 @@ static struct elf_file *add_file(struct symbolizer *s, const char *path)
 	f = &s->files[s->nfiles++];
 	memset(f, 0, sizeof(*f));
 	snprintf(f->path, sizeof(f->path), "%s", path);
+	/* a path a recording names is anybody's choice: never open a device */
+	if (stat(path, &st) || !S_ISREG(st.st_mode)) {
+		f->fd = -1;
+		return f;
+	}
 	f->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (f->fd < 0)
 		return f;
