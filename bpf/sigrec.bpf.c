@@ -573,8 +573,9 @@ static __always_inline int stack_taken(void *ctx, struct sigrec_signal *e, struc
 		user = 1;
 	} else if (!sigrec_sig_in(stack_mask, e->sig)) {
 		return 0;
-	} else if ((e->cause == SIGREC_C_SYSCALL || e->cause == SIGREC_C_USER) &&
-		   e->ctx != SIGREC_CTX_IRQ) {
+	} else if (e->cause == SIGREC_C_SYSCALL ||
+		   (e->cause == SIGREC_C_USER && e->ctx == SIGREC_CTX_TASK)) {
+		/* the running task is the sender: never a task an interrupt hit */
 		user = 1;
 	} else if (e->cause == SIGREC_C_KERNEL || e->cause == SIGREC_C_IRQ) {
 		user = 0;
