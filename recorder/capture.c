@@ -111,14 +111,15 @@ static void note_refusal(const char *msg)
 
 static int print_fn(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	char msg[8192];
+	char *msg = NULL;
 	va_list aq;
 
-	if (refusal.on) {
+	if (refusal.on) {	/* whole: a large program's log ends with the reason */
 		va_copy(aq, ap);
-		vsnprintf(msg, sizeof(msg), fmt, aq);
+		if (vasprintf(&msg, fmt, aq) >= 0)
+			note_refusal(msg);
 		va_end(aq);
-		note_refusal(msg);
+		free(msg);
 	}
 	/* by default sigrec says in one line what was refused and why */
 	if ((level == LIBBPF_WARN && verbose_level < 1) ||
@@ -163,7 +164,7 @@ enum role {
 	ROLE_CORE = CAPTURE_SIGNALS, ROLE_SYSCALL = CAPTURE_SYSCALL, ROLE_IRQ = CAPTURE_IRQ,
 	ROLE_FORK = CAPTURE_FORK, ROLE_EXEC = CAPTURE_EXEC, ROLE_EXIT = CAPTURE_EXIT,
 	ROLE_RENAME = CAPTURE_RENAME, ROLE_OOM = CAPTURE_OOM, ROLE_FLUSH = CAPTURE_FLUSH,
-	ROLE_DELIVER = CAPTURE_DELIVER, NROLES = CAPTURE_NPARTS
+	ROLE_DELIVER = CAPTURE_DELIVER, ROLE_STACKS = CAPTURE_STACKS, NROLES = CAPTURE_NPARTS
 };
 
 static const struct role_info {
@@ -193,6 +194,8 @@ static const struct role_info {
 	[ROLE_DELIVER] = { "deliveries", "deliveries are not recorded",
 			   "every signal is still recorded, with the target's disposition when sent",
 			   SIGREC_START_NO_DELIVER },
+	[ROLE_STACKS] = { "stacks", "sender stacks are not recorded", "every signal is still recorded",
+			  SIGREC_START_NO_STACKS },
 };
 
 static enum role role_of(const struct bpf_program *p)
@@ -255,6 +258,7 @@ struct plan {
 	int delprog;		/* index into deliver_progs */
 	unsigned off;		/* 1 << role: switched off */
 	unsigned by_option;	/* 1 << role: off because an option said so */
+	char stacks_why[256];	/* the signal program was refused with stacks on: why */
 };
 
 static int prog_wanted(const struct plan *pl, struct bpf_program *p)
@@ -293,6 +297,9 @@ static struct sigrec_bpf *open_load(const struct capture_opts *o, const struct p
 	s->rodata->syscall_hooks = pl->hooks != SIGREC_HOOKS_NONE;
 	s->rodata->irq_hooks = !(pl->off & (1u << ROLE_IRQ));
 	s->rodata->coalesce = !(pl->off & (1u << ROLE_FLUSH)) && !o->exact;
+	s->rodata->stacks_on = !(pl->off & (1u << ROLE_STACKS));
+	s->rodata->stack_mask = o->stack_mask;
+	s->rodata->stack_any = o->stack_mask | SIGREC_SET_FAULT;
 	bpf_map__set_max_entries(s->maps.events, o->buffer_bytes);
 #ifdef SIGREC_TEST_REFUSE
 	if (getenv("SIGREC_TEST_REFUSE"))
@@ -399,6 +406,7 @@ static uint64_t config_hash(const struct capture_opts *o)
 	h = fnv(h, &o->lifecycle, sizeof(o->lifecycle));
 	h = fnv(h, &o->buffer_bytes, sizeof(o->buffer_bytes));
 	h = fnv(h, &o->exact, sizeof(o->exact));
+	h = fnv(h, &o->stack_mask, sizeof(o->stack_mask));
 	return h;
 }
 
@@ -632,6 +640,40 @@ static int next_form(int *form, const char *const *names, size_t n, const char *
 }
 
 /*
+ * Stacks have no program of their own: when the signal program is refused
+ * with them on, it is tried again without them (1).  Refused again, the
+ * stacks were not the reason: they go back on and the next variant is
+ * tried (0).  stacks_confirm() says it once the program loads without them.
+ */
+static int stacks_suspect(struct plan *pl, const char *why)
+{
+	if (!(pl->off & (1u << ROLE_STACKS))) {
+		pl->off |= 1u << ROLE_STACKS;
+		snprintf(pl->stacks_why, sizeof(pl->stacks_why), "%s", why);
+		return 1;
+	}
+	if (pl->stacks_why[0]) {
+		pl->off &= ~(1u << ROLE_STACKS);
+		pl->stacks_why[0] = 0;
+	}
+	return 0;
+}
+
+static void stacks_confirm(struct capture *c, const struct plan *pl)
+{
+	const char *prog = signal_progs[pl->sigprog];
+
+	if (!pl->stacks_why[0])
+		return;
+	snprintf(c->notes[ROLE_STACKS], sizeof(c->notes[ROLE_STACKS]), "%s: the kernel refused %s "
+		 "with stack taking (bpf_get_stack with build ids): %s; %s", roles[ROLE_STACKS].what,
+		 prog, pl->stacks_why, roles[ROLE_STACKS].still);
+	snprintf(c->refused[ROLE_STACKS], sizeof(c->refused[ROLE_STACKS]), "%s: %s", prog,
+		 pl->stacks_why);
+	c->missing |= roles[ROLE_STACKS].start_flag;
+}
+
+/*
  * The kernel refused (or could not attach) a program of role r: switch
  * the role off and say once what that costs.  Returns 0 to try again, or
  * the error when there is nothing left to try (the core).
@@ -641,6 +683,8 @@ static int refuse(struct capture *c, struct plan *pl, enum role r, const char *p
 {
 	char rel[65];
 
+	if (r == ROLE_CORE && stacks_suspect(pl, why))
+		return 0;
 	if (r == ROLE_CORE && next_form(&pl->sigprog, signal_progs, NSIGNAL_PROGS, prog, why))
 		return 0;
 	if (r == ROLE_DELIVER && next_form(&pl->delprog, deliver_progs, NDELIVER_PROGS, prog, why))
@@ -686,6 +730,8 @@ static void plan_init(struct plan *pl, const struct capture_opts *o)
 				(1u << ROLE_RENAME) | (1u << ROLE_OOM);
 	if (o->failed_only)	/* only failed attempts and overflows */
 		pl->by_option |= 1u << ROLE_DELIVER;
+	if (!o->stack_mask)
+		pl->by_option |= 1u << ROLE_STACKS;
 	pl->off = pl->by_option;
 }
 
@@ -763,6 +809,7 @@ static int load_attach(struct capture *c, const struct capture_opts *o, struct p
 	}
 	if (t0)
 		emit_gap(c, t0, clock_ns(CLOCK_BOOTTIME));
+	stacks_confirm(c, &pl);
 	c->hooks = pl.hooks;
 	c->sigprog = pl.sigprog;
 	c->delprog = pl.delprog;

@@ -36,6 +36,9 @@ static const struct {
 	[CAPTURE_FLUSH] = { "raw_tp flush_runs, run per CPU at each poll",
 			    "a program run per busy CPU per poll" },
 	[CAPTURE_DELIVER] = { "", "a compare per signal taken; identical deliveries coalesce" },
+	[CAPTURE_STACKS] = { "bpf_get_stack in the signal program (build ids)",
+			     "a stack per fatal signal sent and per fault, at most 8 then 10 a "
+			     "second per CPU" },
 };
 
 static int fs_is(const char *path, long magic)

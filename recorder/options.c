@@ -61,6 +61,11 @@ static void usage(FILE *f)
 "                             pmsg or kmsg; read back with sigdump --pstore\n"
 "      --pstore-signals LIST  signals for --pstore (default KILL,TERM,ABRT,SEGV,\n"
 "                             BUS,ILL,FPE,SYS)\n"
+"      --stack-signals LIST   signals whose sender's user stack is recorded (build\n"
+"                             ids; the kernel's stack when the kernel raised it),\n"
+"                             rate-limited per CPU (default: the --pstore-signals\n"
+"                             set); faults always record their fault site\n"
+"      --no-stacks            record no stacks and no fault sites\n"
 "      --metrics-file PATH    Prometheus metrics in node_exporter's textfile format,\n"
 "                             written atomically every --metrics-interval (15s)\n"
 "                             and at exit (e.g. /var/lib/node_exporter/textfile/\n"
@@ -96,7 +101,7 @@ static void usage(FILE *f)
 enum {
 	OPT_NO_HOOKS = 256, OPT_HOOKS, OPT_NO_LIFECYCLE, OPT_BUFFER, OPT_SYNC,
 	OPT_DURATION, OPT_STATS, OPT_SNAPSHOT, OPT_NO_PIN, OPT_UNPIN, OPT_CHECK, OPT_PROBES, OPT_METRICS, OPT_METRICS_INTERVAL, OPT_JOURNAL, OPT_PSTORE,
-	OPT_PSTORE_SIGNALS, OPT_NO_COALESCE,
+	OPT_PSTORE_SIGNALS, OPT_NO_COALESCE, OPT_STACK_SIGNALS, OPT_NO_STACKS,
 };
 
 static const struct option long_opts[] = {
@@ -126,6 +131,8 @@ static const struct option long_opts[] = {
 	{ "unpin", no_argument, NULL, OPT_UNPIN },
 	{ "pstore", optional_argument, NULL, OPT_PSTORE },
 	{ "pstore-signals", required_argument, NULL, OPT_PSTORE_SIGNALS },
+	{ "stack-signals", required_argument, NULL, OPT_STACK_SIGNALS },
+	{ "no-stacks", no_argument, NULL, OPT_NO_STACKS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
@@ -141,6 +148,8 @@ static int bad(const char *opt, const char *val, const char *why)
 int env__parse(int argc, char **argv, struct env *e)
 {
 	uint64_t excl[2] = { 0, 0 }, v;
+	uint64_t stacks[2] = { 0, 0 };
+	int stacks_given = 0, no_stacks = 0;
 	char badtok[64];
 	int c;
 
@@ -270,6 +279,14 @@ int env__parse(int argc, char **argv, struct env *e)
 			if (sig_parse_list(optarg, e->pstore_mask, badtok, sizeof(badtok)))
 				return bad("--pstore-signals", optarg, "unknown signal in list");
 			break;
+		case OPT_STACK_SIGNALS:
+			if (sig_parse_list(optarg, stacks, badtok, sizeof(badtok)))
+				return bad("--stack-signals", optarg, "unknown signal in list");
+			stacks_given = 1;
+			break;
+		case OPT_NO_STACKS:
+			no_stacks = 1;
+			break;
 		case 'v':
 			e->copts.verbose++;
 			break;
@@ -291,6 +308,10 @@ int env__parse(int argc, char **argv, struct env *e)
 	}
 	e->copts.sig_mask[0] &= ~excl[0];
 	e->copts.sig_mask[1] &= ~excl[1];
+	/* signals 1..64 are in word 0; a zero mask is --no-stacks */
+	e->copts.stack_mask = no_stacks ? 0 : stacks_given ? stacks[0] : e->pstore_mask[0];
+	if (!no_stacks && !e->copts.stack_mask)
+		e->copts.stack_mask = SIGREC_SET_FAULT;	/* an empty list: fault sites only */
 	if (!e->copts.sig_mask[0] && !e->copts.sig_mask[1]) {
 		fprintf(stderr, "sigrec: the signal filters exclude every signal\n");
 		return -EINVAL;

@@ -17,6 +17,8 @@
 #include "perfetto.h"
 #include "pstore.h"
 #include "ring.h"
+#include "stackout.h"
+#include "stacks.h"
 #include "util.h"
 #include "why.h"
 
@@ -100,6 +102,9 @@ struct dump {
 	struct model *model;
 	struct ev queue[DELAY];
 	size_t qhead, qlen;
+	struct symbolizer *sym;		/* stack frames to functions */
+	struct stack_store *stacks;	/* the recording's stacks, by id */
+	struct { uint32_t cpu; uint64_t ts, id; } held[64];	/* stack records by CPU */
 	uint64_t shown, lost;
 };
 

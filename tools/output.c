@@ -7,6 +7,7 @@
 #include "cgroup.h"
 #include "names.h"
 #include "output.h"
+#include "stackout.h"
 #include "util.h"
 
 /* the names of sigrec.h's enums: one table each, in names.c */
@@ -288,10 +289,12 @@ static void json_signal(FILE *f, const struct model *m, const struct ev *e)
 	fprintf(f, ",\"sender_is_task\":%s", ev_real_sender(e) ? "true" : "false");
 	fputs(",\"sender\":", f);
 	if (ev_real_sender(e)) {
-		json_task(f, m, &s->sender, s->h.ts, 0, off);
+		stack_out_json_sender(f, m, e, off);
 	} else {
 		/* the kernel sent it; the task that was running is kept apart */
-		fprintf(f, "{\"kernel\":true,\"cause\":\"%s\"}", e->oom ? "oom" : cause_name(s->cause));
+		fprintf(f, "{\"kernel\":true,\"cause\":\"%s\"", e->oom ? "oom" : cause_name(s->cause));
+		stack_out_json_stack(f, m, e);
+		fputc('}', f);
 		if (!e->oom && s->sender.pid) {
 			fputs(",\"interrupted\":", f);
 			json_task(f, m, &s->sender, s->h.ts, 0, off);
@@ -322,6 +325,7 @@ static void json_signal(FILE *f, const struct model *m, const struct ev *e)
 		fmt_rfc3339(e->to_wall_ns, t, sizeof(t));
 		fprintf(f, ",\"count\":%" PRIu64 ",\"to\":\"%s\"", e->count, t);
 	}
+	stack_out_json_fault(f, m, e);
 	if (e->oom && !e->source) {
 		fputs(",\"oom\":{\"trigger\":", f);
 		json_task(f, m, &e->oomrec.trigger, e->oomrec.h.ts, 0, off);
@@ -473,6 +477,8 @@ static void text_signal(FILE *f, const struct out_opts *o, const struct model *m
 		text_until(f, o, e, t);
 		fputc('\n', f);
 	}
+	if (o->tree || o->stack)
+		stack_out_text(f, m, e, "    ");
 	if (o->tree) {
 		if (ev_real_sender(e))
 			text_ancestry(f, m, "sender", &s->sender, s->h.ts);
@@ -570,6 +576,7 @@ static void logfmt_signal(FILE *f, const struct model *m, const struct ev *e)
 			lf_task(f, m, "interrupted", &s->sender, s->h.ts);
 	}
 	lf_task(f, m, "target", &s->target, s->h.ts);
+	stack_out_logfmt(f, m, e);
 	if (s->syscall) {
 		fprintf(f, " syscall.name=%s syscall.arg=%" PRId64 " syscall.ret=%d",
 			syscall_name(s->syscall), (int64_t)s->arg0, s->ret);

@@ -159,6 +159,9 @@ int main(int argc, char **argv)
 	}
 	d->q.since = INT64_MIN;
 	d->q.until = INT64_MAX;
+	d->sym = symbolizer__new();
+	d->stacks = stack_store__new();
+	stack_out__init(d->sym);
 	if (dump_parse_args(argc, argv, d, &path)) {
 		rc = EXIT_USAGE;
 		goto out;
@@ -198,6 +201,8 @@ out:
 	ring_reader__close(rr);
 	model__free(d->model);
 	free(d->ps);
+	symbolizer__free(d->sym);
+	stack_store__free(d->stacks);
 	free(d);
 	return rc;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cgroup.h"
+#include "stackout.h"
 #include "util.h"
 #include "why.h"
 
@@ -270,6 +271,7 @@ static void text_event(FILE *f, const struct model *m, const struct ev *e, int u
 		fprintf(f, " (x%" PRIu64 " until %s)", e->count, t + 11);
 	}
 	fputc('\n', f);
+	stack_out_text(f, m, e, "      ");
 	if (snd && s->ctx == SIGREC_CTX_TASK && !e->oom && snd->pid != s->target.pid)
 		text_chain(f, m, snd, s->h.ts, "      ");
 }
