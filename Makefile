@@ -43,7 +43,7 @@ endif
 LIB_SRC := lib/format.c lib/ring_write.c lib/ring_read.c lib/ring_pack.c lib/codec.c lib/crc32c.c lib/util.c lib/names.c lib/model.c lib/pstore.c lib/cgroup.c lib/stacks.c
 SIGREC_SRC := recorder/sigrec.c recorder/options.c recorder/session.c recorder/capture.c recorder/rbuf.c \
 	recorder/check.c recorder/place.c recorder/metrics.c recorder/journal.c recorder/procscan.c \
-	recorder/privs.c recorder/stacks_rec.c pstore/writer.c
+	recorder/privs.c recorder/stacks_rec.c recorder/pinset.c pstore/writer.c
 SIGDUMP_SRC := tools/sigdump.c tools/options.c tools/query.c tools/events.c tools/stats.c tools/select.c \
 	tools/follow.c tools/pager.c tools/pstore_in.c tools/why.c tools/export.c tools/output.c tools/perfetto.c \
 	tools/stackout.c tools/symbolize.c

@@ -83,19 +83,13 @@ static void write_failed(struct run *run, int kind, int err)
 static void write_worked(struct run *run, int kind)
 {
 	struct wfail *w = &run->wf[kind];
-	struct sigrec_lost l = { 0 };
+	struct sigrec_lost l;
 
 	if (!w->n)
 		return;
 	if (kind == W_APPEND) {
-		l.h.type = SIGREC_T_LOST;
-		l.h.flags = SIGREC_LOST_WRITE;
-		l.h.size = sizeof(l);
-		l.h.ts = clock_ns(CLOCK_BOOTTIME);
-		l.count = w->n;
-		l.from_ts = w->first_ts;
-		l.to_ts = w->last_ts;
-		l.lcpu = UINT32_MAX;
+		l = ring_lost(SIGREC_LOST_WRITE, w->n, w->first_ts, w->last_ts, UINT32_MAX);
+		l.h.ts = clock_ns(CLOCK_BOOTTIME);	/* written now: ordered as now */
 		if (ring__append(run->ring, &l, sizeof(l)))
 			return;		/* still failing: keep counting */
 	}

@@ -36,8 +36,7 @@ void dump_flush_pstore(struct dump *d, int64_t wall, const struct ev *e)
 				 .clock_offset = p->wall_ns };	/* its ts is 0 */
 
 		if (p->suppressed) {	/* lines the rate limit dropped: a lost record */
-			struct sigrec_lost l = { .h = { .type = SIGREC_T_LOST, .size = sizeof(l) },
-						 .count = p->suppressed, .lcpu = UINT32_MAX };
+			struct sigrec_lost l = ring_lost(0, p->suppressed, 0, 0, UINT32_MAX);
 			struct ring_chunk c = { 0 };
 
 			d->lost = sat_add_u64(d->lost, p->suppressed);
