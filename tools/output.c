@@ -162,8 +162,7 @@ static void json_exit(FILE *f, const struct proc *p, int64_t off)
 static const struct proc *task_proc(const struct model *m, const struct sigrec_task *t,
 				    uint64_t ts)
 {
-	return model__as_of(t->start_ns ? model__get(m, t->pid, t->start_ns)
-			    : (t->pid ? model__at(m, t->pid, ts) : NULL), ts);
+	return model__as_of(model__task(m, t, ts), ts);
 }
 
 /* What a cgroup path names as a container, as key-value pairs (JSON and logfmt). */
@@ -210,7 +209,8 @@ static void json_container(FILE *f, const struct proc *p)
 void json_task(FILE *f, const struct model *m, const struct sigrec_task *t, uint64_t ts,
 	       int with_exit, int64_t off)
 {
-	const struct proc *p = task_proc(m, t, ts);
+	const struct proc *p = task_proc(m, t, ts), *a;
+	struct model_ancestors it;
 	char tbuf[48];
 
 	fprintf(f, "{\"pid\":%u,\"tid\":%u,\"comm\":", t->pid, t->tid);
@@ -239,19 +239,13 @@ void json_task(FILE *f, const struct model *m, const struct sigrec_task *t, uint
 	if (p->has_parent)
 		fprintf(f, ",\"ppid\":%u", p->ppid);
 	fputs(",\"ancestry\":[", f);
-	{
-		const struct proc *a = model__as_of(model__parent(m, p), ts);
-
-		for (int depth = 0; a && depth < MODEL_MAX_ANCESTRY; depth++) {
-			fprintf(f, "%s{\"pid\":%u,\"comm\":", depth ? "," : "", a->pid);
-			json_str(f, a->comm, sizeof(a->comm));
-			fputs(",\"cmdline\":", f);
-			json_cmdline(f, a);
-			fputc('}', f);
-			if (a->pid == 1)
-				break;
-			a = model__as_of(model__parent(m, a), ts);
-		}
+	model__ancestors(&it, m, p, ts);
+	while ((a = model__next_ancestor(&it))) {
+		fprintf(f, "%s{\"pid\":%u,\"comm\":", it.depth > 1 ? "," : "", a->pid);
+		json_str(f, a->comm, sizeof(a->comm));
+		fputs(",\"cmdline\":", f);
+		json_cmdline(f, a);
+		fputc('}', f);
 	}
 	fputc(']', f);
 	if (with_exit && p->has_exit && p->exit_ts >= ts)
@@ -366,8 +360,7 @@ void text_container_tag(char *buf, size_t len, const struct proc *p)
 static void text_task(char *buf, size_t len, const struct model *m, const struct sigrec_task *t,
 		      uint64_t ts)
 {
-	const struct proc *p = t->start_ns ? model__get(m, t->pid, t->start_ns)
-					   : (t->pid ? model__at(m, t->pid, ts) : NULL);
+	const struct proc *p = model__task(m, t, ts);
 	char comm[SIGREC_COMM_LEN + 1];
 
 	text_clean(comm, sizeof(comm), t->comm[0] ? t->comm : p ? model__as_of(p, ts)->comm : "?",
@@ -389,6 +382,7 @@ static void text_ancestry(FILE *f, const struct model *m, const char *label,
 {
 	const struct proc *p = task_proc(m, t, ts);
 	char cmd[SIGREC_ARGV_LEN + 16], raw[SIGREC_ARGV_LEN + 16], comm[SIGREC_COMM_LEN + 1];
+	struct model_ancestors it;
 
 	if (!p)
 		return;
@@ -396,15 +390,12 @@ static void text_ancestry(FILE *f, const struct model *m, const char *label,
 	text_clean(cmd, 121, raw, sizeof(raw));	/* 120 bytes, whole characters */
 	text_clean(comm, sizeof(comm), p->comm, SIGREC_COMM_LEN);
 	fprintf(f, "    %-7s %s[%u] %s\n", label, comm, p->pid, cmd);
-	p = model__as_of(model__parent(m, p), ts);
-	for (int d = 0; p && d < MODEL_MAX_ANCESTRY; d++) {
+	model__ancestors(&it, m, p, ts);
+	while ((p = model__next_ancestor(&it))) {
 		proc_cmdline(p, raw, sizeof(raw));
 		text_clean(cmd, 101, raw, sizeof(raw));
 		text_clean(comm, sizeof(comm), p->comm, SIGREC_COMM_LEN);
-		fprintf(f, "    %*s└─ %s[%u] %s\n", 8 + 2 * d, "", comm, p->pid, cmd);
-		if (p->pid == 1)
-			break;
-		p = model__as_of(model__parent(m, p), ts);
+		fprintf(f, "    %*s└─ %s[%u] %s\n", 8 + 2 * (it.depth - 1), "", comm, p->pid, cmd);
 	}
 }
 

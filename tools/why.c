@@ -208,14 +208,13 @@ static void line_proc(FILE *f, const struct proc *p)
 static void text_chain(FILE *f, const struct model *m, const struct proc *p, uint64_t ts,
 		       const char *indent)
 {
-	p = model__as_of(model__parent(m, p), ts);
-	for (int d = 0; p && d < MODEL_MAX_ANCESTRY; d++) {
-		fprintf(f, "%s%*s└─ ", indent, 2 * d, "");
+	struct model_ancestors it;
+
+	model__ancestors(&it, m, p, ts);
+	while ((p = model__next_ancestor(&it))) {
+		fprintf(f, "%s%*s└─ ", indent, 2 * (it.depth - 1), "");
 		line_proc(f, p);
 		fputc('\n', f);
-		if (p->pid == 1)
-			break;
-		p = model__as_of(model__parent(m, p), ts);
 	}
 }
 
