@@ -45,7 +45,7 @@ SIGREC_SRC := recorder/sigrec.c recorder/options.c recorder/session.c recorder/c
 	recorder/check.c recorder/place.c recorder/metrics.c recorder/journal.c recorder/procscan.c \
 	recorder/privs.c recorder/stacks_rec.c recorder/pinset.c pstore/writer.c
 SIGDUMP_SRC := tools/sigdump.c tools/options.c tools/query.c tools/events.c tools/stats.c tools/select.c \
-	tools/follow.c tools/pager.c tools/pstore_in.c tools/why.c tools/export.c tools/output.c tools/perfetto.c \
+	tools/follow.c tools/pager.c tools/pstore_in.c tools/why.c tools/export.c tools/output.c tools/perfetto.c tools/strings.c \
 	tools/stackout.c tools/symbolize.c
 LIB       := $(BUILD)/libsigrec.a
 
@@ -175,7 +175,7 @@ $(BUILD)/tests/test_util: $(call obj,tests/unit/test_util.c) $(LIB)
 $(BUILD)/tests/test_craft: $(call obj,tests/unit/test_craft.c) $(LIB)
 $(BUILD)/tests/test_model: $(call obj,tests/unit/test_model.c) $(LIB)
 $(BUILD)/tests/test_cgroup: $(call obj,tests/unit/test_cgroup.c) $(LIB)
-$(BUILD)/tests/test_output: $(call obj,tests/unit/test_output.c tools/output.c tools/stackout.c \
+$(BUILD)/tests/test_output: $(call obj,tests/unit/test_output.c tools/output.c tools/strings.c tools/stackout.c \
 	tools/symbolize.c) $(LIB)
 # the ELF it reads: built with the tests, never run
 $(BUILD)/tests/symtest.elf: tests/unit/symtest_elf.c

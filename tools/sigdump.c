@@ -6,7 +6,8 @@
  * queue (events.c) to the output (output.c), or --why (why.c), --stats
  * (stats.c), --export (select.c, export.c), --perfetto (perfetto.c),
  * --follow (follow.c); query.c says which events a query selects,
- * pstore_in.c merges what pstore kept, pager.c pages a terminal.
+ * pstore_in.c merges what pstore kept, pager.c pages a terminal; output.c
+ * prints events, strings.c escapes what they hold.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
