@@ -58,7 +58,12 @@ static void usage(FILE *f)
 "                             --ring (e.g. before uninstalling), then exit\n"
 "      --pstore[=MODE]        also write a line per fatal signal to persistent RAM:\n"
 "                             MODE auto (default: /dev/pmsg0, else /dev/kmsg),\n"
-"                             pmsg or kmsg; read back with sigdump --pstore\n"
+"                             pmsg, kmsg, or ftrace[:INSTANCE]: the trace_marker\n"
+"                             of a tracefs instance the kernel (6.12+) keeps\n"
+"                             across a reboot, default boot_map (boot with\n"
+"                             reserve_mem=20M:2M:trace\n"
+"                             trace_instance=boot_map@trace); read back with\n"
+"                             sigdump --pstore\n"
 "      --pstore-signals LIST  signals for --pstore (default KILL,TERM,ABRT,SEGV,\n"
 "                             BUS,ILL,FPE,SYS)\n"
 "      --stack-signals LIST   signals whose sender's user stack is recorded (build\n"
@@ -86,6 +91,8 @@ static void usage(FILE *f)
 "  sigrec --pid 1234                       signals to process 1234\n"
 "  sigrec --check                          what this kernel lets sigrec record\n"
 "  sigrec --hooks tracepoint               also failed kill()s where fentry is refused\n"
+"  sigrec --pstore=ftrace                  fatal signals also into the persistent\n"
+"                                          trace instance boot_map\n"
 "\n"
 "SIGINT or SIGTERM seal the active chunk and exit 0.  Read the ring with sigdump.\n"
 "      --check                say what this kernel gives sigrec (each part on or off,\n"
@@ -94,8 +101,9 @@ static void usage(FILE *f)
 "A part the kernel refuses (failed attempts, interrupt attribution, lifecycle)\n"
 "is switched off with one line saying what that costs; the recording says so.\n"
 "Exit codes: 0 stopped cleanly (--check: the core loads here), 1 runtime\n"
-"error, 2 bad usage, 3 ring file refused (not a ring, in use, wrong size, no\n"
-"space), 4 the signal program cannot be loaded or attached.\n");
+"error (also --pstore: no such device, no persistent trace instance), 2 bad\n"
+"usage, 3 ring file refused (not a ring, in use, wrong size, no space), 4 the\n"
+"signal program cannot be loaded or attached.\n");
 }
 
 enum {
@@ -272,8 +280,15 @@ int env__parse(int argc, char **argv, struct env *e)
 				e->pstore = PSTORE_PMSG;
 			else if (!strcmp(optarg, "kmsg"))
 				e->pstore = PSTORE_KMSG;
-			else
-				return bad("--pstore", optarg, "expected auto, pmsg or kmsg");
+			else if (!strcmp(optarg, "ftrace") || !strncmp(optarg, "ftrace:", 7)) {
+				e->pstore = PSTORE_FTRACE;
+				e->pstore_instance = optarg[6] ? optarg + 7 : PSTORE_FTRACE_INSTANCE;
+				if (!*e->pstore_instance || strchr(e->pstore_instance, '/') ||
+				    strlen(e->pstore_instance) > 200 || e->pstore_instance[0] == '.')
+					return bad("--pstore", optarg, "expected ftrace:NAME, NAME a tracefs "
+						   "instance such as boot_map");
+			} else
+				return bad("--pstore", optarg, "expected auto, pmsg, kmsg or ftrace[:INSTANCE]");
 			break;
 		case OPT_PSTORE_SIGNALS:
 			if (sig_parse_list(optarg, e->pstore_mask, badtok, sizeof(badtok)))

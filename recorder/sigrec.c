@@ -143,7 +143,13 @@ static int setup_ring(struct env *e, struct run *run)
 	}
 	model__no_history(run->procs);
 	run->stacks = rec_stacks__new();	/* NULL: signals go without their stacks */
-	if (e->pstore && !(run->pstore = pstore__open(e->pstore, e->pstore_mask, err, sizeof(err)))) {
+	/* the ftrace instance is found in tracefs, which may not be mounted yet */
+	if (e->pstore == PSTORE_FTRACE && capture__mounts(err, sizeof(err))) {
+		fprintf(stderr, "sigrec: --pstore: %s\n", err);
+		return EXIT_RUNTIME;
+	}
+	if (e->pstore && !(run->pstore = pstore__open(e->pstore, e->pstore_instance, e->pstore_mask,
+						      err, sizeof(err)))) {
 		fprintf(stderr, "sigrec: --pstore: %s\n", err);
 		return EXIT_RUNTIME;
 	}

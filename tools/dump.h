@@ -23,7 +23,8 @@
 #include "why.h"
 
 #define DEFAULT_RING	"/var/lib/sigrec/sigrec.ring"
-#define PSTORE_DIRS	"/sys/fs/pstore:/var/lib/systemd/pstore"	/* systemd-pstore's archive */
+/* pstore, systemd-pstore's archive, the ftrace instance sigrec --pstore=ftrace writes */
+#define PSTORE_DIRS	"/sys/fs/pstore:/var/lib/systemd/pstore:/sys/kernel/tracing/instances/boot_map"
 #define DELAY		64	/* events held back so a later SYSRET can patch them */
 
 enum exit_code {
