@@ -40,12 +40,13 @@ endif
 # names, the pstore line format.  One list: sigrec, sigdump, the tests and
 # the benchmarks link $(BUILD)/libsigrec.a; tests/fuzz/run.sh asks for it
 # (make print-lib-src).
-LIB_SRC := lib/format.c lib/ring_write.c lib/ring_read.c lib/ring_pack.c lib/codec.c lib/crc32c.c lib/util.c lib/names.c lib/model.c lib/pstore.c lib/cgroup.c
+LIB_SRC := lib/format.c lib/ring_write.c lib/ring_read.c lib/ring_pack.c lib/codec.c lib/crc32c.c lib/util.c lib/names.c lib/model.c lib/pstore.c lib/cgroup.c lib/stacks.c
 SIGREC_SRC := recorder/sigrec.c recorder/options.c recorder/session.c recorder/capture.c recorder/rbuf.c \
 	recorder/check.c recorder/place.c recorder/metrics.c recorder/journal.c recorder/procscan.c \
-	recorder/privs.c pstore/writer.c
+	recorder/privs.c recorder/stacks_rec.c recorder/pinset.c pstore/writer.c
 SIGDUMP_SRC := tools/sigdump.c tools/options.c tools/query.c tools/events.c tools/stats.c tools/select.c \
-	tools/follow.c tools/pager.c tools/pstore_in.c tools/why.c tools/needs.c tools/export.c tools/output.c tools/perfetto.c
+	tools/follow.c tools/pager.c tools/pstore_in.c tools/why.c tools/needs.c tools/export.c tools/output.c \
+	tools/perfetto.c tools/strings.c tools/stackout.c tools/symbolize.c
 LIB       := $(BUILD)/libsigrec.a
 
 # Include paths per layer: lib/ sees only itself and the ABI (bpf/sigrec.h);
@@ -65,7 +66,7 @@ VERSION   := $(shell sed -n 's/.*SIGREC_VERSION_STR.*"\(.*\)".*/\1/p' lib/util.h
 
 .PHONY: all run test bench san clean deps unit-bin man install fuzz deb soak print-lib-src
 all: $(BUILD)/sigrec $(BUILD)/sigdump $(BUILD)/sigsend $(BUILD)/storm $(BUILD)/mkring \
-	$(BUILD)/decode $(BUILD)/floor
+	$(BUILD)/decode $(BUILD)/floor $(BUILD)/stacksend
 
 deps:
 	$(Q)./scripts/deps.sh
@@ -128,7 +129,7 @@ $(BUILD)/sigrec: $(call obj,$(SIGREC_SRC)) $(LIB)
 
 $(BUILD)/sigdump: $(call obj,$(SIGDUMP_SRC)) $(LIB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS) -lelf
 
 # test helpers are built without sanitizers: sigsend's faults must reach the kernel
 HELPER_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11
@@ -136,6 +137,12 @@ $(BUILD)/sigsend: tests/e2e/sigsend.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(HELPER_CFLAGS) $< -o $@ -lpthread
+
+# known functions in the sender's stack: frame pointers, no inlining
+$(BUILD)/stacksend: tests/e2e/stacksend.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O0 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -std=gnu11 $< -o $@
 
 $(BUILD)/storm: bench/storm.c
 	$(call msg,CC,$@)
@@ -155,22 +162,33 @@ $(BUILD)/decode: $(call obj,bench/decode.c) $(LIB)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
 # ---- unit tests (cmocka), linked against the modules, not main ----
-UNIT_TESTS := test_ring test_codec test_util test_craft test_model test_output test_format test_pstore test_cgroup
+UNIT_TESTS := test_ring test_codec test_util test_craft test_model test_output test_format test_pstore test_cgroup \
+	test_symbolize test_stacks
 $(BUILD)/tests/test_ring: $(call obj,tests/unit/test_ring.c) $(LIB)
 $(BUILD)/tests/test_codec: $(call obj,tests/unit/test_codec.c) $(LIB)
 $(BUILD)/tests/test_format: $(call obj,tests/unit/test_format.c) $(LIB)
 $(BUILD)/tests/test_pstore: $(call obj,tests/unit/test_pstore.c) $(LIB)
+$(BUILD)/tests/test_stacks: $(call obj,tests/unit/test_stacks.c) $(LIB)
 # it reads docs/FORMAT.md of this tree
 $(BUILD)/tests/unit/test_format.o: CFLAGS += -DSRCDIR='"$(CURDIR)"'
 $(BUILD)/tests/test_util: $(call obj,tests/unit/test_util.c) $(LIB)
 $(BUILD)/tests/test_craft: $(call obj,tests/unit/test_craft.c) $(LIB)
 $(BUILD)/tests/test_model: $(call obj,tests/unit/test_model.c) $(LIB)
-$(BUILD)/tests/test_output: $(call obj,tests/unit/test_output.c tools/output.c) $(LIB)
 $(BUILD)/tests/test_cgroup: $(call obj,tests/unit/test_cgroup.c) $(LIB)
+$(BUILD)/tests/test_output: $(call obj,tests/unit/test_output.c tools/output.c tools/strings.c tools/stackout.c \
+	tools/symbolize.c) $(LIB)
+# the ELF it reads: built with the tests, never run
+$(BUILD)/tests/symtest.elf: tests/unit/symtest_elf.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O1 -g -Wl,--build-id $< -o $@
+$(BUILD)/tests/test_symbolize: $(call obj,tests/unit/test_symbolize.c tools/symbolize.c) $(LIB)
+$(BUILD)/tests/unit/test_symbolize.o: CFLAGS += -DSYMTEST_ELF='"$(CURDIR)/$(BUILD)/tests/symtest.elf"'
+$(BUILD)/tests/unit/test_symbolize.o: $(BUILD)/tests/symtest.elf
 $(BUILD)/tests/test_%:
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS) -lcmocka
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS) -lcmocka -lelf
 
 unit-bin: $(addprefix $(BUILD)/tests/,$(UNIT_TESTS)) $(BUILD)/tests/sigrec-refuse
 

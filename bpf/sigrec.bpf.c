@@ -30,6 +30,9 @@ const volatile __u8 syscall_hooks = 1;
 const volatile __u8 coalesce = 1;
 const volatile __u8 irq_hooks = 1;
 const volatile __u8 record_probes = 0;	/* --probes: kill(pid, 0) calls too */
+const volatile __u8 stacks_on = 0;	/* sender and fault stacks (stack_taken) */
+const volatile __u64 stack_mask = 0;	/* signals whose sender's stack is taken */
+const volatile __u64 stack_any = 0;	/* stack_mask and the fault signals: the first test */
 
 /*
  * Test builds only (tests/e2e/test_degrade.sh): a program the verifier of
@@ -471,6 +474,10 @@ static __always_inline void fill_signal(struct sigrec_signal *e, int sig,
 			e->claimed_pid = ih.pid;
 			e->claimed_uid = ih.uid;
 			e->sflags |= SIGREC_SF_CLAIMED;
+		} else if (stacks_on && sigrec_sig_in(SIGREC_SET_FAULT, sig)) {
+			/* _sigfault._addr (and _sigsys._call_addr) overlay them */
+			e->claimed_pid = ih.pid;
+			e->claimed_uid = ih.uid;
 		}
 	}
 	e->code = code;
@@ -486,6 +493,8 @@ static __always_inline void fill_signal(struct sigrec_signal *e, int sig,
 		e->arg1 = 0;
 	}
 	e->ret = 0;
+	if (stacks_on && e->cause == SIGREC_C_FAULT)
+		e->sflags |= SIGREC_SF_FAULT;	/* stack_taken adds the user IP */
 	/* without the irq hooks only a syscall or a fault names its sender */
 	if (rctx == SIGREC_CTX_TASK ||
 	    (rctx == SIGREC_CTX_UNKNOWN && (fl || e->cause == SIGREC_C_FAULT)))
@@ -545,7 +554,106 @@ out:
 	r->busy = 0;
 }
 
-static __always_inline int on_signal(int sig, struct kernel_siginfo *info,
+/*
+ * Stacks are rate-limited per CPU by a token bucket kept as its
+ * theoretical arrival time (GCRA): a burst of STACK_BURST, then one every
+ * STACK_EVERY_NS.  A storm of fatal signals records the stacks of its
+ * first signals only; every signal is still recorded.
+ */
+#define STACK_BURST	8
+#define STACK_EVERY_NS	100000000ULL	/* 10 a second per CPU after the burst */
+
+/* one bucket for senders' stacks, one for faults and the kernel's: a storm
+ * of kill()s never takes the stack of the crash that follows it */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u64);
+} stack_tat SEC(".maps");
+
+static __always_inline int stack_token(__u32 bucket, __u64 now)
+{
+	__u64 *tat = bpf_map_lookup_elem(&stack_tat, &bucket), t;
+
+	if (!tat)
+		return 0;
+	t = *tat > now ? *tat : now;
+	if (t - now > (STACK_BURST - 1) * STACK_EVERY_NS)
+		return 0;
+	*tat = t + STACK_EVERY_NS;
+	return 1;
+}
+
+/*
+ * A kill-family sender's user stack, a faulting task's user stack (its
+ * first frame is the fault site), or the kernel's stack for a fatal signal
+ * the kernel raised on its own: a stack record, then the signal record
+ * with the same time and CPU (never coalesced: the stack is its own).
+ * Returns 1 when both were written.
+ */
+static __always_inline int stack_taken(void *ctx, struct sigrec_signal *e, struct task_struct *cur)
+{
+	struct sigrec_stack *st;
+	int user, fault = e->cause == SIGREC_C_FAULT;
+	__u32 cpu;
+	__u64 now;
+	long n;
+
+	if (fault) {
+		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(cur);
+
+		e->arg0 = regs ? BPF_CORE_READ(regs, ip) : 0;
+		user = 1;
+	} else if (!sigrec_sig_in(stack_mask, e->sig)) {
+		return 0;
+	} else if (e->cause == SIGREC_C_SYSCALL ||
+		   (e->cause == SIGREC_C_USER && e->ctx == SIGREC_CTX_TASK)) {
+		/* the running task is the sender: never a task an interrupt hit */
+		user = 1;
+	} else if (e->cause == SIGREC_C_KERNEL || e->cause == SIGREC_C_IRQ) {
+		user = 0;
+	} else {
+		return 0;
+	}
+	TEST_REFUSE(SIGREC_TEST_REFUSE_STACKS);
+	now = bpf_ktime_get_boot_ns();
+	if (!stack_token(!user || fault, now))
+		return 0;
+	st = bpf_ringbuf_reserve(&events, sizeof(*st), 0);
+	if (!st)
+		return 0;	/* the signal goes on without its stack */
+	if (user)
+		n = bpf_get_stack(ctx, st->frames, sizeof(st->frames),
+				  BPF_F_USER_STACK | BPF_F_USER_BUILD_ID);
+	else
+		n = bpf_get_stack(ctx, st->ips, sizeof(st->ips), 0);
+	if (n <= 0) {
+		bpf_ringbuf_discard(st, 0);
+		return 0;
+	}
+	cpu = bpf_get_smp_processor_id();
+	st->h.type = SIGREC_T_STACK;
+	st->h.flags = 0;
+	st->h.size = sizeof(*st);
+	st->h.cpu = cpu;
+	st->h.ts = now;
+	st->id = 0;
+	st->kind = user ? SIGREC_STACK_USER : SIGREC_STACK_KRAW;
+	st->nframes = user ? n / sizeof(struct sigrec_frame) : n / 8;
+	submit(st);
+	e->sflags |= SIGREC_SF_STACK;
+	e->h.type = SIGREC_T_SIGNAL;
+	e->h.flags = 0;
+	e->h.size = sizeof(*e);
+	e->h.cpu = cpu;
+	e->h.ts = now;
+	if (bpf_ringbuf_output(&events, e, sizeof(*e), output_flags(sizeof(*e))))
+		count_drops(1, now);
+	return 1;
+}
+
+static __always_inline int on_signal(void *ctx, int sig, struct kernel_siginfo *info,
 				     struct task_struct *task, int group, int result,
 				     enum info_read how)
 {
@@ -573,6 +681,18 @@ static __always_inline int on_signal(int sig, struct kernel_siginfo *info,
 	/* an overflow's syscall fails afterwards (sysret): never coalesced */
 	if (coalesce && result != KSIG_OVERFLOW_FAIL)
 		r = bpf_map_lookup_elem(&runs, &zero);
+	if (stacks_on && sigrec_sig_in(stack_any, sig)) {
+		fill_signal(&one, sig, info, task, group, result, cur, fl, rctx, how);
+		if (stack_taken(ctx, &one, cur))
+			return 0;
+		if (r && !r->busy)
+			record_coalesced(r, &one);
+		else if ((e = reserve(sizeof(*e), SIGREC_T_SIGNAL))) {
+			__builtin_memcpy(&e->sig, &one.sig, sizeof(*e) - sizeof(e->h));
+			submit(e);
+		}
+		return 0;
+	}
 	if (r && !r->busy) {
 		fill_signal(&one, sig, info, task, group, result, cur, fl, rctx, how);
 		record_coalesced(r, &one);
@@ -592,7 +712,7 @@ SEC("tp_btf/signal_generate")							\
 int BPF_PROG(name, int sig, struct kernel_siginfo *info, struct task_struct *task,	\
 	     int group, int result)						\
 {										\
-	return on_signal(sig, info, task, group, result, how);			\
+	return on_signal(ctx, sig, info, task, group, result, how);			\
 }
 
 SIGNAL_PROG(on_signal_generate, INFO_CAST)

@@ -36,6 +36,7 @@ enum sigrec_type {
 	SIGREC_T_START	= 10,	/* written by the recorder: session start */
 	SIGREC_T_HOST	= 11,	/* written by sigdump --export: where a dump came from */
 	SIGREC_T_DELIVER = 12,	/* a signal taken by its target: what the target did with it */
+	SIGREC_T_STACK	= 13,	/* a sender's or faulting task's stack, referenced by a signal */
 	SIGREC_T_MAX,
 };
 
@@ -126,6 +127,10 @@ enum sigrec_action {
 	SIGREC_A_STOP	   = 5,	/* default action: the process stops */
 	SIGREC_A_CONTINUE  = 6,	/* SIGCONT's default: it continued when the signal was sent */
 };
+/* a SIGREC_T_STACK record with the same h.ts and h.cpu comes just before it */
+#define SIGREC_SF_STACK		0x100
+/* a fault: claimed_pid | claimed_uid << 32 is si_addr, arg0 the user IP */
+#define SIGREC_SF_FAULT		0x200
 
 struct sigrec_rec_hdr {
 	__u8  type;
@@ -339,6 +344,7 @@ struct sigrec_start {
  * wrapped ring still says what it records; not a new session */
 #define SIGREC_START_AGAIN		0x100
 #define SIGREC_START_NO_DELIVER		0x200	/* no delivery records (since 0.2) */
+#define SIGREC_START_NO_STACKS		0x400	/* no sender or fault stacks (refused, or --no-stacks) */
 #define SIGREC_START_NO_LIFECYCLE	(SIGREC_START_NO_FORK | SIGREC_START_NO_EXEC | \
 					 SIGREC_START_NO_EXIT | SIGREC_START_NO_RENAME)
 
@@ -363,11 +369,59 @@ enum sigrec_hooks {
 	SIGREC_HOOKS_TRACEPOINT	= 2,
 };
 
+/*
+ * A stack (since 0.2).  Written by the recorder just before the signal record
+ * it belongs to (same h.ts and h.cpu), whose sflags has SIGREC_SF_STACK.
+ * The frames of one stack (id: lib/stacks.c's hash of kind and frames) are
+ * written once per chunk; a later signal of the chunk with the same stack
+ * gets a reference: a record of this type with SIGREC_STACK_REF in h.flags
+ * and no frames.  docs/FORMAT.md.
+ */
+#define SIGREC_STACK_MAX	32	/* frames */
+#define SIGREC_KSYM_LEN		48	/* a resolved kernel frame: "func+0xoff" */
+
+/* struct sigrec_stack.kind */
+#define SIGREC_STACK_USER	1	/* frames[]: build-id + file offset (or ip) */
+#define SIGREC_STACK_KERNEL	2	/* ksyms[]: resolved by the recorder at write time */
+#define SIGREC_STACK_KRAW	3	/* BPF to recorder only: ips[], never in a ring */
+
+/* h.flags of a stack record */
+#define SIGREC_STACK_REF	0x1	/* no frames: the chunk has them under this id */
+
+/* struct sigrec_frame.status: BPF_STACK_BUILD_ID_* of the kernel */
+#define SIGREC_FRAME_EMPTY	0
+#define SIGREC_FRAME_VALID	1	/* build_id + offset into the file */
+#define SIGREC_FRAME_IP		2	/* no build id could be read: ip only */
+
+/* Layout of the kernel's struct bpf_stack_build_id. */
+struct sigrec_frame {
+	__s32 status;
+	__u8  build_id[20];
+	__u64 offset;		/* VALID: file offset; IP: the address */
+};
+
+struct sigrec_stack {
+	struct sigrec_rec_hdr h;	/* ts, cpu: those of its signal record */
+	__u64 id;
+	__u32 nframes;
+	__u32 kind;			/* SIGREC_STACK_* */
+	union {
+		struct sigrec_frame frames[SIGREC_STACK_MAX];
+		char ksyms[SIGREC_STACK_MAX][SIGREC_KSYM_LEN];
+		__u64 ips[SIGREC_STACK_MAX];
+	};
+};
+/* bytes of a stack record of n frames of kind k */
+#define SIGREC_STACK_SIZE(k, n)	(32 + (n) * ((k) == SIGREC_STACK_KERNEL ? SIGREC_KSYM_LEN :	\
+					     (k) == SIGREC_STACK_KRAW ? 8 :			\
+					     (__u32)sizeof(struct sigrec_frame)))
+
 /* Test builds: which program the verifier is made to refuse (test_refuse). */
 #define SIGREC_TEST_REFUSE_SIGNAL	1
 #define SIGREC_TEST_REFUSE_FORK		2
 #define SIGREC_TEST_REFUSE_DELIVER	3	/* both forms of the delivery program */
 #define SIGREC_TEST_REFUSE_DELIVER_BTF	4	/* its tp_btf form: the raw_tp one loads */
+#define SIGREC_TEST_REFUSE_STACKS	5	/* the signal program's stack taking */
 
 /* Entries of the pinned meta map: config hash, enum sigrec_hooks, SIGREC_START_NO_*. */
 #define SIGREC_META_N	3
@@ -396,6 +450,10 @@ _Static_assert(sizeof(struct sigrec_proc) % 8 == 0, "proc size");
 _Static_assert(sizeof(struct sigrec_start) % 8 == 0, "start size");
 _Static_assert(sizeof(struct sigrec_host) % 8 == 0, "host size");
 _Static_assert(sizeof(struct sigrec_deliver) == 96, "deliver size");
+_Static_assert(sizeof(struct sigrec_frame) == 32, "frame size");
+_Static_assert(sizeof(struct sigrec_stack) == SIGREC_STACK_SIZE(SIGREC_STACK_KERNEL, SIGREC_STACK_MAX),
+	       "stack size");
+_Static_assert(sizeof(struct sigrec_stack) <= 2040, "stack record fits the ring's 255 words");
 #endif
 
 #endif /* SIGREC_H */

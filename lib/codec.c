@@ -383,6 +383,16 @@ int codec_split_one(struct codec_cursor *cur, const uint8_t **ts_p, size_t *ts_l
 	return 0;
 }
 
+struct sigrec_lost ring_lost(unsigned int flags, uint64_t count, uint64_t from_ts,
+			     uint64_t to_ts, uint32_t lcpu)
+{
+	struct sigrec_lost l = { .h = { .type = SIGREC_T_LOST, .flags = flags, .size = sizeof(l),
+					.ts = to_ts },
+				 .count = count, .from_ts = from_ts, .to_ts = to_ts, .lcpu = lcpu };
+
+	return l;
+}
+
 void ring_rec_copy(void *dst, size_t dst_len, const void *rec, size_t len)
 {
 	size_t n = len < dst_len ? len : dst_len;

@@ -752,3 +752,27 @@ void proc_cmdline(const struct proc *p, char *buf, size_t len)
 	if (!n && p->comm[0])
 		snprintf(buf, len, "[%s]", p->comm);
 }
+
+const struct proc *model__task(const struct model *m, const struct sigrec_task *t, uint64_t ts)
+{
+	if (t->start_ns)
+		return model__get(m, t->pid, t->start_ns);
+	return t->pid ? model__at(m, t->pid, ts) : NULL;
+}
+
+void model__ancestors(struct model_ancestors *it, const struct model *m, const struct proc *p,
+		      uint64_t ts)
+{
+	*it = (struct model_ancestors){ .m = m, .p = p, .ts = ts };
+}
+
+const struct proc *model__next_ancestor(struct model_ancestors *it)
+{
+	if (!it->p || it->depth >= MODEL_MAX_ANCESTRY || (it->depth && it->p->pid == 1))
+		it->p = NULL;
+	else
+		it->p = model__as_of(model__parent(it->m, it->p), it->ts);
+	if (it->p)
+		it->depth++;
+	return it->p;
+}

@@ -107,6 +107,30 @@ struct model_stats {
 };
 void model__stats(const struct model *m, struct model_stats *st);
 
+/*
+ * The process a record's task names: by identity (pid and start) when the
+ * start is known, else the process that had the pid at ts; NULL if unknown.
+ */
+const struct proc *model__task(const struct model *m, const struct sigrec_task *t, uint64_t ts);
+
+/*
+ * The ancestors of a process as they were at ts, nearest first: at most
+ * MODEL_MAX_ANCESTRY of them, ending at pid 1.
+ *
+ *	struct model_ancestors it;
+ *	model__ancestors(&it, m, p, ts);
+ *	while ((a = model__next_ancestor(&it)))	(it.depth: 1 for the parent)
+ */
+struct model_ancestors {
+	const struct model *m;
+	const struct proc *p;
+	uint64_t ts;
+	int depth;
+};
+void model__ancestors(struct model_ancestors *it, const struct model *m, const struct proc *p,
+		      uint64_t ts);
+const struct proc *model__next_ancestor(struct model_ancestors *it);
+
 /* Command line as one string, arguments joined by spaces. */
 void proc_cmdline(const struct proc *p, char *buf, size_t len);
 

@@ -197,31 +197,227 @@ static int parse_line(const char *line, const char *source, struct pstore_event 
 	return 0;
 }
 
-int pstore__parse(const char *buf, size_t len, const char *source, pstore_fn fn, void *ctx)
+/* Where a line's "sigrec: " starts: anywhere in a pstore record's line (the
+ * kernel log puts its own prefix in front), NULL if nowhere. */
+typedef const char *(*find_fn)(const char *line, size_t len);
+
+static const char *find_anywhere(const char *line, size_t len)
+{
+	(void)len;
+	return strstr(line, "sigrec: ");
+}
+
+#define TRACE_PREFIX_MAX 128		/* task-pid, (tgid), [cpu], flags, time stamp */
+
+/* Each line of buf shorter than max (longer ones are no line of ours)
+ * through find and parse_line.  Sets *stop when fn asked to stop. */
+static int parse_lines(const char *buf, size_t len, size_t max, const char *source,
+		       find_fn find, pstore_fn fn, void *ctx, int *stop)
 {
 	size_t pos = 0;
 	int n = 0;
 
-	while (pos < len) {
+	while (pos < len && !*stop) {
 		const char *nl = memchr(buf + pos, '\n', len - pos);
 		size_t l = nl ? (size_t)(nl - (buf + pos)) : len - pos;
-		char line[PSTORE_LINE_MAX + 64];
+		char line[PSTORE_LINE_MAX + TRACE_PREFIX_MAX];
 		const char *at;
 		struct pstore_event e;
 
-		if (l < sizeof(line)) {
+		if (l < max && l < sizeof(line)) {
 			memcpy(line, buf + pos, l);
 			line[l] = 0;
-			at = strstr(line, "sigrec: ");
+			at = find(line, l);
 			if (at && !parse_line(at + 8, source, &e)) {
 				n++;
-				if (fn(&e, ctx))
-					return n;
+				*stop = fn(&e, ctx);
 			}
 		}
 		pos += l + 1;
 	}
 	return n;
+}
+
+int pstore__parse(const char *buf, size_t len, const char *source, pstore_fn fn, void *ctx)
+{
+	int stop = 0;
+
+	/* the kernel log's prefix is short */
+	return parse_lines(buf, len, PSTORE_LINE_MAX + 64, source, find_anywhere, fn, ctx, &stop);
+}
+
+/* ---- the ftrace persistent ring buffer: an instance's "trace" file ---- */
+
+#define TRACE_LINE_MAX	(PSTORE_LINE_MAX + TRACE_PREFIX_MAX)
+#define TRACE_READ_MAX	(1ULL << 30)	/* a tracefs file ends; a stranger's need not */
+
+/* n > 0 bytes at s, each one is() says yes to */
+static int all_of(const char *s, size_t n, int (*is)(int))
+{
+	if (!n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!is((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+/* "12.345678" (or a bare counter, as the counter and tsc clocks print it) */
+static int trace_ts(const char *s, size_t n)
+{
+	const char *dot = memchr(s, '.', n);
+
+	if (!dot)
+		return n <= 20 && all_of(s, n, isdigit);
+	return dot - s <= 20 && all_of(s, dot - s, isdigit) && n - (dot - s) - 1 <= 9 &&
+	       all_of(dot + 1, n - (dot - s) - 1, isdigit);
+}
+
+/* The function of a trace_marker write: its name (with the sym-offset
+ * option "+0x../0x.."), or the raw address where the symbol is unknown */
+static int trace_fn(const char *s, size_t n)
+{
+	static const char name[] = "tracing_mark_write";
+	size_t nl = sizeof(name) - 1;
+
+	if (n >= nl && !memcmp(s, name, nl) && (n == nl || s[nl] == '+'))
+		return 1;
+	return n >= 3 && n <= 18 && s[0] == '0' && s[1] == 'x' && all_of(s + 2, n - 2, isxdigit);
+}
+
+/* Before the time stamp at end: "TASK-PID [(TGID)] [CPU] [FLAGS] " */
+static int trace_context(const char *s, size_t end)
+{
+	size_t i = end, j;
+
+	while (i && s[i - 1] == ' ')
+		i--;
+	/* the latency flags (irq-info), such as "d..1." */
+	if (i && s[i - 1] != ']') {
+		while (i && s[i - 1] != ' ' && s[i - 1] != ']')
+			i--;
+		while (i && s[i - 1] == ' ')
+			i--;
+	}
+	if (!i || s[i - 1] != ']')
+		return 0;
+	for (j = --i; j && isdigit((unsigned char)s[j - 1]); j--)
+		;
+	if (!j || s[j - 1] != '[' || i - j < 1 || i - j > 6)
+		return 0;
+	i = j - 1;
+	while (i && s[i - 1] == ' ')
+		i--;
+	/* record-tgid: "(   1234)" or "(-------)" */
+	if (i && s[i - 1] == ')') {
+		for (j = i - 1; j && i - j < 12 && s[j - 1] != '('; j--)
+			;
+		if (!j || s[j - 1] != '(')
+			return 0;
+		i = j - 1;
+		while (i && s[i - 1] == ' ')
+			i--;
+	}
+	for (j = i; j && isdigit((unsigned char)s[j - 1]); j--)
+		;
+	return j < i && i - j <= 7 && j && s[j - 1] == '-';
+}
+
+/*
+ * Where the sigrec line starts in one line of ftrace's text output, if the
+ * line is a trace_marker write of one:
+ *   "   <task>-<pid>  [cpu] flags  secs.usecs: tracing_mark_write: sigrec: ..."
+ * A comm is 15 bytes of anything, so each ": " of the prefix is tried as
+ * the one after the time stamp, and the fields around it checked; what
+ * the function field is followed by must be the sigrec line.  At most
+ * TRACE_PREFIX_MAX positions, each checked in bounded steps: linear.
+ */
+static const char *trace_payload(const char *line, size_t len)
+{
+	size_t lim = len < TRACE_PREFIX_MAX ? len : TRACE_PREFIX_MAX;
+
+	for (size_t i = 1; i + 2 < lim; i++) {
+		size_t ts = i, f = i + 2, fe = f;
+
+		if (line[i] != ':' || line[i + 1] != ' ')
+			continue;
+		while (ts && line[ts - 1] != ' ' && i - ts < 32)
+			ts--;
+		if (!trace_ts(line + ts, i - ts) || !trace_context(line, ts))
+			continue;
+		while (fe < len && line[fe] != ' ' && fe - f < 64)
+			fe++;
+		if (fe - f < 2 || line[fe - 1] != ':' || !trace_fn(line + f, fe - 1 - f))
+			continue;
+		if (len - fe >= 9 && !memcmp(line + fe, " sigrec: ", 9))
+			return line + fe + 1;
+	}
+	return NULL;
+}
+
+int pstore__parse_trace(const char *buf, size_t len, const char *source, pstore_fn fn, void *ctx)
+{
+	int stop = 0;
+
+	return parse_lines(buf, len, TRACE_LINE_MAX, source, trace_payload, fn, ctx, &stop);
+}
+
+/*
+ * An instance's "trace" file (the whole buffer as text: tens of MiB) in
+ * pieces of buf: the complete lines of each piece, a line longer than buf
+ * skipped to its end.  Bounded memory, linear time, TRACE_READ_MAX at most.
+ */
+static int read_trace(const char *dir, char *buf, pstore_fn fn, void *ctx, char *err,
+		      size_t errlen)
+{
+	const char *base = strrchr(dir, '/');
+	char path[4096], source[64];
+	size_t have = 0;
+	uint64_t total = 0;
+	int fd, stop = 0, skip = 0;
+
+	snprintf(path, sizeof(path), "%s/trace", dir);
+	/* in the JSON source: "pstore:boot_map/trace" */
+	snprintf(source, sizeof(source), "%.40s/trace", base && base[1] ? base + 1 : dir);
+	fd = open_regular(AT_FDCWD, path, err, errlen);
+	if (fd < 0)
+		return fd;
+	while (!stop && total < TRACE_READ_MAX) {
+		ssize_t n = read(fd, buf + have, FILE_MAX - have);
+		const char *end;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		total += n;
+		have += n;
+		end = memrchr(buf, '\n', have);
+		if (!end) {
+			if (have == FILE_MAX) {
+				have = 0;	/* no line of ours: skip to its end */
+				skip = 1;
+			}
+			continue;
+		}
+		if (skip) {
+			const char *nl = memchr(buf, '\n', have);
+
+			memmove(buf, nl + 1, have - (nl + 1 - buf));
+			have -= nl + 1 - buf;
+			skip = 0;
+			end = memrchr(buf, '\n', have);
+			if (!end)
+				continue;
+		}
+		parse_lines(buf, end + 1 - buf, TRACE_LINE_MAX, source, trace_payload, fn, ctx, &stop);
+		have -= end + 1 - buf;
+		memmove(buf, end + 1, have);
+	}
+	if (have && !skip && !stop)
+		parse_lines(buf, have, TRACE_LINE_MAX, source, trace_payload, fn, ctx, &stop);
+	close(fd);
+	return 1;
 }
 
 /*
@@ -291,6 +487,16 @@ static int read_dir_at(const char *dir, const char *sub, char *buf, int depth, p
 	return rc ? rc : files;
 }
 
+/* An instance of tracefs (or its top): it has a trace_marker to write to. */
+static int is_trace_instance(const char *dir)
+{
+	char path[4096];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/trace_marker", dir);
+	return !stat(path, &st) && S_ISREG(st.st_mode);
+}
+
 int pstore__read_dir(const char *dir, pstore_fn fn, void *ctx, char *err, size_t errlen)
 {
 	char *buf = malloc(FILE_MAX);
@@ -300,7 +506,11 @@ int pstore__read_dir(const char *dir, pstore_fn fn, void *ctx, char *err, size_t
 		snprintf(err, errlen, "cannot read %s: out of memory", dir);
 		return -ENOMEM;
 	}
-	rc = read_dir_at(dir, NULL, buf, 0, fn, ctx, err, errlen);
+	/* a tracefs instance (the persistent ring buffer): its "trace" only */
+	if (is_trace_instance(dir))
+		rc = read_trace(dir, buf, fn, ctx, err, errlen);
+	else
+		rc = read_dir_at(dir, NULL, buf, 0, fn, ctx, err, errlen);
 	free(buf);
 	return rc;
 }

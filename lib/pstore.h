@@ -35,7 +35,15 @@ typedef int (*pstore_fn)(const struct pstore_event *e, void *ctx);
 /* Find sigrec lines in any text (a pstore file, dmesg); other lines are skipped. */
 int pstore__parse(const char *buf, size_t len, const char *source, pstore_fn fn, void *ctx);
 /*
- * Parse pmsg-ramoops-*, dmesg-ramoops-*, console-ramoops-* in dir.  Returns
+ * Find sigrec lines in ftrace's text output (an instance's "trace" file):
+ * only trace_marker writes ("... 12.345678: tracing_mark_write: sigrec: ..."),
+ * every other line and event skipped.
+ */
+int pstore__parse_trace(const char *buf, size_t len, const char *source, pstore_fn fn, void *ctx);
+/*
+ * Parse pmsg-ramoops-*, dmesg-ramoops-*, console-ramoops-* in dir, or when
+ * dir is a tracefs instance (it has a trace_marker: the ftrace persistent
+ * ring buffer, /sys/kernel/tracing/instances/boot_map) its "trace".  Returns
  * files read, or -errno with the reason in err: one of those names that is
  * not a regular file (a FIFO, a device) is refused, never opened to block.
  */

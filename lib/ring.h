@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "sigrec.h"
 
 #define RING_MAJOR		1
 #define RING_MINOR		1
@@ -175,6 +176,13 @@ int ring_codec__encode(struct ring_codec *c, const void *rec, size_t len, uint8_
 
 /* Copy a decoded record into a fixed struct: zero-fill or truncate. */
 void ring_rec_copy(void *dst, size_t dst_len, const void *rec, size_t len);
+
+/*
+ * A lost record: count events (0: not known) between from_ts and to_ts,
+ * its time to_ts, flags SIGREC_LOST_*, lcpu the CPU (UINT32_MAX: not known).
+ */
+struct sigrec_lost ring_lost(unsigned int flags, uint64_t count, uint64_t from_ts,
+			     uint64_t to_ts, uint32_t lcpu);
 
 uint32_t sigrec_crc32c(uint32_t crc, const void *buf, size_t len);
 

@@ -132,53 +132,54 @@ static int split_unit(const char *s, char *num, size_t numlen, const char **unit
 	return 0;
 }
 
-int parse_size(const char *s, uint64_t *out)
+/* A number with a unit: the unit's multiplier from a table (case-folded or not). */
+struct unit {
+	const char *u;
+	uint64_t mul;
+};
+
+static int parse_with_unit(const char *s, const struct unit *units, size_t n, int fold,
+			   uint64_t *out)
 {
-	static const struct { const char *u; int shift; } units[] = {
-		{ "", 0 }, { "B", 0 }, { "K", 10 }, { "KB", 10 }, { "KIB", 10 },
-		{ "M", 20 }, { "MB", 20 }, { "MIB", 20 }, { "G", 30 }, { "GB", 30 },
-		{ "GIB", 30 }, { "T", 40 }, { "TB", 40 }, { "TIB", 40 },
-	};
 	const char *unit;
 	char num[24];
 	uint64_t v;
 
 	if (!s || split_unit(s, num, sizeof(num), &unit) || parse_u64(num, 0, UINT64_MAX, &v))
 		return -EINVAL;
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcasecmp(unit, units[i].u))
+	for (size_t i = 0; i < n; i++) {
+		if (fold ? strcasecmp(unit, units[i].u) : strcmp(unit, units[i].u))
 			continue;
-		if (units[i].shift && v > (UINT64_MAX >> units[i].shift))
+		if (v > UINT64_MAX / units[i].mul)
 			return -ERANGE;
-		*out = v << units[i].shift;
+		*out = v * units[i].mul;
 		return 0;
 	}
 	return -EINVAL;
 }
 
+int parse_size(const char *s, uint64_t *out)
+{
+	static const struct unit units[] = {
+		{ "", 1 }, { "B", 1 }, { "K", 1ULL << 10 }, { "KB", 1ULL << 10 }, { "KIB", 1ULL << 10 },
+		{ "M", 1ULL << 20 }, { "MB", 1ULL << 20 }, { "MIB", 1ULL << 20 }, { "G", 1ULL << 30 },
+		{ "GB", 1ULL << 30 }, { "GIB", 1ULL << 30 }, { "T", 1ULL << 40 }, { "TB", 1ULL << 40 },
+		{ "TIB", 1ULL << 40 },
+	};
+
+	return parse_with_unit(s, units, sizeof(units) / sizeof(units[0]), 1, out);
+}
+
 int parse_duration(const char *s, uint64_t *out_ns)
 {
-	static const struct { const char *u; uint64_t ns; } units[] = {
+	static const struct unit units[] = {
 		{ "", 1000000000ULL }, { "ns", 1 }, { "us", 1000 }, { "ms", 1000000 },
 		{ "s", 1000000000ULL }, { "sec", 1000000000ULL }, { "m", 60000000000ULL },
 		{ "min", 60000000000ULL }, { "h", 3600000000000ULL }, { "d", 86400000000000ULL },
 		{ "w", 604800000000000ULL },
 	};
-	const char *unit;
-	char num[24];
-	uint64_t v;
 
-	if (!s || split_unit(s, num, sizeof(num), &unit) || parse_u64(num, 0, UINT64_MAX, &v))
-		return -EINVAL;
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcmp(unit, units[i].u))
-			continue;
-		if (v > UINT64_MAX / units[i].ns)
-			return -ERANGE;
-		*out_ns = v * units[i].ns;
-		return 0;
-	}
-	return -EINVAL;
+	return parse_with_unit(s, units, sizeof(units) / sizeof(units[0]), 0, out_ns);
 }
 
 static const char *const sig_names[32] = {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * writer.c - the pstore/ramoops mode's writer: the line of each matching
- * signal (lib/pstore.c formats it) to /dev/pmsg0 or /dev/kmsg, one write()
- * per line, under a rate limit.
+ * signal (lib/pstore.c formats it) to /dev/pmsg0, /dev/kmsg or a persistent
+ * ftrace instance's trace_marker, one write() per line, under a rate limit.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -12,16 +12,20 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "util.h"
 #include "writer.h"
 
 #define PMSG_PATH	"/dev/pmsg0"
 #define KMSG_PATH	"/dev/kmsg"
+/* where tracefs is, mounted by itself or under debugfs */
+static const char *const tracefs_dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
 
 /*
- * Rate limits: pmsg has no limit of its own, but the persistent zone is
- * small; /dev/kmsg is limited by the kernel to 10 lines per 5 s per opener
- * (unless printk.devkmsg=on), so stay under that.
+ * Rate limits: pmsg and trace_marker have no limit of their own, but the
+ * persistent zone is small (an ftrace instance's is shared with whatever
+ * else is traced there); /dev/kmsg is limited by the kernel to 10 lines
+ * per 5 s per opener (unless printk.devkmsg=on), so stay under that.
  */
 struct rate {
 	double tokens, per_s, burst;
@@ -32,6 +36,7 @@ struct pstore_writer {
 	int fd;
 	int kmsg;
 	const char *path;
+	char marker[320];		/* PSTORE_FTRACE: the instance's trace_marker */
 	uint64_t mask[2];
 	struct rate rate;
 	uint64_t suppressed, reported;
@@ -56,9 +61,65 @@ static int rate_take(struct rate *r)
 	return 1;
 }
 
-struct pstore_writer *pstore__open(int mode, const uint64_t sig_mask[2], char *err, size_t errlen)
+static int tracing_off(const char *path)
+{
+	char c = '1';
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		if (read(fd, &c, 1) != 1)
+			c = '1';
+		close(fd);
+	}
+	return c == '0';
+}
+
+/*
+ * The trace_marker of tracefs instance name, if the instance is one the
+ * kernel mapped to reserved memory at boot: only those have last_boot_info
+ * (an instance made with mkdir is lost at a reboot).
+ */
+static int ftrace_marker(const char *name, char *path, size_t len, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..")) {
+		snprintf(err, errlen, "invalid trace instance name '%s'", name);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < sizeof(tracefs_dirs) / sizeof(tracefs_dirs[0]); i++) {
+		snprintf(path, len, "%s/instances/%s", tracefs_dirs[i], name);
+		if (stat(path, &st) || !S_ISDIR(st.st_mode))
+			continue;
+		snprintf(path, len, "%s/instances/%s/last_boot_info", tracefs_dirs[i], name);
+		if (stat(path, &st)) {
+			snprintf(err, errlen, "trace instance %s is not persistent (it has no "
+				 "last_boot_info: it was not mapped to reserved memory at boot, "
+				 "its buffer does not survive a reboot); boot with "
+				 "reserve_mem=20M:2M:trace trace_instance=%s@trace", name, name);
+			return -ENOTSUP;
+		}
+		/* a write while tracing is off fails: say so now, not never */
+		snprintf(path, len, "%s/instances/%s/tracing_on", tracefs_dirs[i], name);
+		if (tracing_off(path)) {
+			snprintf(err, errlen, "tracing is off in trace instance %s: echo 1 > %s "
+				 "(after reading the previous boot's lines with sigdump --pstore)",
+				 name, path);
+			return -EPERM;
+		}
+		snprintf(path, len, "%s/instances/%s/trace_marker", tracefs_dirs[i], name);
+		return 0;
+	}
+	snprintf(err, errlen, "no persistent trace instance %s: boot with "
+		 "reserve_mem=20M:2M:trace trace_instance=%s@trace", name, name);
+	return -ENOENT;
+}
+
+struct pstore_writer *pstore__open(int mode, const char *instance, const uint64_t sig_mask[2],
+				   char *err, size_t errlen)
 {
 	struct pstore_writer *w = calloc(1, sizeof(*w));
+	int rc;
 
 	if (!w) {
 		snprintf(err, errlen, "out of memory");
@@ -68,12 +129,23 @@ struct pstore_writer *pstore__open(int mode, const uint64_t sig_mask[2], char *e
 		mode = access(PMSG_PATH, W_OK) ? PSTORE_KMSG : PSTORE_PMSG;
 	w->kmsg = mode == PSTORE_KMSG;
 	w->path = w->kmsg ? KMSG_PATH : PMSG_PATH;
+	if (mode == PSTORE_FTRACE) {
+		rc = ftrace_marker(instance ? instance : PSTORE_FTRACE_INSTANCE, w->marker,
+				   sizeof(w->marker), err, errlen);
+		if (rc) {
+			free(w);
+			errno = -rc;
+			return NULL;
+		}
+		w->path = w->marker;
+	}
 	w->fd = open(w->path, O_WRONLY | O_CLOEXEC | O_NONBLOCK);
 	if (w->fd < 0) {
 		int e = errno;
 
 		snprintf(err, errlen, "cannot open %s: %s%s", w->path, strerror(e),
-			 w->kmsg ? "" : " (kernel without CONFIG_PSTORE_PMSG or ramoops; try --pstore=kmsg)");
+			 mode == PSTORE_PMSG ? " (kernel without CONFIG_PSTORE_PMSG or ramoops; "
+			 "try --pstore=kmsg)" : "");
 		free(w);
 		errno = e;
 		return NULL;

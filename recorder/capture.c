@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* capture.c - BPF skeleton lifecycle: configure, probe hooks, load, attach, poll. */
+/* capture.c - BPF skeleton lifecycle: configure, probe hooks, load, attach, poll; the
+ * pinned set it leaves capturing between recorders is pinset.c. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdarg.h>
@@ -20,24 +21,13 @@
 #include <bpf/libbpf.h>
 #include <bpf/btf.h>
 #include "capture.h"
+#include "pinset.h"
 #include "rbuf.h"
 #include "util.h"
 #include "sigrec.skel.h"
 
 #define TRACEFS_MAGIC_NR	0x74726163
 #define BPF_FS_MAGIC_NR		0xcafe4a11
-
-#define MAX_LINKS	64
-
-/* What a pinned set is made of: its maps and links, by fd. */
-struct pinned {
-	int events_fd, drops_fd, seen_fd, meta_fd;
-	int runs_fd, flush_fd;	/* coalescing state and its flush program (-1: none) */
-	size_t runs_size;	/* value size of runs: another version's may differ */
-	int sig_fd;		/* the signal program, for its count of skipped runs */
-	struct bpf_link *links[MAX_LINKS];
-	int nlinks;
-};
 
 struct capture {
 	struct sigrec_bpf *skel;	/* NULL when a pinned set is reused */
@@ -52,14 +42,7 @@ struct capture {
 	char notes[CAPTURE_NPARTS][512];	/* what a refusal costs, said once at start */
 	char refused[CAPTURE_NPARTS][300];	/* the program and the kernel's reason */
 	int reused;
-	int ncpu;
-	struct sigrec_drops *now;
-	uint64_t *seen;
-	uint64_t last_report;
-	uint64_t opened;		/* CLOCK_BOOTTIME of capture__open */
-	struct sigrec_run *runs;	/* per-CPU copy of the runs map */
-	capture_fn fn;
-	void *ctx;
+	struct pin_io io;	/* where records go; per-CPU buffers */
 };
 
 static int verbose_level;
@@ -111,14 +94,15 @@ static void note_refusal(const char *msg)
 
 static int print_fn(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	char msg[8192];
+	char *msg = NULL;
 	va_list aq;
 
-	if (refusal.on) {
+	if (refusal.on) {	/* whole: a large program's log ends with the reason */
 		va_copy(aq, ap);
-		vsnprintf(msg, sizeof(msg), fmt, aq);
+		if (vasprintf(&msg, fmt, aq) >= 0)
+			note_refusal(msg);
 		va_end(aq);
-		note_refusal(msg);
+		free(msg);
 	}
 	/* by default sigrec says in one line what was refused and why */
 	if ((level == LIBBPF_WARN && verbose_level < 1) ||
@@ -163,7 +147,7 @@ enum role {
 	ROLE_CORE = CAPTURE_SIGNALS, ROLE_SYSCALL = CAPTURE_SYSCALL, ROLE_IRQ = CAPTURE_IRQ,
 	ROLE_FORK = CAPTURE_FORK, ROLE_EXEC = CAPTURE_EXEC, ROLE_EXIT = CAPTURE_EXIT,
 	ROLE_RENAME = CAPTURE_RENAME, ROLE_OOM = CAPTURE_OOM, ROLE_FLUSH = CAPTURE_FLUSH,
-	ROLE_DELIVER = CAPTURE_DELIVER, NROLES = CAPTURE_NPARTS
+	ROLE_DELIVER = CAPTURE_DELIVER, ROLE_STACKS = CAPTURE_STACKS, NROLES = CAPTURE_NPARTS
 };
 
 static const struct role_info {
@@ -193,6 +177,8 @@ static const struct role_info {
 	[ROLE_DELIVER] = { "deliveries", "deliveries are not recorded",
 			   "every signal is still recorded, with the target's disposition when sent",
 			   SIGREC_START_NO_DELIVER },
+	[ROLE_STACKS] = { "stacks", "sender stacks are not recorded", "every signal is still recorded",
+			  SIGREC_START_NO_STACKS },
 };
 
 static enum role role_of(const struct bpf_program *p)
@@ -255,6 +241,7 @@ struct plan {
 	int delprog;		/* index into deliver_progs */
 	unsigned off;		/* 1 << role: switched off */
 	unsigned by_option;	/* 1 << role: off because an option said so */
+	char stacks_why[256];	/* the signal program was refused with stacks on: why */
 };
 
 static int prog_wanted(const struct plan *pl, struct bpf_program *p)
@@ -293,6 +280,9 @@ static struct sigrec_bpf *open_load(const struct capture_opts *o, const struct p
 	s->rodata->syscall_hooks = pl->hooks != SIGREC_HOOKS_NONE;
 	s->rodata->irq_hooks = !(pl->off & (1u << ROLE_IRQ));
 	s->rodata->coalesce = !(pl->off & (1u << ROLE_FLUSH)) && !o->exact;
+	s->rodata->stacks_on = !(pl->off & (1u << ROLE_STACKS));
+	s->rodata->stack_mask = o->stack_mask;
+	s->rodata->stack_any = o->stack_mask | SIGREC_SET_FAULT;
 	bpf_map__set_max_entries(s->maps.events, o->buffer_bytes);
 #ifdef SIGREC_TEST_REFUSE
 	if (getenv("SIGREC_TEST_REFUSE"))
@@ -348,13 +338,14 @@ static int attach_all(struct capture *c, struct bpf_program **failed)
 
 			if (!is_hooked(p) || is_exit_prog(p) != !pass)
 				continue;
-			if (c->set.nlinks == MAX_LINKS)
+			if (c->set.nlinks == PIN_MAX_LINKS)
 				return -E2BIG;
 			l = bpf_program__attach(p);
 			if (!l) {
 				*failed = p;
 				return -errno;
 			}
+			c->set.link_prog[c->set.nlinks] = bpf_program__name(p);
 			c->set.links[c->set.nlinks++] = l;
 		}
 	}
@@ -367,8 +358,6 @@ static void detach_all(struct capture *c)
 		bpf_link__destroy(c->set.links[i]);
 	c->set.nlinks = 0;
 }
-
-static int report_drops(struct capture *c, const struct pinned *s);
 
 /* ---- pinning: capture goes on while the recorder is down ---- */
 
@@ -399,214 +388,15 @@ static uint64_t config_hash(const struct capture_opts *o)
 	h = fnv(h, &o->lifecycle, sizeof(o->lifecycle));
 	h = fnv(h, &o->buffer_bytes, sizeof(o->buffer_bytes));
 	h = fnv(h, &o->exact, sizeof(o->exact));
+	h = fnv(h, &o->stack_mask, sizeof(o->stack_mask));
 	return h;
-}
-
-static void pin_path(const struct capture *c, char *buf, size_t len, const char *name)
-{
-	snprintf(buf, len, "%s/%s", c->pin_dir, name);
-}
-
-static int map_fd_at(const struct capture *c, const char *name)
-{
-	char path[512];
-
-	pin_path(c, path, sizeof(path), name);
-	return bpf_obj_get(path);
-}
-
-/* The pinned objects other than links: pin name and fd in struct pinned. */
-static const struct {
-	const char *name;
-	size_t fd;
-} pinned_objs[] = {
-	{ "events", offsetof(struct pinned, events_fd) },
-	{ "drops", offsetof(struct pinned, drops_fd) },
-	{ "drops_seen", offsetof(struct pinned, seen_fd) },
-	{ "meta", offsetof(struct pinned, meta_fd) },
-	{ "runs", offsetof(struct pinned, runs_fd) },
-	{ "flush", offsetof(struct pinned, flush_fd) },
-	{ "signal_prog", offsetof(struct pinned, sig_fd) },
-};
-#define NPINNED_OBJS	(sizeof(pinned_objs) / sizeof(pinned_objs[0]))
-
-static int *pinned_fd(struct pinned *s, size_t i)
-{
-	return (int *)((char *)s + pinned_objs[i].fd);
-}
-
-static void set_init(struct pinned *s)
-{
-	memset(s, 0, sizeof(*s));
-	for (size_t i = 0; i < NPINNED_OBJS; i++)
-		*pinned_fd(s, i) = -1;
-}
-
-static size_t map_max_entries(int fd)
-{
-	struct bpf_map_info info = { 0 };
-	__u32 len = sizeof(info);
-
-	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.max_entries;
-}
-
-static size_t map_value_size(int fd)
-{
-	struct bpf_map_info info = { 0 };
-	__u32 len = sizeof(info);
-
-	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.value_size;
-}
-
-/* Take every object of the pinned set by fd (they stay pinned). */
-static int set_open(struct capture *c, struct pinned *s)
-{
-	DIR *d = opendir(c->pin_dir);
-	struct dirent *de;
-
-	set_init(s);
-	if (!d)
-		return -errno;
-	/* runs, flush and signal_prog are missing in sets of older versions */
-	for (size_t i = 0; i < NPINNED_OBJS; i++)
-		*pinned_fd(s, i) = map_fd_at(c, pinned_objs[i].name);
-	s->runs_size = s->runs_fd >= 0 ? map_value_size(s->runs_fd) : 0;
-	while ((de = readdir(d)) && s->nlinks < MAX_LINKS) {
-		char path[512];
-
-		if (strncmp(de->d_name, "link_", 5))
-			continue;
-		pin_path(c, path, sizeof(path), de->d_name);
-		s->links[s->nlinks] = bpf_link__open(path);
-		if (s->links[s->nlinks])
-			s->nlinks++;
-	}
-	closedir(d);
-	return s->events_fd < 0 || s->drops_fd < 0 || s->seen_fd < 0 || s->meta_fd < 0 ? -ENOENT : 0;
-}
-
-/* Remove the pins; the objects live on while fds hold them. */
-static void set_unpin(struct capture *c, struct pinned *s)
-{
-	char path[512];
-
-	for (int i = 0; i < s->nlinks; i++)
-		bpf_link__unpin(s->links[i]);
-	for (size_t i = 0; i < NPINNED_OBJS; i++) {
-		pin_path(c, path, sizeof(path), pinned_objs[i].name);
-		unlink(path);
-	}
-	rmdir(c->pin_dir);
-}
-
-/* Destroying the links detaches the programs. */
-static void set_close(struct pinned *s)
-{
-	for (int i = 0; i < s->nlinks; i++)
-		bpf_link__destroy(s->links[i]);
-	s->nlinks = 0;
-	for (size_t i = 0; i < NPINNED_OBJS; i++)
-		if (*pinned_fd(s, i) >= 0)
-			close(*pinned_fd(s, i));
-	set_init(s);
-}
-
-static struct bpf_program *signal_prog(const struct capture *c)
-{
-	return bpf_object__find_program_by_name(c->skel->obj, signal_progs[c->sigprog]);
-}
-
-static int set_pin(struct capture *c)
-{
-	struct sigrec_bpf *k = c->skel;
-	struct bpf_program *p;
-	char path[512];
-	int i = 0, rc;
-
-	if (mkdir("/sys/fs/bpf/sigrec", 0700) && errno != EEXIST)
-		return -errno;
-	if (mkdir(c->pin_dir, 0700) && errno != EEXIST)
-		return -errno;
-	pin_path(c, path, sizeof(path), "events");
-	rc = bpf_map__pin(k->maps.events, path);
-	pin_path(c, path, sizeof(path), "drops");
-	rc = rc ?: bpf_map__pin(k->maps.drops, path);
-	pin_path(c, path, sizeof(path), "drops_seen");
-	rc = rc ?: bpf_map__pin(k->maps.drops_seen, path);
-	pin_path(c, path, sizeof(path), "runs");
-	rc = rc ?: bpf_map__pin(k->maps.runs, path);
-	pin_path(c, path, sizeof(path), "flush");
-	if (c->set.flush_fd >= 0)
-		rc = rc ?: bpf_program__pin(k->progs.flush_runs, path);
-	pin_path(c, path, sizeof(path), "signal_prog");
-	rc = rc ?: bpf_program__pin(signal_prog(c), path);
-	/* a link per program, in attach order (exits first) */
-	for (int pass = 0; pass < 2 && !rc; pass++) {
-		bpf_object__for_each_program(p, k->obj) {
-			if (!is_hooked(p) || is_exit_prog(p) != !pass || rc)
-				continue;
-			snprintf(path, sizeof(path), "%s/link_%s", c->pin_dir, bpf_program__name(p));
-			rc = bpf_link__pin(c->set.links[i++], path);
-		}
-	}
-	/* meta last: a set without it is incomplete and gets replaced */
-	pin_path(c, path, sizeof(path), "meta");
-	return rc ?: bpf_map__pin(k->maps.meta, path);
-}
-
-static int meta_read(int fd, uint64_t v[SIGREC_META_N])
-{
-	for (__u32 k = 0; k < SIGREC_META_N; k++)
-		if (bpf_map_lookup_elem(fd, &k, &v[k]))
-			return -errno;
-	return 0;
-}
-
-/*
- * Run flush_runs on every CPU whose run holds repeats not yet written
- * (all CPUs when the counts cannot be read).  A CPU in the middle of
- * changing its run is left for the next time.
- */
-static void flush_set(struct capture *c, const struct pinned *s)
-{
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .flags = BPF_F_TEST_RUN_ON_CPU);
-	__u32 zero = 0;
-	int known;
-
-	if (s->flush_fd < 0)
-		return;
-	known = s->runs_size == sizeof(*c->runs) && !bpf_map_lookup_elem(s->runs_fd, &zero, c->runs);
-	for (int cpu = 0; cpu < c->ncpu; cpu++) {
-		if (known && !c->runs[cpu].count && !c->runs[cpu].dlv.count)
-			continue;
-		opts.cpu = cpu;
-		bpf_prog_test_run_opts(s->flush_fd, &opts);	/* ENXIO: CPU offline */
-	}
-}
-
-/* Drain a replaced set: its last records, then its drops. */
-static void drain_old(struct capture *c, struct pinned *old)
-{
-	struct rbuf rb = { .epfd = -1 };
-	size_t size = map_max_entries(old->events_fd);
-	flush_set(c, old);
-	if (size && !rbuf_open(&rb, old->events_fd, size))
-		rbuf_consume(&rb, c->fn, c->ctx);
-	rbuf_close(&rb);
 }
 
 static void emit_gap(struct capture *c, uint64_t from, uint64_t to)
 {
-	struct sigrec_lost l = { 0 };
+	struct sigrec_lost l = ring_lost(SIGREC_LOST_GAP, 0, from, to, UINT32_MAX);
 
-	l.h.type = SIGREC_T_LOST;
-	l.h.flags = SIGREC_LOST_GAP;
-	l.h.size = sizeof(l);
-	l.h.ts = to;
-	l.from_ts = from;
-	l.to_ts = to;
-	l.lcpu = UINT32_MAX;
-	c->fn(c->ctx, &l, sizeof(l));
+	c->io.fn(c->io.ctx, &l, sizeof(l));
 }
 
 /* ---- lifecycle ---- */
@@ -632,6 +422,40 @@ static int next_form(int *form, const char *const *names, size_t n, const char *
 }
 
 /*
+ * Stacks have no program of their own: when the signal program is refused
+ * with them on, it is tried again without them (1).  Refused again, the
+ * stacks were not the reason: they go back on and the next variant is
+ * tried (0).  stacks_confirm() says it once the program loads without them.
+ */
+static int stacks_suspect(struct plan *pl, const char *why)
+{
+	if (!(pl->off & (1u << ROLE_STACKS))) {
+		pl->off |= 1u << ROLE_STACKS;
+		snprintf(pl->stacks_why, sizeof(pl->stacks_why), "%s", why);
+		return 1;
+	}
+	if (pl->stacks_why[0]) {
+		pl->off &= ~(1u << ROLE_STACKS);
+		pl->stacks_why[0] = 0;
+	}
+	return 0;
+}
+
+static void stacks_confirm(struct capture *c, const struct plan *pl)
+{
+	const char *prog = signal_progs[pl->sigprog];
+
+	if (!pl->stacks_why[0])
+		return;
+	snprintf(c->notes[ROLE_STACKS], sizeof(c->notes[ROLE_STACKS]), "%s: the kernel refused %s "
+		 "with stack taking (bpf_get_stack with build ids): %s; %s", roles[ROLE_STACKS].what,
+		 prog, pl->stacks_why, roles[ROLE_STACKS].still);
+	snprintf(c->refused[ROLE_STACKS], sizeof(c->refused[ROLE_STACKS]), "%s: %s", prog,
+		 pl->stacks_why);
+	c->missing |= roles[ROLE_STACKS].start_flag;
+}
+
+/*
  * The kernel refused (or could not attach) a program of role r: switch
  * the role off and say once what that costs.  Returns 0 to try again, or
  * the error when there is nothing left to try (the core).
@@ -641,6 +465,8 @@ static int refuse(struct capture *c, struct plan *pl, enum role r, const char *p
 {
 	char rel[65];
 
+	if (r == ROLE_CORE && stacks_suspect(pl, why))
+		return 0;
 	if (r == ROLE_CORE && next_form(&pl->sigprog, signal_progs, NSIGNAL_PROGS, prog, why))
 		return 0;
 	if (r == ROLE_DELIVER && next_form(&pl->delprog, deliver_progs, NDELIVER_PROGS, prog, why))
@@ -686,6 +512,8 @@ static void plan_init(struct plan *pl, const struct capture_opts *o)
 				(1u << ROLE_RENAME) | (1u << ROLE_OOM);
 	if (o->failed_only)	/* only failed attempts and overflows */
 		pl->by_option |= 1u << ROLE_DELIVER;
+	if (!o->stack_mask)
+		pl->by_option |= 1u << ROLE_STACKS;
 	pl->off = pl->by_option;
 }
 
@@ -763,6 +591,7 @@ static int load_attach(struct capture *c, const struct capture_opts *o, struct p
 	}
 	if (t0)
 		emit_gap(c, t0, clock_ns(CLOCK_BOOTTIME));
+	stacks_confirm(c, &pl);
 	c->hooks = pl.hooks;
 	c->sigprog = pl.sigprog;
 	c->delprog = pl.delprog;
@@ -786,16 +615,13 @@ static int start_new(struct capture *c, const struct capture_opts *o, struct pin
 	meta[2] = c->missing;
 	for (__u32 k = 0; k < SIGREC_META_N; k++)
 		bpf_map_update_elem(bpf_map__fd(c->skel->maps.meta), &k, &meta[k], 0);
-	c->set.events_fd = dup(bpf_map__fd(c->skel->maps.events));
-	c->set.drops_fd = dup(bpf_map__fd(c->skel->maps.drops));
-	c->set.seen_fd = dup(bpf_map__fd(c->skel->maps.drops_seen));
-	c->set.meta_fd = dup(bpf_map__fd(c->skel->maps.meta));
-	c->set.runs_fd = dup(bpf_map__fd(c->skel->maps.runs));
-	c->set.runs_size = sizeof(struct sigrec_run);
-	c->set.flush_fd = c->missing & roles[ROLE_FLUSH].start_flag && !o->exact ? -1 :
-			  dup(bpf_program__fd(c->skel->progs.flush_runs));
-	c->set.sig_fd = dup(bpf_program__fd(signal_prog(c)));
-	if (c->pin_dir[0] && (rc = set_pin(c))) {
+	rc = pinset_take(&c->set, c->skel->obj, signal_progs[c->sigprog],
+			 !(c->missing & roles[ROLE_FLUSH].start_flag && !o->exact));
+	if (rc) {
+		snprintf(err, errlen, "cannot take the loaded BPF objects: %s", strerror(-rc));
+		return rc;
+	}
+	if (c->pin_dir[0] && (rc = pinset_pin(c->pin_dir, &c->set))) {
 		snprintf(err, errlen, "cannot pin the BPF programs under %s: %s", c->pin_dir,
 			 strerror(-rc));
 		return rc;
@@ -811,25 +637,24 @@ struct capture *capture__open(const struct capture_opts *o, capture_fn fn, void 
 	uint64_t hash = config_hash(o), meta[SIGREC_META_N];
 	int rc = 0;
 
-	set_init(&old);
+	pinset_init(&old);
 	if (!c) {
 		snprintf(err, errlen, "out of memory");
 		errno = ENOMEM;
 		return NULL;
 	}
-	set_init(&c->set);
+	pinset_init(&c->set);
 	c->rb.epfd = -1;
 	verbose_level = o->verbose;
 	libbpf_set_print(print_fn);
-	c->fn = fn;
-	c->ctx = ctx;
+	c->io.fn = fn;
+	c->io.ctx = ctx;
 	snprintf(c->pin_dir, sizeof(c->pin_dir), "%s", o->pin_dir ? o->pin_dir : "");
-	c->ncpu = libbpf_num_possible_cpus();
-	c->opened = clock_ns(CLOCK_BOOTTIME);
-	c->seen = calloc(c->ncpu > 0 ? c->ncpu : 1, sizeof(*c->seen));
-	c->now = calloc(c->ncpu > 0 ? c->ncpu : 1, sizeof(*c->now));
-	c->runs = calloc(c->ncpu > 0 ? c->ncpu : 1, sizeof(*c->runs));
-	if (c->ncpu <= 0 || !c->seen || !c->now || !c->runs) {
+	c->io.ncpu = libbpf_num_possible_cpus();
+	c->io.opened = clock_ns(CLOCK_BOOTTIME);
+	c->io.now = calloc(c->io.ncpu > 0 ? c->io.ncpu : 1, sizeof(*c->io.now));
+	c->io.runs = calloc(c->io.ncpu > 0 ? c->io.ncpu : 1, sizeof(*c->io.runs));
+	if (c->io.ncpu <= 0 || !c->io.now || !c->io.runs) {
 		snprintf(err, errlen, "cannot size per-CPU state");
 		rc = -ENOMEM;
 		goto fail;
@@ -843,14 +668,14 @@ struct capture *capture__open(const struct capture_opts *o, capture_fn fn, void 
 	}
 	/* a pinned set of ours is still capturing: take it over */
 	if (c->pin_dir[0] && !access(c->pin_dir, F_OK)) {
-		if (!set_open(c, &old) && !meta_read(old.meta_fd, meta) && meta[0] == hash) {
+		if (!pinset_open(c->pin_dir, &old) && !pinset_meta(&old, meta) && meta[0] == hash) {
 			c->set = old;
-			set_init(&old);
+			pinset_init(&old);
 			c->hooks = meta[1];
 			c->missing = meta[2];
 			c->reused = 1;
 		} else {
-			set_unpin(c, &old);	/* another version or settings: replace */
+			pinset_unpin(c->pin_dir, &old);	/* another version or settings: replace */
 		}
 	}
 	if (!c->reused) {
@@ -858,7 +683,7 @@ struct capture *capture__open(const struct capture_opts *o, capture_fn fn, void 
 		if (rc)
 			goto fail;
 	}
-	rc = rbuf_open(&c->rb, c->set.events_fd, map_max_entries(c->set.events_fd));
+	rc = rbuf_open(&c->rb, c->set.events_fd, pinset_ring_size(&c->set));
 	if (rc) {
 		snprintf(err, errlen, "cannot map the BPF ring buffer: %s", strerror(-rc));
 		goto fail;
@@ -869,19 +694,13 @@ struct capture *capture__open(const struct capture_opts *o, capture_fn fn, void 
 		if (c->notes[r][0])
 			fprintf(stderr, "sigrec: %s\n", c->notes[r]);
 	if (old.events_fd >= 0) {
-		drain_old(c, &old);
-		report_drops(c, &old);
+		pinset_drain(&c->io, &old);
+		pinset_report_drops(&c->io, &old);
 	}
-	set_close(&old);
-	/* drops already reported by an earlier recorder are not reported again */
-	for (int cpu = 0; cpu < c->ncpu; cpu++) {
-		__u32 k = cpu;
-
-		bpf_map_lookup_elem(c->set.seen_fd, &k, &c->seen[cpu]);
-	}
+	pinset_close(&old);
 	return c;
 fail:
-	set_close(&old);
+	pinset_close(&old);
 	capture__close(c, 1);
 	errno = -rc;
 	return NULL;
@@ -941,95 +760,23 @@ int capture__poll(struct capture *c, int timeout_ms)
 	 * tails of runs are written then too, no later than the rest */
 	if (epoll_wait(c->rb.epfd, &ev, 1, timeout_ms) < 0 && errno != EINTR)
 		return -errno;
-	flush_set(c, &c->set);
-	return rbuf_consume(&c->rb, c->fn, c->ctx);
+	pinset_flush(&c->io, &c->set);
+	return rbuf_consume(&c->rb, c->io.fn, c->io.ctx);
 }
 
 void capture__stop(struct capture *c)
 {
 	if (c->pin_dir[0])
-		set_unpin(c, &c->set);
+		pinset_unpin(c->pin_dir, &c->set);
 	for (int i = 0; i < c->set.nlinks; i++)
 		bpf_link__destroy(c->set.links[i]);
 	c->set.nlinks = 0;
-	flush_set(c, &c->set);
-}
-
-#define SEEN_NESTED	4095	/* drops_seen slot: skipped runs already reported */
-
-/*
- * Signals the kernel did not hand to the signal program: raised from an
- * interrupt on a CPU where it was already running (tp_btf programs do not
- * nest; the kernel counts those runs in the program's recursion_misses).
- */
-static int report_nested(struct capture *c, const struct pinned *s)
-{
-	struct bpf_prog_info info = { 0 };
-	__u32 len = sizeof(info), k = SEEN_NESTED;
-	struct sigrec_lost l = { 0 };
-	uint64_t seen = 0;
-
-	if (s->sig_fd < 0 || bpf_obj_get_info_by_fd(s->sig_fd, &info, &len))
-		return 0;
-	bpf_map_lookup_elem(s->seen_fd, &k, &seen);
-	if (info.recursion_misses <= seen)
-		return 0;
-	l.h.type = SIGREC_T_LOST;
-	l.h.flags = SIGREC_LOST_NESTED;
-	l.h.size = sizeof(l);
-	l.h.ts = clock_ns(CLOCK_BOOTTIME);
-	l.count = info.recursion_misses - seen;
-	l.from_ts = c->last_report ? c->last_report : c->opened;
-	l.to_ts = l.h.ts;
-	l.lcpu = UINT32_MAX;
-	c->fn(c->ctx, &l, sizeof(l));
-	seen = info.recursion_misses;
-	bpf_map_update_elem(s->seen_fd, &k, &seen, 0);
-	return 1;
-}
-
-/*
- * Report drops counted by the kernel since they were last written to the
- * ring (drops_seen, kept in a pinned map so a restart does not repeat them).
- */
-static int report_drops(struct capture *c, const struct pinned *s)
-{
-	__u32 zero = 0;
-	int n = 0;
-
-	if (bpf_map_lookup_elem(s->drops_fd, &zero, c->now))
-		return -errno;
-	for (int cpu = 0; cpu < c->ncpu && cpu < SEEN_NESTED; cpu++) {
-		struct sigrec_drops *b = &c->now[cpu];
-		uint64_t seen = 0;
-		__u32 k = cpu;
-		struct sigrec_lost l = { 0 };
-
-		bpf_map_lookup_elem(s->seen_fd, &k, &seen);
-		if (b->count <= seen)
-			continue;
-		l.h.type = SIGREC_T_LOST;
-		l.h.size = sizeof(l);
-		l.h.ts = b->last_ts;
-		l.count = b->count - seen;
-		/* first_ts is the very first drop ever; the last report's time is
-		 * not kept, so the range starts at the first drop when unsure */
-		l.from_ts = seen ? (c->last_report ? c->last_report : b->first_ts) : b->first_ts;
-		l.to_ts = b->last_ts;
-		l.lcpu = cpu;
-		c->fn(c->ctx, &l, sizeof(l));
-		seen = b->count;
-		bpf_map_update_elem(s->seen_fd, &k, &seen, 0);
-		n++;
-	}
-	n += report_nested(c, s);
-	c->last_report = clock_ns(CLOCK_BOOTTIME);
-	return n;
+	pinset_flush(&c->io, &c->set);
 }
 
 int capture__drops(struct capture *c)
 {
-	return report_drops(c, &c->set);
+	return pinset_report_drops(&c->io, &c->set);
 }
 
 void capture__close(struct capture *c, int detach)
@@ -1038,36 +785,17 @@ void capture__close(struct capture *c, int detach)
 		return;
 	rbuf_close(&c->rb);
 	if (detach && c->pin_dir[0])
-		set_unpin(c, &c->set);
+		pinset_unpin(c->pin_dir, &c->set);
 	if (detach) {
-		set_close(&c->set);
+		pinset_close(&c->set);
 	} else {
 		/* leave the pinned links attached: capture goes on */
 		for (int i = 0; i < c->set.nlinks; i++)
 			bpf_link__disconnect(c->set.links[i]);
-		set_close(&c->set);
+		pinset_close(&c->set);
 	}
 	sigrec_bpf__destroy(c->skel);
-	free(c->seen);
-	free(c->now);
-	free(c->runs);
+	free(c->io.now);
+	free(c->io.runs);
 	free(c);
-}
-
-int capture__unpin(const char *pin_dir)
-{
-	DIR *d = opendir(pin_dir);
-	struct dirent *de;
-	char path[512];
-
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", pin_dir, de->d_name);
-		unlink(path);
-	}
-	closedir(d);
-	return rmdir(pin_dir) ? -errno : 0;
 }

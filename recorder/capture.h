@@ -30,6 +30,7 @@ enum capture_part {
 	CAPTURE_OOM,
 	CAPTURE_FLUSH,		/* coalescing's flush program */
 	CAPTURE_DELIVER,	/* signal_deliver: what the target did with a signal */
+	CAPTURE_STACKS,		/* the signal program's stack taking (no program of its own) */
 	CAPTURE_NPARTS
 };
 
@@ -44,6 +45,7 @@ struct capture_opts {
 	int lifecycle;		/* fork/exec/exit/rename/oom */
 	uint32_t buffer_bytes;	/* BPF ring buffer size, power of two */
 	int exact;		/* no coalescing: one record per signal */
+	uint64_t stack_mask;	/* signals whose sender's stack is taken; 0: no stacks */
 	int verbose;
 	int probe_only;		/* load to see what the kernel takes; attach nothing */
 	const char *pin_dir;	/* bpffs directory to pin in; NULL: no pinning */

@@ -14,6 +14,7 @@
 #include <bpf/libbpf.h>
 #include "capture.h"
 #include "check.h"
+#include "writer.h"
 
 #define TRACEFS_MAGIC_NR	0x74726163
 #define BPF_FS_MAGIC_NR		0xcafe4a11
@@ -36,6 +37,9 @@ static const struct {
 	[CAPTURE_FLUSH] = { "raw_tp flush_runs, run per CPU at each poll",
 			    "a program run per busy CPU per poll" },
 	[CAPTURE_DELIVER] = { "", "a compare per signal taken; identical deliveries coalesce" },
+	[CAPTURE_STACKS] = { "bpf_get_stack in the signal program (build ids)",
+			     "a stack per fatal signal sent and per fault, at most 8 then 10 a "
+			     "second per CPU" },
 };
 
 static int fs_is(const char *path, long magic)
@@ -54,7 +58,7 @@ static void facilities(void)
 {
 	int tracefs = fs_is("/sys/kernel/tracing", TRACEFS_MAGIC_NR) ||
 		      !access("/sys/kernel/debug/tracing/events", F_OK);
-	int kmsg = !access("/dev/kmsg", W_OK), pmsg = !access("/dev/pmsg0", W_OK);
+	int kmsg = !access("/dev/kmsg", W_OK), pmsg = !access("/dev/pmsg0", W_OK), ftrace;
 	char buf[160];
 
 	printf("kernel facilities:\n");
@@ -73,6 +77,12 @@ static void facilities(void)
 		 fs_is("/sys/fs/pstore", 0x6165676C) ? "/sys/fs/pstore mounted"
 						      : "/sys/fs/pstore not mounted");
 	fact("pstore (--pstore)", pmsg || kmsg, buf);
+	/* a boot-mapped instance has last_boot_info (tracefs mounted, or not told) */
+	ftrace = !access("/sys/kernel/tracing/instances/" PSTORE_FTRACE_INSTANCE "/last_boot_info", F_OK);
+	fact("persistent trace buffer", ftrace, ftrace ?
+	     "instance " PSTORE_FTRACE_INSTANCE " kept across reboots (--pstore=ftrace)" :
+	     "no instance " PSTORE_FTRACE_INSTANCE " in reserved memory (6.12+: reserve_mem=20M:2M:trace "
+	     "trace_instance=" PSTORE_FTRACE_INSTANCE "@trace)");
 }
 
 static struct capture *probe(const struct capture_opts *o, int hooks, char *err, size_t errlen)

@@ -34,6 +34,7 @@ struct env {
 	int check;
 	int journal;
 	int pstore;			/* enum pstore_mode */
+	const char *pstore_instance;	/* --pstore=ftrace:INSTANCE */
 	uint64_t pstore_mask[2];
 };
 

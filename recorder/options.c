@@ -58,9 +58,19 @@ static void usage(FILE *f)
 "                             --ring (e.g. before uninstalling), then exit\n"
 "      --pstore[=MODE]        also write a line per fatal signal to persistent RAM:\n"
 "                             MODE auto (default: /dev/pmsg0, else /dev/kmsg),\n"
-"                             pmsg or kmsg; read back with sigdump --pstore\n"
+"                             pmsg, kmsg, or ftrace[:INSTANCE]: the trace_marker\n"
+"                             of a tracefs instance the kernel (6.12+) keeps\n"
+"                             across a reboot, default boot_map (boot with\n"
+"                             reserve_mem=20M:2M:trace\n"
+"                             trace_instance=boot_map@trace); read back with\n"
+"                             sigdump --pstore\n"
 "      --pstore-signals LIST  signals for --pstore (default KILL,TERM,ABRT,SEGV,\n"
 "                             BUS,ILL,FPE,SYS)\n"
+"      --stack-signals LIST   signals whose sender's user stack is recorded (build\n"
+"                             ids; the kernel's stack when the kernel raised it),\n"
+"                             rate-limited per CPU (default: the --pstore-signals\n"
+"                             set); faults always record their fault site\n"
+"      --no-stacks            record no stacks and no fault sites\n"
 "      --metrics-file PATH    Prometheus metrics in node_exporter's textfile format,\n"
 "                             written atomically every --metrics-interval (15s)\n"
 "                             and at exit (e.g. /var/lib/node_exporter/textfile/\n"
@@ -81,6 +91,8 @@ static void usage(FILE *f)
 "  sigrec --pid 1234                       signals to process 1234\n"
 "  sigrec --check                          what this kernel lets sigrec record\n"
 "  sigrec --hooks tracepoint               also failed kill()s where fentry is refused\n"
+"  sigrec --pstore=ftrace                  fatal signals also into the persistent\n"
+"                                          trace instance boot_map\n"
 "\n"
 "SIGINT or SIGTERM seal the active chunk and exit 0.  Read the ring with sigdump.\n"
 "      --check                say what this kernel gives sigrec (each part on or off,\n"
@@ -89,14 +101,15 @@ static void usage(FILE *f)
 "A part the kernel refuses (failed attempts, interrupt attribution, lifecycle)\n"
 "is switched off with one line saying what that costs; the recording says so.\n"
 "Exit codes: 0 stopped cleanly (--check: the core loads here), 1 runtime\n"
-"error, 2 bad usage, 3 ring file refused (not a ring, in use, wrong size, no\n"
-"space), 4 the signal program cannot be loaded or attached.\n");
+"error (also --pstore: no such device, no persistent trace instance), 2 bad\n"
+"usage, 3 ring file refused (not a ring, in use, wrong size, no space), 4 the\n"
+"signal program cannot be loaded or attached.\n");
 }
 
 enum {
 	OPT_NO_HOOKS = 256, OPT_HOOKS, OPT_NO_LIFECYCLE, OPT_BUFFER, OPT_SYNC,
 	OPT_DURATION, OPT_STATS, OPT_SNAPSHOT, OPT_NO_PIN, OPT_UNPIN, OPT_CHECK, OPT_PROBES, OPT_METRICS, OPT_METRICS_INTERVAL, OPT_JOURNAL, OPT_PSTORE,
-	OPT_PSTORE_SIGNALS, OPT_NO_COALESCE,
+	OPT_PSTORE_SIGNALS, OPT_NO_COALESCE, OPT_STACK_SIGNALS, OPT_NO_STACKS,
 };
 
 static const struct option long_opts[] = {
@@ -126,6 +139,8 @@ static const struct option long_opts[] = {
 	{ "unpin", no_argument, NULL, OPT_UNPIN },
 	{ "pstore", optional_argument, NULL, OPT_PSTORE },
 	{ "pstore-signals", required_argument, NULL, OPT_PSTORE_SIGNALS },
+	{ "stack-signals", required_argument, NULL, OPT_STACK_SIGNALS },
+	{ "no-stacks", no_argument, NULL, OPT_NO_STACKS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
@@ -141,6 +156,8 @@ static int bad(const char *opt, const char *val, const char *why)
 int env__parse(int argc, char **argv, struct env *e)
 {
 	uint64_t excl[2] = { 0, 0 }, v;
+	uint64_t stacks[2] = { 0, 0 };
+	int stacks_given = 0, no_stacks = 0;
 	char badtok[64];
 	int c;
 
@@ -263,12 +280,27 @@ int env__parse(int argc, char **argv, struct env *e)
 				e->pstore = PSTORE_PMSG;
 			else if (!strcmp(optarg, "kmsg"))
 				e->pstore = PSTORE_KMSG;
-			else
-				return bad("--pstore", optarg, "expected auto, pmsg or kmsg");
+			else if (!strcmp(optarg, "ftrace") || !strncmp(optarg, "ftrace:", 7)) {
+				e->pstore = PSTORE_FTRACE;
+				e->pstore_instance = optarg[6] ? optarg + 7 : PSTORE_FTRACE_INSTANCE;
+				if (!*e->pstore_instance || strchr(e->pstore_instance, '/') ||
+				    strlen(e->pstore_instance) > 200 || e->pstore_instance[0] == '.')
+					return bad("--pstore", optarg, "expected ftrace:NAME, NAME a tracefs "
+						   "instance such as boot_map");
+			} else
+				return bad("--pstore", optarg, "expected auto, pmsg, kmsg or ftrace[:INSTANCE]");
 			break;
 		case OPT_PSTORE_SIGNALS:
 			if (sig_parse_list(optarg, e->pstore_mask, badtok, sizeof(badtok)))
 				return bad("--pstore-signals", optarg, "unknown signal in list");
+			break;
+		case OPT_STACK_SIGNALS:
+			if (sig_parse_list(optarg, stacks, badtok, sizeof(badtok)))
+				return bad("--stack-signals", optarg, "unknown signal in list");
+			stacks_given = 1;
+			break;
+		case OPT_NO_STACKS:
+			no_stacks = 1;
 			break;
 		case 'v':
 			e->copts.verbose++;
@@ -291,6 +323,10 @@ int env__parse(int argc, char **argv, struct env *e)
 	}
 	e->copts.sig_mask[0] &= ~excl[0];
 	e->copts.sig_mask[1] &= ~excl[1];
+	/* signals 1..64 are in word 0; a zero mask is --no-stacks */
+	e->copts.stack_mask = no_stacks ? 0 : stacks_given ? stacks[0] : e->pstore_mask[0];
+	if (!no_stacks && !e->copts.stack_mask)
+		e->copts.stack_mask = SIGREC_SET_FAULT;	/* an empty list: fault sites only */
 	if (!e->copts.sig_mask[0] && !e->copts.sig_mask[1]) {
 		fprintf(stderr, "sigrec: the signal filters exclude every signal\n");
 		return -EINVAL;

@@ -21,6 +21,7 @@
 #include "writer.h"
 #include "ring.h"
 #include "session.h"
+#include "stacks_rec.h"
 #include "util.h"
 
 #define PROCS_MAX	16384	/* table size that triggers dropping exited processes */
@@ -82,19 +83,13 @@ static void write_failed(struct run *run, int kind, int err)
 static void write_worked(struct run *run, int kind)
 {
 	struct wfail *w = &run->wf[kind];
-	struct sigrec_lost l = { 0 };
+	struct sigrec_lost l;
 
 	if (!w->n)
 		return;
 	if (kind == W_APPEND) {
-		l.h.type = SIGREC_T_LOST;
-		l.h.flags = SIGREC_LOST_WRITE;
-		l.h.size = sizeof(l);
-		l.h.ts = clock_ns(CLOCK_BOOTTIME);
-		l.count = w->n;
-		l.from_ts = w->first_ts;
-		l.to_ts = w->last_ts;
-		l.lcpu = UINT32_MAX;
+		l = ring_lost(SIGREC_LOST_WRITE, w->n, w->first_ts, w->last_ts, UINT32_MAX);
+		l.h.ts = clock_ns(CLOCK_BOOTTIME);	/* written now: ordered as now */
 		if (ring__append(run->ring, &l, sizeof(l)))
 			return;		/* still failing: keep counting */
 	}
@@ -204,11 +199,36 @@ static int same_task(const struct sigrec_task *a, const struct sigrec_task *b)
 	       a->cgroup_id == b->cgroup_id && !memcmp(a->comm, b->comm, sizeof(a->comm));
 }
 
+/*
+ * A signal with a stack: its stack record (frames, or a reference when the
+ * chunk has them) goes just before it.  Returns the signal to write: s, or
+ * a copy in *copy that no longer says it has a stack.
+ */
+static const struct sigrec_signal *write_stack(struct run *run, const struct sigrec_signal *s,
+					       struct sigrec_signal *copy)
+{
+	const struct sigrec_stack *st;
+	size_t len;
+
+	if (!(s->sflags & SIGREC_SF_STACK))
+		return s;
+	st = rec_stacks__for(run->stacks, s, ring__seq(run->ring), &len);
+	if (st) {
+		append(run, st, len);
+		return s;
+	}
+	*copy = *s;
+	copy->sflags &= ~SIGREC_SF_STACK;
+	return copy;
+}
+
 static void on_signal(struct run *run, const struct sigrec_signal *s, size_t len)
 {
+	struct sigrec_signal copy;
 	int need;
 
-	if (run->last_seq == ring__seq(run->ring) && same_task(&s->sender, &run->last_sender) &&
+	if (run->last_seq == ring__seq(run->ring) && !(s->sflags & SIGREC_SF_STACK) &&
+	    same_task(&s->sender, &run->last_sender) &&
 	    same_task(&s->target, &run->last_target)) {
 		append(run, s, len);
 		if (run->last_seq != ring__seq(run->ring))
@@ -223,12 +243,14 @@ static void on_signal(struct run *run, const struct sigrec_signal *s, size_t len
 	resolve(run, &s->sender);
 	resolve(run, &s->target);
 	need = chain(run, &s->sender, s->h.ts, 0) + chain(run, &s->target, s->h.ts, 0);
-	if (need && ring__room(run->ring) < (uint32_t)(need * RING_ENCODED_MAX(sizeof(struct sigrec_proc)) +
-						     2 * RING_MAX_ENCODED))
+	if ((need || s->sflags & SIGREC_SF_STACK) &&
+	    ring__room(run->ring) < (uint32_t)(need * RING_ENCODED_MAX(sizeof(struct sigrec_proc)) +
+						2 * RING_MAX_ENCODED))
 		seal(run);
 	chain(run, &s->sender, s->h.ts, 1);
 	chain(run, &s->target, s->h.ts, 1);
 	model__feed(run->procs, s, len);
+	s = write_stack(run, s, &copy);
 	append(run, s, len);
 	run->last_sender = s->sender;
 	run->last_target = s->target;
@@ -251,6 +273,10 @@ int session__on_record(void *ctx, void *data, size_t len)
 
 	if (h->type == SIGREC_T_SIGNAL && len >= sizeof(struct sigrec_signal)) {
 		on_signal(run, data, len);
+		return 0;
+	}
+	if (h->type == SIGREC_T_STACK) {	/* written with its signal */
+		rec_stacks__hold(run->stacks, data, len);
 		return 0;
 	}
 	model__feed(run->procs, data, len);

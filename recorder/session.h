@@ -18,6 +18,7 @@ struct pstore_writer;
 struct model;
 struct metrics;
 struct journal;
+struct rec_stacks;
 
 /*
  * Ring writes that fail (a full or failing disk).  The first failure of
@@ -47,6 +48,7 @@ struct run {
 	struct journal *journal;	/* --journal, or NULL */
 	int metrics_failed;		/* the last write failed (said once) */
 	uint64_t fatal_mask[2];		/* signals counted by victim unit */
+	struct rec_stacks *stacks;	/* stacks waiting for their signals */
 };
 
 /* Set by session__on_stop (SIGINT, SIGTERM): the loop ends, the ring is sealed. */

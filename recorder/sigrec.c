@@ -25,6 +25,7 @@
 #include "writer.h"
 #include "ring.h"
 #include "session.h"
+#include "stacks_rec.h"
 #include "util.h"
 
 static int from_bpf(int type)
@@ -141,7 +142,14 @@ static int setup_ring(struct env *e, struct run *run)
 		return EXIT_RUNTIME;
 	}
 	model__no_history(run->procs);
-	if (e->pstore && !(run->pstore = pstore__open(e->pstore, e->pstore_mask, err, sizeof(err)))) {
+	run->stacks = rec_stacks__new();	/* NULL: signals go without their stacks */
+	/* the ftrace instance is found in tracefs, which may not be mounted yet */
+	if (e->pstore == PSTORE_FTRACE && capture__mounts(err, sizeof(err))) {
+		fprintf(stderr, "sigrec: --pstore: %s\n", err);
+		return EXIT_RUNTIME;
+	}
+	if (e->pstore && !(run->pstore = pstore__open(e->pstore, e->pstore_instance, e->pstore_mask,
+						      err, sizeof(err)))) {
 		fprintf(stderr, "sigrec: --pstore: %s\n", err);
 		return EXIT_RUNTIME;
 	}
@@ -289,6 +297,7 @@ int main(int argc, char **argv)
 	metrics__free(run.metrics);
 	journal__free(run.journal);
 	model__free(run.procs);
+	rec_stacks__free(run.stacks);
 	pstore__close(run.pstore);
 	return rc;
 }

@@ -17,11 +17,14 @@
 #include "perfetto.h"
 #include "pstore.h"
 #include "ring.h"
+#include "stackout.h"
+#include "stacks.h"
 #include "util.h"
 #include "why.h"
 
 #define DEFAULT_RING	"/var/lib/sigrec/sigrec.ring"
-#define PSTORE_DIRS	"/sys/fs/pstore:/var/lib/systemd/pstore"	/* systemd-pstore's archive */
+/* pstore, systemd-pstore's archive, the ftrace instance sigrec --pstore=ftrace writes */
+#define PSTORE_DIRS	"/sys/fs/pstore:/var/lib/systemd/pstore:/sys/kernel/tracing/instances/boot_map"
 #define DELAY		64	/* events held back so a later SYSRET can patch them */
 
 enum exit_code {
@@ -101,6 +104,9 @@ struct dump {
 	struct needs *needs;		/* --why: the pids its model admits */
 	struct ev queue[DELAY];
 	size_t qhead, qlen;
+	struct symbolizer *sym;		/* stack frames to functions */
+	struct stack_store *stacks;	/* the recording's stacks, by id */
+	struct { uint32_t cpu; uint64_t ts, id; } held[64];	/* stack records by CPU */
 	uint64_t shown, lost;
 };
 
@@ -117,7 +123,7 @@ struct cursor {
 /* Types the output pass reads whole (the others only for their headers). */
 #define OUTPUT_TYPES	(RING_TYPE(SIGREC_T_SIGNAL) | RING_TYPE(SIGREC_T_DELIVER) | \
 			 RING_TYPE(SIGREC_T_SYSRET) | RING_TYPE(SIGREC_T_HOST) | \
-			 RING_TYPE(SIGREC_T_LOST))
+			 RING_TYPE(SIGREC_T_LOST) | RING_TYPE(SIGREC_T_STACK))
 
 void dump_advance(struct dump *d, struct ring_reader *rr, const struct ring_chunk *ch, size_t n,
 		    struct cursor *cu);

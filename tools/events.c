@@ -36,8 +36,7 @@ void dump_flush_pstore(struct dump *d, int64_t wall, const struct ev *e)
 				 .clock_offset = p->wall_ns };	/* its ts is 0 */
 
 		if (p->suppressed) {	/* lines the rate limit dropped: a lost record */
-			struct sigrec_lost l = { .h = { .type = SIGREC_T_LOST, .size = sizeof(l) },
-						 .count = p->suppressed, .lcpu = UINT32_MAX };
+			struct sigrec_lost l = ring_lost(0, p->suppressed, 0, 0, UINT32_MAX);
 			struct ring_chunk c = { 0 };
 
 			d->lost = sat_add_u64(d->lost, p->suppressed);
@@ -100,6 +99,32 @@ void dump_flush_all(struct dump *d)
 		flush_one(d);
 }
 
+/*
+ * A stack record: its frames into the table, its id held for the signal
+ * that follows it (same CPU and time).
+ */
+static void hold_stack(struct dump *d, const void *rec, size_t len)
+{
+	static struct sigrec_stack st;	/* 1 KiB: not on the stack of a callback */
+
+	if (stack_decode(rec, len, &st))
+		return;
+	if (!(st.h.flags & SIGREC_STACK_REF) && !stack_store__add(d->stacks, &st))
+		return;
+	d->held[st.h.cpu % 64].cpu = st.h.cpu;
+	d->held[st.h.cpu % 64].ts = st.h.ts;
+	d->held[st.h.cpu % 64].id = st.id;
+}
+
+static const struct sigrec_stack *stack_of(struct dump *d, const struct sigrec_signal *s)
+{
+	const typeof(d->held[0]) *h = &d->held[s->h.cpu % 64];
+
+	if (!(s->sflags & SIGREC_SF_STACK) || h->cpu != s->h.cpu || h->ts != s->h.ts)
+		return NULL;
+	return stack_store__get(d->stacks, h->id);
+}
+
 static void queue_signal(struct dump *d, const struct sigrec_repeat *r, const struct ring_chunk *c)
 {
 	const struct sigrec_signal *s = &r->s;
@@ -118,6 +143,7 @@ static void queue_signal(struct dump *d, const struct sigrec_repeat *r, const st
 		e->to_wall_ns = wall_ns(r->to_ts, c->boot.clock_offset);
 	}
 	memcpy(e->boot_id, c->boot.boot_id, 16);
+	e->stack = stack_of(d, s);
 	if (s->sig == SIGREC_SIGKILL && s->cause != SIGREC_C_SYSCALL &&
 	    model__oom_victim(d->model, s->target.pid, s->h.ts, &oom)) {
 		e->oom = 1;
@@ -227,6 +253,9 @@ int dump_on_output(const void *rec, size_t len, const struct ring_chunk *c, void
 		ring_rec_copy(&u.host, sizeof(u.host), rec, len);
 		if (!d->stats && !d->why && !d->pf)
 			out_host(stdout, &d->o, &u.host);
+		break;
+	case SIGREC_T_STACK:
+		hold_stack(d, rec, len);
 		break;
 	case SIGREC_T_LOST: {
 		int64_t wall;

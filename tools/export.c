@@ -21,7 +21,9 @@
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+#include <stddef.h>
 #include "export.h"
+#include "stacks.h"
 #include "util.h"
 
 #define EXPORT_CHUNK	(64U << 10)
@@ -79,6 +81,7 @@ union rec {
 	struct sigrec_start st;
 	struct sigrec_host host;
 	struct sigrec_deliver d;
+	struct sigrec_stack stk;
 };
 
 /*
@@ -106,6 +109,13 @@ static size_t rebuild(union rec *u, const void *rec, size_t len, int redact)
 	case SIGREC_T_START: n = sizeof(u->st); break;
 	case SIGREC_T_HOST: n = sizeof(u->host); break;
 	case SIGREC_T_DELIVER: n = sizeof(u->d); break;
+	case SIGREC_T_STACK:	/* checked whole, or not exported */
+		if (stack_decode(rec, len, &u->stk))
+			return 0;
+		n = u->stk.h.flags & SIGREC_STACK_REF ? offsetof(struct sigrec_stack, frames) :
+		    stack_size(&u->stk);
+		u->stk.h.size = n;
+		return n;
 	default: return 0;	/* unknown to this build: nothing to vouch for */
 	}
 	ring_rec_copy(u, n, rec, len);

@@ -16,7 +16,7 @@
 enum { OPT_LAST = 256, OPT_SINCE, OPT_UNTIL, OPT_SENDER, OPT_FAILED, OPT_UTC, OPT_STATS, OPT_WHY,
        OPT_EXPORT, OPT_REDACT, OPT_SENDER_COMM, OPT_CAUSE, OPT_RESULT, OPT_CGROUP, OPT_BOOT,
        OPT_CONTAINER, OPT_POD,
-       OPT_NO_PAGER, OPT_PSTORE, OPT_PERFETTO };
+       OPT_NO_PAGER, OPT_PSTORE, OPT_PERFETTO, OPT_STACK, OPT_DEBUG_DIR };
 
 static const struct option long_opts[] = {
 	{ "last", required_argument, NULL, OPT_LAST },
@@ -46,6 +46,9 @@ static const struct option long_opts[] = {
 	{ "pstore", optional_argument, NULL, OPT_PSTORE },
 	{ "perfetto", required_argument, NULL, OPT_PERFETTO },
 	{ "redact", no_argument, NULL, OPT_REDACT },
+	{ "stack", no_argument, NULL, OPT_STACK },
+	{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR },
+	{ "symbolize", required_argument, NULL, OPT_DEBUG_DIR },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
@@ -86,7 +89,11 @@ static void usage(FILE *f)
 "  -f, --follow           keep printing new events as they are recorded\n"
 "      --no-pager         never pipe the timeline through $PAGER (less; as root or\n"
 "                         under sudo always less, with LESSSECURE=1)\n"
-"  -t, --tree             with sender and target ancestry\n"
+"  -t, --tree             with sender and target ancestry (and stacks)\n"
+"      --stack            with the sender's stack and the fault site\n"
+"      --debug-dir DIR    binaries and debug files to symbolize stacks with: its\n"
+"                         .build-id/xx/yyyy.debug layout, then every file in it\n"
+"      --symbolize DIR    the same, for a recording made on another machine\n"
 "      --utc              times in UTC (default: local time)\n"
 "      --why PID|NAME     the story of one process's end: what it ran, its\n"
 "                         parents, every signal it got with the sender's\n"
@@ -95,8 +102,12 @@ static void usage(FILE *f)
 "                         after a panic or reboot from DIRS, a colon-separated\n"
 "                         list (default /sys/fs/pstore and where systemd-pstore\n"
 "                         moves them, /var/lib/systemd/pstore, with its\n"
-"                         per-record subdirectories), each line shown once;\n"
-"                         with FILE too, merged into its timeline\n"
+"                         per-record subdirectories, and the persistent ftrace\n"
+"                         instance of sigrec --pstore=ftrace,\n"
+"                         /sys/kernel/tracing/instances/boot_map: a directory\n"
+"                         with a trace_marker is read as a tracefs instance),\n"
+"                         each line shown once; with FILE too, merged into its\n"
+"                         timeline\n"
 "      --perfetto FILE    a Chrome JSON trace of the window's events for\n"
 "                         ui.perfetto.dev or chrome://tracing: a track per\n"
 "                         process and thread, signals as slices joined by\n"
@@ -265,6 +276,12 @@ int dump_parse_args(int argc, char **argv, struct dump *d, const char **path)
 			    (isdigit((unsigned char)*optarg) && parse_u64(optarg, 1, 4194304, &v)))
 				return bad("--why", optarg, "expected a pid or a process name");
 			d->why_arg = optarg;
+			break;
+		case OPT_STACK:
+			d->o.stack = 1;
+			break;
+		case OPT_DEBUG_DIR:
+			symbolizer__add_dir(d->sym, optarg);
 			break;
 		case 'V':
 			printf("sigdump %s\n", SIGREC_VERSION_STR);

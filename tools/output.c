@@ -7,6 +7,7 @@
 #include "cgroup.h"
 #include "names.h"
 #include "output.h"
+#include "stackout.h"
 #include "util.h"
 
 /* the names of sigrec.h's enums: one table each, in names.c */
@@ -14,123 +15,6 @@ const char *cause_name(int cause) { return names__cause(cause); }
 const char *result_name(int result) { return names__result(result); }
 const char *syscall_name(int sc) { return names__syscall(sc); }
 static const char *ctx_name(int ctx) { return names__context(ctx); }
-
-/*
- * One character of s[0..n), n >= 1: returns its length in bytes and sets
- * *cp to its code point, or to -1 for a byte that does not start valid
- * UTF-8 (a stray continuation, an overlong form, a surrogate, a code point
- * past U+10FFFF, a sequence cut short); such a byte is one "character".
- */
-static size_t utf8_next(const unsigned char *s, size_t n, int32_t *cp)
-{
-	static const int32_t min[5] = { 0, 0, 0x80, 0x800, 0x10000 };
-	size_t len = s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 ? 2 : (s[0] & 0xf0) == 0xe0 ? 3 :
-		     (s[0] & 0xf8) == 0xf0 ? 4 : 0;
-	int32_t v;
-
-	*cp = -1;
-	if (!len || len > n)
-		return 1;
-	v = len == 1 ? s[0] : s[0] & (0x7f >> len);
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 1;
-		v = v << 6 | (s[i] & 0x3f);
-	}
-	if (v < min[len] || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-		return 1;
-	*cp = v;
-	return len;
-}
-
-/*
- * Characters that must not reach a terminal or a reader as they are: C0,
- * DEL and C1 controls (0x9b is CSI: an escape sequence without ESC), and
- * the invisible format characters that reorder or hide text (bidi
- * overrides and isolates, zero-width characters, line and paragraph
- * separators, the byte order mark, interlinear annotations).
- */
-static int cp_control(int32_t cp)
-{
-	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x61c ||
-	       (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) ||
-	       (cp >= 0x2060 && cp <= 0x2069) || cp == 0xfeff || (cp >= 0xfff9 && cp <= 0xfffb);
-}
-
-size_t text_clean(char *dst, size_t len, const char *src, size_t srclen)
-{
-	const unsigned char *s = (const unsigned char *)src;
-	size_t n = 0, i = 0, end = strnlen(src, srclen);
-
-	if (!len)
-		return 0;
-	while (i < end) {
-		int32_t cp;
-		size_t l = utf8_next(s + i, end - i, &cp);
-
-		if (cp < 0 || cp_control(cp)) {	/* one '?' per character or bad byte */
-			if (n + 1 >= len)
-				break;
-			dst[n++] = '?';
-		} else {			/* whole characters only */
-			if (n + l >= len)
-				break;
-			memcpy(dst + n, s + i, l);
-			n += l;
-		}
-		i += l;
-	}
-	dst[n] = 0;
-	return i;
-}
-
-void fmt_human_time(int64_t wall_ns, int utc, char *buf, size_t len)
-{
-	time_t sec = wall_ns / 1000000000LL;
-	long ns = wall_ns % 1000000000LL;
-	struct tm tm;
-
-	if (ns < 0) {
-		ns += 1000000000L;
-		sec--;
-	}
-	if (!(utc ? gmtime_r(&sec, &tm) : localtime_r(&sec, &tm)))
-		memset(&tm, 0, sizeof(tm));	/* a year the C library cannot show */
-	snprintf(buf, len, "%04d-%02d-%02d %02d:%02d:%02d.%09ld", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ns);
-}
-
-/*
- * JSON string: valid UTF-8 as it is; quote, backslash and the characters
- * of cp_control escaped (\n, \t, \u00XX, \u202e ...: the same string to a
- * decoder, harmless to a terminal showing the raw line); each byte that is
- * not valid UTF-8 becomes \ufffd, so the line is always valid UTF-8.
- */
-void json_str(FILE *f, const char *str, size_t maxlen)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t end = strnlen(str, maxlen);
-
-	fputc('"', f);
-	for (size_t i = 0, l; i < end; i += l) {
-		int32_t cp;
-
-		l = utf8_next(s + i, end - i, &cp);
-		if (cp == '"' || cp == '\\')
-			fprintf(f, "\\%c", cp);
-		else if (cp == '\n')
-			fputs("\\n", f);
-		else if (cp == '\t')
-			fputs("\\t", f);
-		else if (cp < 0)
-			fputs("\\ufffd", f);
-		else if (cp_control(cp))
-			fprintf(f, "\\u%04x", cp);
-		else
-			fwrite(s + i, 1, l, f);
-	}
-	fputc('"', f);
-}
 
 static void json_cmdline(FILE *f, const struct proc *p)
 {
@@ -161,8 +45,7 @@ static void json_exit(FILE *f, const struct proc *p, int64_t off)
 static const struct proc *task_proc(const struct model *m, const struct sigrec_task *t,
 				    uint64_t ts)
 {
-	return model__as_of(t->start_ns ? model__get(m, t->pid, t->start_ns)
-			    : (t->pid ? model__at(m, t->pid, ts) : NULL), ts);
+	return model__as_of(model__task(m, t, ts), ts);
 }
 
 /* What a cgroup path names as a container, as key-value pairs (JSON and logfmt). */
@@ -209,7 +92,8 @@ static void json_container(FILE *f, const struct proc *p)
 void json_task(FILE *f, const struct model *m, const struct sigrec_task *t, uint64_t ts,
 	       int with_exit, int64_t off)
 {
-	const struct proc *p = task_proc(m, t, ts);
+	const struct proc *p = task_proc(m, t, ts), *a;
+	struct model_ancestors it;
 	char tbuf[48];
 
 	fprintf(f, "{\"pid\":%u,\"tid\":%u,\"comm\":", t->pid, t->tid);
@@ -238,19 +122,13 @@ void json_task(FILE *f, const struct model *m, const struct sigrec_task *t, uint
 	if (p->has_parent)
 		fprintf(f, ",\"ppid\":%u", p->ppid);
 	fputs(",\"ancestry\":[", f);
-	{
-		const struct proc *a = model__as_of(model__parent(m, p), ts);
-
-		for (int depth = 0; a && depth < MODEL_MAX_ANCESTRY; depth++) {
-			fprintf(f, "%s{\"pid\":%u,\"comm\":", depth ? "," : "", a->pid);
-			json_str(f, a->comm, sizeof(a->comm));
-			fputs(",\"cmdline\":", f);
-			json_cmdline(f, a);
-			fputc('}', f);
-			if (a->pid == 1)
-				break;
-			a = model__as_of(model__parent(m, a), ts);
-		}
+	model__ancestors(&it, m, p, ts);
+	while ((a = model__next_ancestor(&it))) {
+		fprintf(f, "%s{\"pid\":%u,\"comm\":", it.depth > 1 ? "," : "", a->pid);
+		json_str(f, a->comm, sizeof(a->comm));
+		fputs(",\"cmdline\":", f);
+		json_cmdline(f, a);
+		fputc('}', f);
 	}
 	fputc(']', f);
 	if (with_exit && p->has_exit && p->exit_ts >= ts)
@@ -288,10 +166,12 @@ static void json_signal(FILE *f, const struct model *m, const struct ev *e)
 	fprintf(f, ",\"sender_is_task\":%s", ev_real_sender(e) ? "true" : "false");
 	fputs(",\"sender\":", f);
 	if (ev_real_sender(e)) {
-		json_task(f, m, &s->sender, s->h.ts, 0, off);
+		stack_out_json_sender(f, m, e, off);
 	} else {
 		/* the kernel sent it; the task that was running is kept apart */
-		fprintf(f, "{\"kernel\":true,\"cause\":\"%s\"}", e->oom ? "oom" : cause_name(s->cause));
+		fprintf(f, "{\"kernel\":true,\"cause\":\"%s\"", e->oom ? "oom" : cause_name(s->cause));
+		stack_out_json_stack(f, m, e);
+		fputc('}', f);
 		if (!e->oom && s->sender.pid) {
 			fputs(",\"interrupted\":", f);
 			json_task(f, m, &s->sender, s->h.ts, 0, off);
@@ -322,6 +202,7 @@ static void json_signal(FILE *f, const struct model *m, const struct ev *e)
 		fmt_rfc3339(e->to_wall_ns, t, sizeof(t));
 		fprintf(f, ",\"count\":%" PRIu64 ",\"to\":\"%s\"", e->count, t);
 	}
+	stack_out_json_fault(f, m, e);
 	if (e->oom && !e->source) {
 		fputs(",\"oom\":{\"trigger\":", f);
 		json_task(f, m, &e->oomrec.trigger, e->oomrec.h.ts, 0, off);
@@ -362,8 +243,7 @@ void text_container_tag(char *buf, size_t len, const struct proc *p)
 static void text_task(char *buf, size_t len, const struct model *m, const struct sigrec_task *t,
 		      uint64_t ts)
 {
-	const struct proc *p = t->start_ns ? model__get(m, t->pid, t->start_ns)
-					   : (t->pid ? model__at(m, t->pid, ts) : NULL);
+	const struct proc *p = model__task(m, t, ts);
 	char comm[SIGREC_COMM_LEN + 1];
 
 	text_clean(comm, sizeof(comm), t->comm[0] ? t->comm : p ? model__as_of(p, ts)->comm : "?",
@@ -385,6 +265,7 @@ static void text_ancestry(FILE *f, const struct model *m, const char *label,
 {
 	const struct proc *p = task_proc(m, t, ts);
 	char cmd[SIGREC_ARGV_LEN + 16], raw[SIGREC_ARGV_LEN + 16], comm[SIGREC_COMM_LEN + 1];
+	struct model_ancestors it;
 
 	if (!p)
 		return;
@@ -392,15 +273,12 @@ static void text_ancestry(FILE *f, const struct model *m, const char *label,
 	text_clean(cmd, 121, raw, sizeof(raw));	/* 120 bytes, whole characters */
 	text_clean(comm, sizeof(comm), p->comm, SIGREC_COMM_LEN);
 	fprintf(f, "    %-7s %s[%u] %s\n", label, comm, p->pid, cmd);
-	p = model__as_of(model__parent(m, p), ts);
-	for (int d = 0; p && d < MODEL_MAX_ANCESTRY; d++) {
+	model__ancestors(&it, m, p, ts);
+	while ((p = model__next_ancestor(&it))) {
 		proc_cmdline(p, raw, sizeof(raw));
 		text_clean(cmd, 101, raw, sizeof(raw));
 		text_clean(comm, sizeof(comm), p->comm, SIGREC_COMM_LEN);
-		fprintf(f, "    %*s└─ %s[%u] %s\n", 8 + 2 * d, "", comm, p->pid, cmd);
-		if (p->pid == 1)
-			break;
-		p = model__as_of(model__parent(m, p), ts);
+		fprintf(f, "    %*s└─ %s[%u] %s\n", 8 + 2 * (it.depth - 1), "", comm, p->pid, cmd);
 	}
 }
 
@@ -473,45 +351,13 @@ static void text_signal(FILE *f, const struct out_opts *o, const struct model *m
 		text_until(f, o, e, t);
 		fputc('\n', f);
 	}
+	if (o->tree || o->stack)
+		stack_out_text(f, m, e, "    ");
 	if (o->tree) {
 		if (ev_real_sender(e))
 			text_ancestry(f, m, "sender", &s->sender, s->h.ts);
 		text_ancestry(f, m, "target", &s->target, s->h.ts);
 	}
-}
-
-/*
- * logfmt value: bare when it is printable and has no space, '=', quote or
- * backslash; else quoted, with \" and \\, and the bytes of a control
- * character (cp_control) or of invalid UTF-8 as \xNN.  Valid UTF-8 is kept.
- */
-void lf_val(FILE *f, const char *str, size_t max)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t n = strnlen(str, max), l;
-	int quote = !n;
-	int32_t cp;
-
-	for (size_t i = 0; i < n && !quote; i += l) {
-		l = utf8_next(s + i, n - i, &cp);
-		quote = cp <= ' ' || cp == '=' || cp == '"' || cp == '\\' || cp_control(cp);
-	}
-	if (!quote) {
-		fwrite(s, 1, n, f);
-		return;
-	}
-	fputc('"', f);
-	for (size_t i = 0; i < n; i += l) {
-		l = utf8_next(s + i, n - i, &cp);
-		if (cp == '"' || cp == '\\')
-			fprintf(f, "\\%c", cp);
-		else if (cp < 0 || cp_control(cp))
-			for (size_t k = 0; k < l; k++)
-				fprintf(f, "\\x%02x", s[i + k]);
-		else
-			fwrite(s + i, 1, l, f);
-	}
-	fputc('"', f);
 }
 
 static void lf_task(FILE *f, const struct model *m, const char *pfx,
@@ -570,6 +416,7 @@ static void logfmt_signal(FILE *f, const struct model *m, const struct ev *e)
 			lf_task(f, m, "interrupted", &s->sender, s->h.ts);
 	}
 	lf_task(f, m, "target", &s->target, s->h.ts);
+	stack_out_logfmt(f, m, e);
 	if (s->syscall) {
 		fprintf(f, " syscall.name=%s syscall.arg=%" PRId64 " syscall.ret=%d",
 			syscall_name(s->syscall), (int64_t)s->arg0, s->ret);

@@ -19,6 +19,7 @@ struct out_opts {
 	int tree;	/* text: print sender and target ancestry */
 	int utc;	/* text: UTC instead of local time */
 	int color;	/* text: ANSI colours (a terminal, NO_COLOR unset) */
+	int stack;	/* text: stacks and fault sites under the signal line (--stack) */
 };
 
 /* A signal record with what the reader knows around it. */
@@ -34,6 +35,7 @@ struct ev {
 	int64_t clock_offset;		/* of its chunk (pstore: wall_ns, its ts being 0) */
 	int deliver;			/* a delivery (d), not a signal: s is unused */
 	struct sigrec_deliver d;
+	const struct sigrec_stack *stack;	/* SIGREC_SF_STACK: its frames, or NULL */
 };
 
 /* How many signals an event stands for. */

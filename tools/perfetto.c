@@ -142,14 +142,6 @@ static void arg_time(FILE *f, const char *key, int64_t wall)
 
 /* ---- tracks ---- */
 
-static const struct proc *task_proc(const struct model *m, const struct sigrec_task *t,
-				    uint64_t ts)
-{
-	if (t->start_ns)
-		return model__get(m, t->pid, t->start_ns);
-	return t->pid ? model__at(m, t->pid, ts) : NULL;
-}
-
 static struct pf_proc *proc_new(struct perfetto *p, uint32_t pid, uint64_t start,
 				const char *comm)
 {
@@ -170,7 +162,7 @@ static struct pf_proc *proc_new(struct perfetto *p, uint32_t pid, uint64_t start
 static struct pf_proc *proc_of(struct perfetto *p, const struct model *m,
 			       const struct sigrec_task *t, const struct ev *e)
 {
-	const struct proc *mp = task_proc(m, t, e->s.h.ts);
+	const struct proc *mp = model__task(m, t, e->s.h.ts);
 	uint64_t start = mp ? mp->start_ns : t->start_ns;
 	struct pf_proc **b = &p->hash[t->pid % PF_BUCKETS], *pp;
 	unsigned int nth = 1;

@@ -72,6 +72,7 @@ static int export_wants(struct dump *d, const void *rec, size_t len, const struc
 		return wall_ns(u.l.to_ts, off) >= d->q.since && wall_ns(u.l.from_ts, off) <= d->q.until;
 	case SIGREC_T_SYSRET:
 	case SIGREC_T_START:
+	case SIGREC_T_STACK:	/* every stack of the window: small, rate-limited */
 		return 1;
 	case SIGREC_T_FORK:
 		return marked(d, &u.f.parent) || (model__get(d->model, u.f.child_pid,

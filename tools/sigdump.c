@@ -7,7 +7,8 @@
  * the queue (events.c) to the output (output.c), or --why (why.c), --stats
  * (stats.c), --export (select.c, export.c), --perfetto (perfetto.c),
  * --follow (follow.c); query.c says which events a query selects,
- * pstore_in.c merges what pstore kept, pager.c pages a terminal.
+ * pstore_in.c merges what pstore kept, pager.c pages a terminal; output.c
+ * prints events, strings.c escapes what they hold.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -187,6 +188,9 @@ int main(int argc, char **argv)
 	}
 	d->q.since = INT64_MIN;
 	d->q.until = INT64_MAX;
+	d->sym = symbolizer__new();
+	d->stacks = stack_store__new();
+	stack_out__init(d->sym);
 	if (dump_parse_args(argc, argv, d, &path)) {
 		rc = EXIT_USAGE;
 		goto out;
@@ -227,6 +231,8 @@ out:
 	model__free(d->model);
 	dump_needs_free(d);
 	free(d->ps);
+	symbolizer__free(d->sym);
+	stack_store__free(d->stacks);
 	free(d);
 	return rc;
 }

@@ -27,6 +27,7 @@ static const struct {
 	{ SIGREC_START_NO_RENAME, "comm changes" },
 	{ SIGREC_START_NO_OOM, "OOM kills" },
 	{ SIGREC_START_NO_DELIVER, "deliveries" },
+	{ SIGREC_START_NO_STACKS, "stacks" },
 };
 
 void dump_note_start(struct stats *st, const void *rec, size_t len)
@@ -35,7 +36,8 @@ void dump_note_start(struct stats *st, const void *rec, size_t len)
 
 	ring_rec_copy(&s, sizeof(s), rec, len);
 	st->lacks |= s.flags & (SIGREC_START_NO_IRQCTX | SIGREC_START_NO_LIFECYCLE |
-				SIGREC_START_NO_OOM | SIGREC_START_NO_DELIVER);
+				SIGREC_START_NO_OOM | SIGREC_START_NO_DELIVER |
+				SIGREC_START_NO_STACKS);
 	if (s.hooks == SIGREC_HOOKS_NONE)
 		st->lacks |= LACK_FAILED;
 }
@@ -117,7 +119,7 @@ void dump_print_stats(struct dump *d, const struct ring_info *ri)
 		[SIGREC_T_FORK] = "fork", [SIGREC_T_EXEC] = "exec", [SIGREC_T_EXIT] = "exit",
 		[SIGREC_T_COMM] = "comm", [SIGREC_T_OOM] = "oom", [SIGREC_T_PROC] = "proc",
 		[SIGREC_T_START] = "start", [SIGREC_T_HOST] = "host", [SIGREC_T_DELIVER] = "deliver",
-		[SIGREC_T_MAX] = "unknown",
+		[SIGREC_T_STACK] = "stack", 		[SIGREC_T_MAX] = "unknown",
 	};
 	struct stats *s = &d->st;
 	struct model_stats ms;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cgroup.h"
+#include "stackout.h"
 #include "util.h"
 #include "why.h"
 
@@ -109,14 +110,28 @@ static void fmt_span(char *buf, size_t len, uint64_t ns)
 		snprintf(buf, len, "%.1f s", ns / 1e9);
 }
 
-/* "default action: terminate (core dumped)", "handled by the process, ..." */
-static void text_action(FILE *f, const struct proc *p, const struct sigrec_deliver *d)
+/* Whether d is the last signal the process took before it ended. */
+static int last_delivery(const struct why *w, const struct sigrec_deliver *d)
+{
+	for (size_t i = 0; i < w->ndv; i++)
+		if (w->dv[i].h.ts > d->h.ts && w->dv[i].h.ts <= w->p->exit_ts)
+			return 0;
+	return 1;
+}
+
+/*
+ * "default action: terminate (core dumped)", "handled by the process, ...":
+ * how the process ended is said under the last signal it took, the others
+ * it handled read "which went on running".
+ */
+static void text_action(FILE *f, const struct why *w, const struct proc *p,
+			const struct sigrec_deliver *d)
 {
 	int died = p->has_exit && (p->exit_code & 0x7f) == d->sig, core = p->exit_code & 0x80;
 
 	switch (d->action) {
 	case SIGREC_A_HANDLER:
-		if (p->has_exit && p->exit_ts >= d->h.ts) {
+		if (p->has_exit && p->exit_ts >= d->h.ts && last_delivery(w, d)) {
 			char span[32], nb[32];
 
 			fmt_span(span, sizeof(span), p->exit_ts - d->h.ts);
@@ -185,7 +200,7 @@ static void text_fate(FILE *f, const struct why *w, uint64_t *left, const struct
 		fmt_span(span, sizeof(span), d->h.ts - s->h.ts);
 		fprintf(f, "blocked for %s, then delivered; ", span);
 	}
-	text_action(f, w->p, d);
+	text_action(f, w, w->p, d);
 	fputc('\n', f);
 }
 
@@ -207,14 +222,13 @@ static void line_proc(FILE *f, const struct proc *p)
 static void text_chain(FILE *f, const struct model *m, const struct proc *p, uint64_t ts,
 		       const char *indent)
 {
-	p = model__as_of(model__parent(m, p), ts);
-	for (int d = 0; p && d < MODEL_MAX_ANCESTRY; d++) {
-		fprintf(f, "%s%*s└─ ", indent, 2 * d, "");
+	struct model_ancestors it;
+
+	model__ancestors(&it, m, p, ts);
+	while ((p = model__next_ancestor(&it))) {
+		fprintf(f, "%s%*s└─ ", indent, 2 * (it.depth - 1), "");
 		line_proc(f, p);
 		fputc('\n', f);
-		if (p->pid == 1)
-			break;
-		p = model__as_of(model__parent(m, p), ts);
 	}
 }
 
@@ -270,6 +284,7 @@ static void text_event(FILE *f, const struct model *m, const struct ev *e, int u
 		fprintf(f, " (x%" PRIu64 " until %s)", e->count, t + 11);
 	}
 	fputc('\n', f);
+	stack_out_text(f, m, e, "      ");
 	if (snd && s->ctx == SIGREC_CTX_TASK && !e->oom && snd->pid != s->target.pid)
 		text_chain(f, m, snd, s->h.ts, "      ");
 }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * fuzz_pstore - the pstore line parser on arbitrary text: /sys/fs/pstore
- * files come back from persistent RAM after a crash and may hold anything.
- * Every event it yields must be well formed; it must never crash or hang.
+ * fuzz_pstore - the pstore line parsers on arbitrary text: /sys/fs/pstore
+ * files and a persistent ftrace instance's "trace" come back from RAM after
+ * a crash and may hold anything.  Every event they yield must be well
+ * formed; they must never crash or hang.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -29,5 +30,6 @@ static int check(const struct pstore_event *e, void *ctx)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	pstore__parse((const char *)data, size, "fuzz", check, NULL);
+	pstore__parse_trace((const char *)data, size, "fuzz", check, NULL);
 	return 0;
 }

@@ -1,12 +1,14 @@
 # shellcheck shell=sh
 # tests/qemu/pstore-guest.sh — guest side of tests/qemu/test_pstore.sh.
 #
-# Why this exists: proves that `sigrec --pstore` (auto mode) leaves a line
-# for a fatal signal in persistent RAM that survives a panic or `reboot -f`,
-# and that `sigdump --pstore --json` reads it back after the reboot. Sourced
-# by /init on every boot (guest-init.sh: SIGREC_BOOT, sigrec_param, ...).
+# Why this exists: proves that `sigrec --pstore` (auto mode, or the mode
+# sigrec.mode names: ftrace, the persistent trace instance boot_map) leaves
+# a line for a fatal signal in persistent RAM that survives a panic or
+# `reboot -f`, and that `sigdump --pstore --json` reads it back after the
+# reboot. Sourced by /init on every boot (guest-init.sh: SIGREC_BOOT,
+# sigrec_param, ...).
 # Cmdline parameters: sigrec.how=panic|reboot sigrec.token=UNIQUE
-# [sigrec.burst=N].
+# [sigrec.burst=N] [sigrec.mode=MODE].
 #
 # Boot 1: start sigrec --pstore on a ring in /tmp/ring, start `sleep 1000`, kill
 #   it with SIGTERM from `sh -c 'kill -TERM PID'` (whose pid and comm are
@@ -23,6 +25,8 @@
 how=$(sigrec_param how)
 token=$(sigrec_param token)
 burst=$(sigrec_param burst) || burst=0
+mode=$(sigrec_param mode) || mode=""
+inst=/sys/kernel/tracing/instances/boot_map
 
 # wait_ready LOGFILE PID — until sigrec printed "recording to" (0), died
 # (1) or 180 s passed (2). TCG loads BPF programs slowly.
@@ -54,7 +58,7 @@ case $SIGREC_BOOT in
   rm -f /tmp/sigrec.log
   # sigrec refuses a ring in a directory others can write (/tmp is 1777)
   mkdir -p /tmp/ring && chmod 700 /tmp/ring
-  sigrec --pstore -r /tmp/ring/pstore.ring -s 4M 2>/tmp/sigrec.log &
+  sigrec --pstore${mode:+=$mode} -r /tmp/ring/pstore.ring -s 4M 2>/tmp/sigrec.log &
   rec=$!
   wait_ready /tmp/sigrec.log "$rec"
   ready=$?
@@ -149,6 +153,17 @@ case $SIGREC_BOOT in
     grep -a 'sigrec: ' "$f" | tr -d '\r' | sed "s|^|$(basename "$f"): |" >>/tmp/raw.txt
   done
   show /tmp/raw.txt raw
+  if [ "$mode" = ftrace ]; then
+    # what the kernel said of the buffer it found in reserved memory
+    dmesg | grep -e 'Ring buffer.*meta' -e 'mapped boot instance' >/tmp/rb.txt
+    show /tmp/rb.txt kernel
+    if grep -q 'is from previous boot' /tmp/rb.txt; then kept=yes; else kept=no; fi
+    sigrec_result "ftrace kept=$kept verdict=$(grep -m1 'Ring buffer.*meta' /tmp/rb.txt | sed 's/^\[[^]]*\] //' | tr ' ' _)"
+    grep -a 'sigrec: ' "$inst/trace" | sed 's|^|boot_map/trace: |' >/tmp/rawft.txt
+    show /tmp/rawft.txt raw
+    cp "$inst/trace" /tmp/ftrace.txt
+    sigrec_export_file /tmp/ftrace.txt ftrace-trace
+  fi
   sigdump --pstore --json >/tmp/pstore.json 2>/tmp/pstore.err
   rc=$?
   sigdump --pstore >/tmp/pstore.txt 2>>/tmp/pstore.err

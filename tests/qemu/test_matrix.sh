@@ -473,6 +473,16 @@ check_kernel() {
       not_ok "[$L] no signal of the sigsend workload recorded as interrupt context ($nirq are)"
       jq -c --argjson P "$pids" 'select(.type=="signal" and .context!="task" and ((.sender.pid as $s | $P | index($s)) or (.target.pid as $t | $P | index($t)))) | {sig,code,cause,context,sender:.sender.pid,target:.target.pid}' "$O" | head -3 | sed 's/^/#   /'
     fi
+    # stacks (issue 15): the segv scenario's fault site and the faulting task's stack
+    local V
+    V=$(jq -r 'select(.scenario=="segv") | .target' "$F")
+    if jq -es --argjson V "${V:-0}" 'map(select(.type=="signal" and .sig==11 and .target.pid==$V and
+        (.fault.addr|type)=="string" and (.sender.stack // [] | map(select(.build_id or .ip)) | length) >= 1)) |
+        length >= 1' "$O" >/dev/null 2>&1; then
+      ok "[$L] the SIGSEGV has its fault site and the faulting task's stack (bpf_get_stack with build ids)"
+    else
+      not_ok "[$L] the SIGSEGV has its fault site and the faulting task's stack ($(jq -c --argjson V "${V:-0}" 'select(.sig==11 and .target.pid==$V) | {fault, stack: .sender.stack}' "$O" 2>/dev/null | head -n 1))"
+    fi
     if xf dump-default.err && [[ ! -s $d/dump-default.err ]]; then ok "[$L] sigdump printed no warnings"; else
       not_ok "[$L] sigdump printed no warnings"
       sed 's/^/#   /' "$d/dump-default.err" 2>/dev/null | head -5

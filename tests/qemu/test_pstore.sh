@@ -7,8 +7,9 @@
 # runs the real sigrec there, kills a process with SIGTERM from a known
 # sender, crashes or reboots the guest with sigrec still running, and checks
 # in the next boot that `sigdump --pstore --json` shows exactly that kill.
-# Five cases (the four of {Debian kmsg, pmsg kernel} x {panic, reboot -f},
-# and the kmsg path under the kernel's default rate limit):
+# Seven cases (the four of {Debian kmsg, pmsg kernel} x {panic, reboot -f},
+# the kmsg path under the kernel's default rate limit, and the ftrace
+# persistent ring buffer x {panic, reboot -f}):
 #   1. Debian 6.1 kernel (no pmsg: /dev/kmsg -> dmesg-ramoops-*), sysrq panic
 #   2. Debian 6.1 kernel, reboot -f
 #   3. small pmsg kernel (/dev/pmsg0 -> pmsg-ramoops-*), sysrq panic
@@ -18,6 +19,15 @@
 #      burst of 20 SIGTERMs ~0.25 s apart, a pause, a final SIGTERM, panic.
 #      Every SIGTERM must be in pstore or counted by a "sigrec: suppressed
 #      N lines" line: nothing may vanish silently.
+#   6. Debian 13's 6.12 kernel, sigrec --pstore=ftrace: the line goes to the
+#      trace_marker of the instance boot_map, whose ring buffer the kernel
+#      keeps in reserved memory (reserve_mem=20M:2M:trace
+#      trace_instance=boot_map@trace, nokaslr so the reservation lands at
+#      the same address, -m 1G), sysrq panic
+#   7. the same, reboot -f
+#   Where the kernel throws the buffer away at the next boot (its own
+#   "Ring buffer boot meta ..." verdict in dmesg), cases 6 and 7 SKIP with
+#   that verdict, loudly: they never pass without the line.
 # For each case a second check: the ring file from boot 1 (sent to the host
 # just before the crash) merged with boot 2's pstore files by
 # `sigdump --pstore=DIR RING` shows each SIGTERM exactly once (pstore
@@ -25,7 +35,9 @@
 # ring was copied shows up from pstore.
 # Guest side: tests/qemu/pstore-guest.sh. Output is TAP; exit 1 if a case
 # failed. Logs are kept (path printed) when a case fails, or with KEEP=1.
-# SKIPs only when qemu cannot run here at all.
+# SKIPs only when qemu cannot run here at all (and cases 6-7 as above).
+# SIGREC_PSTORE_CASES (default "1 2 3 4 5 6 7"): the cases to run;
+# SIGREC_QEMU_FTRACE_MEM (1G): guest RAM of cases 6 and 7.
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -42,8 +54,16 @@ names=("debian-6.1 kmsg: SIGTERM line survives sysrq panic (dmesg-ramoops)"
   "debian-6.1 kmsg: SIGTERM line survives reboot -f (dmesg-ramoops)"
   "pmsg kernel pmsg: SIGTERM line survives sysrq panic (pmsg-ramoops)"
   "pmsg kernel pmsg: SIGTERM line survives reboot -f (pmsg-ramoops)"
-  "debian-6.1 kmsg, kernel rate limit on: every SIGTERM of a burst is in pstore or counted as suppressed")
+  "debian-6.1 kmsg, kernel rate limit on: every SIGTERM of a burst is in pstore or counted as suppressed"
+  "debian-6.12 ftrace: SIGTERM line survives sysrq panic (persistent trace instance boot_map)"
+  "debian-6.12 ftrace: SIGTERM line survives reboot -f (persistent trace instance boot_map)")
 ncases=${#names[@]}
+cases=" ${SIGREC_PSTORE_CASES:-1 2 3 4 5 6 7} "
+want() { [[ $cases == *" $1 "* ]]; }
+# The kernel command line of the ftrace cases: the instance's buffer in
+# memory reserve_mem finds at boot; without nokaslr the kernel can land on
+# it (docs/PSTORE.md, "The ftrace persistent ring buffer").
+FTRACE_CMDLINE="sigrec.mode=ftrace nokaslr reserve_mem=20M:2M:trace trace_instance=boot_map@trace"
 merge_name() { echo "case $1: sigdump --pstore=DIR RING merges boot 1's ring with boot 2's pstore, each SIGTERM once"; }
 
 # number_tap — number "ok - x" / "not ok - x" lines in order, then the plan.
@@ -57,6 +77,7 @@ if ! reason=$(qemu_can_run); then
   echo "#" >&2
   echo "# SKIP: qemu cannot run here: $reason"
   for ((i = 1; i <= ncases; i++)); do
+    want "$i" || continue
     echo "ok - ${names[$((i - 1))]} # SKIP $reason"
     echo "ok - $(merge_name "$i") # SKIP $reason"
   done | number_tap
@@ -74,6 +95,7 @@ trap cleanup EXIT
 fail_all() { # REASON: every case not ok (set-up failed)
   local i
   for ((i = 1; i <= ncases; i++)); do
+    want "$i" || continue
     echo "not ok - ${names[$((i - 1))]} # $1"
     echo "not ok - $(merge_name "$i") # $1"
   done | number_tap
@@ -95,14 +117,16 @@ echo "# cache: $cache ($state)"
 # value KEY LINE — the value of KEY=... in a "k=v k=v" line.
 value() { sed -n "s/.*[ ]$1=\([^ ]*\).*/\1/p" <<<" $2" | head -n 1; }
 
-# run_case N KERNEL INITRD KIND(kmsg|pmsg) HOW(panic|reboot) [BURST]
+# run_case N KERNEL INITRD KIND(kmsg|pmsg|ftrace) HOW(panic|reboot) [BURST]
 run_case() {
   local n=$1 kernel=$2 initrd=$3 kind=$4 how=$5 burst=${6:-0}
-  local name=${names[$((n - 1))]} log=$work/case$n.log rc=0 token extra=""
+  local name=${names[$((n - 1))]} log=$work/case$n.log rc=0 token extra="" mem=${SIGREC_QEMU_MEM:-512M}
   token="t$(date +%s%N)-$$-$RANDOM"
   # A later printk.devkmsg on the command line wins over qemu_boot's "on".
   ((burst)) && extra="sigrec.burst=$burst printk.devkmsg=ratelimit"
-  qemu_boot "$kernel" "$initrd" "$log" "$boot_timeout" \
+  # 1G: at the top of 512M the reserved buffer did not survive the reset here
+  [[ $kind == ftrace ]] && extra=$FTRACE_CMDLINE mem=${SIGREC_QEMU_FTRACE_MEM:-1G}
+  SIGREC_QEMU_MEM=$mem qemu_boot "$kernel" "$initrd" "$log" "$boot_timeout" \
     "sigrec.token=$token sigrec.how=$how $extra" || rc=$?
   local results
   results=$(qemu_results "$log")
@@ -120,6 +144,8 @@ run_case() {
   boot2=$(grep -m1 '^boot2 done ' <<<"$results" || true)
   if [[ $kind == pmsg ]]; then
     want_dest=/dev/pmsg0 want_src=pstore:pmsg-ramoops-
+  elif [[ $kind == ftrace ]]; then
+    want_dest=/sys/kernel/tracing/instances/boot_map/trace_marker want_src=pstore:boot_map/trace
   else
     want_dest=/dev/kmsg want_src=pstore:dmesg-ramoops-
   fi
@@ -129,7 +155,8 @@ run_case() {
   S=$(value sender "$kill") SC=$(value sender_comm "$kill")
   T=$(value target "$kill") TC=$(value target_comm "$kill")
   bid=$(value boot_id "$b1" | tr -d '-' | cut -c1-8)
-  local json=$work/case$n.json
+  local json=$work/case$n.json skip="" ft
+  ft=$(grep -m1 '^ftrace kept=' <<<"$results" || true)
   if [[ -z $b1 ]]; then
     why="guest never ran the test script (qemu_boot rc=$rc)"
   elif grep -q '^FAIL' <<<"$results"; then
@@ -146,6 +173,10 @@ run_case() {
     why="boot 2 did not finish (qemu_boot rc=$rc)"
   elif ! grep -qx "boot2 done token=$token" <<<"$results"; then
     why="boot 2 belongs to another run (token mismatch)"
+  elif [[ $kind == ftrace && -z $ft ]]; then
+    why="boot 2 did not report what the kernel made of the trace buffer"
+  elif [[ $kind == ftrace && $(value kept "$ft") != yes ]]; then
+    skip="the kernel did not keep the trace instance's buffer across the $how ($(value verdict "$ft" | tr _ ' '))"
   elif ! qemu_extract_file "$log" pstore.json "$json" 2>/dev/null; then
     why="could not extract sigdump's JSON from the serial log"
   elif ! jq -e . "$json" >/dev/null 2>&1 && [[ -s $json ]]; then
@@ -180,6 +211,12 @@ run_case() {
       fi
     fi
   fi
+  if [[ -n $skip ]]; then
+    echo "# *** case $n: SKIP: $skip ***" >&2
+    echo "ok - $name # SKIP $skip"
+    echo "ok - $(merge_name "$n") # SKIP $skip"
+    return
+  fi
   if [[ -z $why ]]; then
     echo "ok - $name"
   else
@@ -196,7 +233,7 @@ run_case() {
   elif [[ -z $boot2 ]]; then
     mwhy="no boot 2"
   else
-    mwhy=$(check_merge "$n" "$log" "$results" "$all" "$late")
+    mwhy=$(check_merge "$n" "$log" "$results" "$all" "$late" "$kind")
     cat "$work/case$n.merge" 2>/dev/null
   fi
   if [[ -z $mwhy ]]; then echo "ok - $(merge_name "$n")"; else
@@ -205,14 +242,15 @@ run_case() {
   fi
 }
 
-# check_merge N LOG RESULTS PIDS LATE — the ring boot 1 sent (ring.gz) and
-# the pstore files boot 2 sent (ps-NAME), merged by the host's sigdump:
+# check_merge N LOG RESULTS PIDS LATE KIND — the ring boot 1 sent (ring.gz)
+# and the pstore files boot 2 sent (ps-NAME; for ftrace the instance's trace
+# file, in a directory shaped like the instance), merged by the host's sigdump:
 # each SIGTERM to PIDS (comma-separated) exactly once and from the ring, the
 # one to LATE (sent after the ring was copied) once and from pstore. Prints
 # why not; diagnostics go to $work/caseN.merge.
 check_merge() {
-  local n=$1 log=$2 results=$3 all=$4 late=$5 dir=$work/case$1.pstore ring=$work/case$1.ring
-  local files f out=$work/case$1.merged.json err=$work/case$1.merged.err
+  local n=$1 log=$2 results=$3 all=$4 late=$5 kind=$6 dir=$work/case$1.pstore ring=$work/case$1.ring
+  local files f out=$work/case$1.merged.json err=$work/case$1.merged.err dirs=$work/case$1.pstore
   mkdir -p "$dir"
   if ! qemu_extract_file "$log" ring.gz "$ring.gz" 2>/dev/null || ! gzip -dc "$ring.gz" >"$ring"; then
     echo "could not extract boot 1's ring file"
@@ -225,7 +263,15 @@ check_merge() {
       return
     fi
   done
-  if ! "$bin/sigdump" --pstore="$dir" --json "$ring" >"$out" 2>"$err"; then
+  if [[ $kind == ftrace ]]; then
+    mkdir -p "$dir/ft/boot_map" && : >"$dir/ft/boot_map/trace_marker"
+    if ! qemu_extract_file "$log" ftrace-trace "$dir/ft/boot_map/trace" 2>/dev/null; then
+      echo "could not extract the trace instance's trace file"
+      return
+    fi
+    dirs+=":$dir/ft/boot_map"
+  fi
+  if ! "$bin/sigdump" --pstore="$dirs" --json "$ring" >"$out" 2>"$err"; then
     echo "sigdump --pstore=DIR --json RING failed: $(head -c 300 "$err")"
     return
   fi
@@ -282,56 +328,85 @@ check_burst() {
   fi
 }
 
-# Debian's kernel (ramoops as a module, no pmsg) and the small pmsg kernel.
-t0=$EPOCHREALTIME
-deb_ok=1 deb_why=""
-if kout=$(qemu_debian_kernel); then
-  { read -r deb_kernel; read -r deb_moddir; } <<<"$kout"
-  echo "# debian kernel: $deb_kernel ($(elapsed "$t0")s to fetch or find)"
-  qemu_make_initramfs -m "$deb_moddir" "$work/debian.cpio.gz" "$here/pstore-guest.sh" \
-    "$bin/sigrec" "$bin/sigdump" || { deb_ok=0 deb_why="qemu_make_initramfs failed"; }
-else
-  deb_ok=0 deb_why="qemu_debian_kernel failed (see $cache/apt.log)"
+# prep_debian ID CPIO LABEL — Debian kernel ID and the guest's initramfs at
+# CPIO (with that kernel's ramoops module): sets prep_kernel, or prep_why.
+prep_debian() {
+  local t0=$EPOCHREALTIME kout moddir
+  prep_kernel="" prep_why=""
+  if ! kout=$(qemu_kernel "$1"); then
+    prep_why="qemu_kernel $1 failed (see $cache/apt.log, $cache/apt/update.log)"
+    return 1
+  fi
+  { read -r prep_kernel; read -r moddir; } <<<"$kout"
+  echo "# $3 kernel: $prep_kernel ($(elapsed "$t0")s to fetch or find)"
+  qemu_make_initramfs -m "$moddir" "$2" "$here/pstore-guest.sh" \
+    "$bin/sigrec" "$bin/sigdump" || { prep_why="qemu_make_initramfs failed"; return 1; }
+}
+
+# Debian's kernel (ramoops as a module, no pmsg), the small pmsg kernel, and
+# Debian 13's 6.12 (the first with the persistent ring buffer) for ftrace.
+deb_ok=0 deb_why="not run"
+if want 1 || want 2 || want 5; then
+  if prep_debian deb12 "$work/debian.cpio.gz" debian; then deb_ok=1 deb_kernel=$prep_kernel; else deb_why=$prep_why; fi
 fi
 t0=$EPOCHREALTIME
 pmsg_ok=1 pmsg_why=""
-if pmsg_kernel=$(qemu_pmsg_kernel); then
+if ! want 3 && ! want 4; then
+  pmsg_ok=0 pmsg_why="not run"
+elif pmsg_kernel=$(qemu_pmsg_kernel); then
   echo "# pmsg kernel: $pmsg_kernel ($(elapsed "$t0")s to build or find)"
   qemu_make_initramfs "$work/pmsg.cpio.gz" "$here/pstore-guest.sh" \
     "$bin/sigrec" "$bin/sigdump" || { pmsg_ok=0 pmsg_why="qemu_make_initramfs failed"; }
 else
   pmsg_ok=0 pmsg_why="qemu_pmsg_kernel failed (see $cache/pmsg-*/build.log)"
 fi
+ft_ok=0 ft_why="not run"
+if want 6 || want 7; then
+  if prep_debian deb13 "$work/deb13.cpio.gz" "debian 13"; then ft_ok=1 ft_kernel=$prep_kernel; else ft_why=$prep_why; fi
+fi
 
 # The cases are independent qemus: run them two at a time (TCG uses one
 # host core per single-CPU guest), each into its own output file.
 jobs_max=${SIGREC_QEMU_JOBS:-2}
 start_case() { # N KERNEL INITRD KIND HOW [BURST]
+  want "$1" || return 0
   run_case "$@" >"$work/tap.$1" 2>"$work/err.$1" &
   while (($(jobs -rp | wc -l) >= jobs_max)); do wait -n || true; done
+}
+not_run() { # WHY N... — the cases a kernel that is not there cannot run
+  local why=$1 i
+  shift
+  for i in "$@"; do
+    want "$i" || continue
+    printf 'not ok - %s # %s\nnot ok - %s # %s\n' "${names[$((i - 1))]}" "$why" "$(merge_name "$i")" "$why" >"$work/tap.$i"
+  done
 }
 if ((deb_ok)); then
   start_case 5 "$deb_kernel" "$work/debian.cpio.gz" kmsg panic 20
   start_case 1 "$deb_kernel" "$work/debian.cpio.gz" kmsg panic
   start_case 2 "$deb_kernel" "$work/debian.cpio.gz" kmsg reboot
 else
-  for i in 1 2 5; do
-    printf 'not ok - %s # %s\nnot ok - %s # %s\n' "${names[$((i - 1))]}" "$deb_why" "$(merge_name $i)" "$deb_why" >"$work/tap.$i"
-  done
+  not_run "$deb_why" 1 2 5
 fi
 if ((pmsg_ok)); then
   start_case 3 "$pmsg_kernel" "$work/pmsg.cpio.gz" pmsg panic
   start_case 4 "$pmsg_kernel" "$work/pmsg.cpio.gz" pmsg reboot
 else
-  for i in 3 4; do
-    printf 'not ok - %s # %s\nnot ok - %s # %s\n' "${names[$((i - 1))]}" "$pmsg_why" "$(merge_name $i)" "$pmsg_why" >"$work/tap.$i"
-  done
+  not_run "$pmsg_why" 3 4
+fi
+if ((ft_ok)); then
+  start_case 6 "$ft_kernel" "$work/deb13.cpio.gz" ftrace panic
+  start_case 7 "$ft_kernel" "$work/deb13.cpio.gz" ftrace reboot
+else
+  not_run "$ft_why" 6 7
 fi
 wait
-npass=0 nfail=0
+npass=0 nfail=0 nskip=0
 for ((i = 1; i <= ncases; i++)); do
+  want "$i" || continue
   [[ -s $work/err.$i ]] && sed 's/^/# stderr: /' "$work/err.$i"
   cat "$work/tap.$i"
+  nskip=$((nskip + $(grep -c '^ok - .*# SKIP' "$work/tap.$i")))
   npass=$((npass + $(grep -c '^ok - ' "$work/tap.$i")))
   nfail=$((nfail + $(grep -c '^not ok - ' "$work/tap.$i")))
 done >"$work/tap.all"
@@ -339,6 +414,6 @@ done >"$work/tap.all"
 number_tap <"$work/tap.all" >"$work/tap.numbered"
 sed '$d' "$work/tap.numbered"
 echo "# harness run ($state, ${jobs_max} qemu at a time): $(elapsed "$t_start")s"
-echo "# qemu-pstore: $npass passed, $nfail failed, 0 skipped"
+echo "# qemu-pstore: $((npass - nskip)) passed, $nfail failed, $nskip skipped"
 tail -n 1 "$work/tap.numbered"
 exit "$failed"
