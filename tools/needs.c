@@ -196,72 +196,69 @@ static void note_task(struct needs *nd, const struct sigrec_task *t)
 	note_name(nd, t->pid, t->comm);
 }
 
-static int on_needs(const void *rec, size_t len, const struct ring_chunk *c, void *ctx)
+static void on_signal(struct needs *nd, const void *rec, size_t len)
 {
-	const struct sigrec_rec_hdr *h = rec;
-	struct needs *nd = ctx;
+	struct sigrec_signal s;
+
+	ring_rec_copy(&s, sizeof(s), rec, len);
+	note_task(nd, &s.sender);
+	note_task(nd, &s.target);
+	/* by name, whether the target is one is known only at the end */
+	if (s.target.pid && s.sender.pid && (!nd->pid || s.target.pid == nd->pid))
+		keyset_add(&nd->senders, pair(s.target.pid, s.sender.pid), NEEDS_MAX_PAIRS);
+}
+
+/* What a fork, a rename or a process record says beyond its leading task. */
+static void on_links(struct needs *nd, unsigned int type, const void *rec, size_t len)
+{
 	union {
-		struct sigrec_signal s;
 		struct sigrec_fork f;
-		struct sigrec_exec e;
-		struct sigrec_exit x;
 		struct sigrec_comm m;
-		struct sigrec_oom o;
 		struct sigrec_proc p;
 	} u;
 
-	dump_count(nd->d, rec, len, c);
-	if (nd->one_pass)	/* the processes of PID, by what identifies them */
-		model__feed(nd->d->model, rec, len);
-	if (h->type != SIGREC_T_SIGNAL && len >= offsetof(struct sigrec_exec, task.tid)) {
-		uint32_t pid;	/* the task most records are led by */
-
-		memcpy(&pid, (const uint8_t *)rec + offsetof(struct sigrec_exec, task.pid), sizeof(pid));
-		filter_add(nd, pid);
-	}
-	if (len < h->size)	/* a type read for its head only */
-		return 0;
-	switch (h->type) {
-	case SIGREC_T_SIGNAL:
-		ring_rec_copy(&u.s, sizeof(u.s), rec, len);
-		note_task(nd, &u.s.sender);
-		note_task(nd, &u.s.target);
-		/* by name, whether the target is one is known only at the end */
-		if (u.s.target.pid && u.s.sender.pid && (!nd->pid || u.s.target.pid == nd->pid))
-			keyset_add(&nd->senders, pair(u.s.target.pid, u.s.sender.pid), NEEDS_MAX_PAIRS);
-		break;
-	case SIGREC_T_FORK:
-		ring_rec_copy(&u.f, sizeof(u.f), rec, len);
-		note_task(nd, &u.f.parent);
-		if (u.f.thread || !u.f.parent.pid || !u.f.child_pid)
-			break;
+	if (type != SIGREC_T_FORK && type != SIGREC_T_COMM && type != SIGREC_T_PROC)
+		return;
+	ring_rec_copy(&u, sizeof(u), rec, len);
+	if (type == SIGREC_T_FORK && !u.f.thread && u.f.parent.pid && u.f.child_pid) {
 		if (!nd->pid && is_candidate(nd, u.f.parent.pid))	/* it starts with its parent's comm */
 			keyset_add(&nd->named, u.f.child_pid, NEEDS_MAX_PAIRS);
 		keyset_add(&nd->parents, pair(u.f.child_pid, u.f.parent.pid), NEEDS_MAX_PAIRS);
 		filter_add(nd, u.f.child_pid);
-		break;
-	case SIGREC_T_EXEC:
-		ring_rec_copy(&u.e, sizeof(u.e), rec, len);
-		note_task(nd, &u.e.task);
-		break;
-	case SIGREC_T_EXIT:
-		ring_rec_copy(&u.x, sizeof(u.x), rec, len);
-		note_task(nd, &u.x.task);
-		break;
-	case SIGREC_T_COMM:
-		ring_rec_copy(&u.m, sizeof(u.m), rec, len);
-		note_task(nd, &u.m.task);
+	} else if (type == SIGREC_T_COMM) {
 		note_name(nd, u.m.task.pid, u.m.newcomm);
-		break;
+	} else if (type == SIGREC_T_PROC && u.p.task.pid && u.p.ppid) {
+		keyset_add(&nd->parents, pair(u.p.task.pid, u.p.ppid), NEEDS_MAX_PAIRS);
+	}
+}
+
+static int on_needs(const void *rec, size_t len, const struct ring_chunk *c, void *ctx)
+{
+	const struct sigrec_rec_hdr *h = rec;
+	struct needs *nd = ctx;
+	struct sigrec_task lead;	/* the task the other records of the model are led by */
+	size_t hl = sizeof(*h);
+
+	dump_count(nd->d, rec, len, c);
+	if (nd->one_pass)	/* the processes of PID, by what identifies them */
+		model__feed(nd->d->model, rec, len);
+	if (h->type == SIGREC_T_SIGNAL) {
+		on_signal(nd, rec, len);
+		return 0;
+	}
+	ring_rec_copy(&lead, sizeof(lead), (const uint8_t *)rec + hl, len > hl ? len - hl : 0);
+	filter_add(nd, lead.pid);
+	if (len < h->size)	/* a type read for its head only */
+		return 0;
+	switch (h->type) {
+	case SIGREC_T_FORK:
+	case SIGREC_T_EXEC:
+	case SIGREC_T_EXIT:
+	case SIGREC_T_COMM:
 	case SIGREC_T_OOM:
-		ring_rec_copy(&u.o, sizeof(u.o), rec, len);
-		note_task(nd, &u.o.trigger);
-		break;
 	case SIGREC_T_PROC:
-		ring_rec_copy(&u.p, sizeof(u.p), rec, len);
-		note_task(nd, &u.p.task);
-		if (u.p.task.pid && u.p.ppid)
-			keyset_add(&nd->parents, pair(u.p.task.pid, u.p.ppid), NEEDS_MAX_PAIRS);
+		note_task(nd, &lead);
+		on_links(nd, h->type, rec, len);
 		break;
 	}
 	return 0;
