@@ -299,9 +299,13 @@ int codec_decode_ref(struct ring_codec *c, struct codec_cursor *a, struct codec_
 		}
 		skip = bits8(mask[0] & ~7u);
 		for (unsigned int i = 1; i < nmask; i += 8) {
+			unsigned int k = nmask - i < 8 ? nmask - i : 8;
 			uint64_t x = 0;
 
-			memcpy(&x, mask + i, nmask - i < 8 ? nmask - i : 8);
+			if (a->end - (mask + i) >= 8)	/* one load, the bytes past the mask cleared */
+				x = le64(mask + i) & (k == 8 ? ~0ULL : (1ULL << 8 * k) - 1);
+			else
+				memcpy(&x, mask + i, k);
 			skip += bits64(x);
 		}
 	} else {

@@ -29,8 +29,8 @@
 #define NEEDS_MAX_PAIRS	(1U << 22)
 /*
  * One pass by PID: a Bloom filter per chunk of the pids its records other
- * than signals name (16 bits a record, 3 probes: about one chunk in ten
- * matches 50 pids by chance), so that the output pass reads those records
+ * than signals name (16 bits a record, 3 probes in one cache line: about
+ * one chunk in ten matches 50 pids by chance), so that the output pass reads those records
  * whole only in the chunks that may hold one the story's model admits.
  * At most this many bytes in all; chunks past it are read whole.
  */
@@ -126,35 +126,41 @@ struct needs {
 	struct model *ids;		/* then the first pass's model, kept for w->p */
 };
 
-static uint64_t probe(uint32_t pid, int k)
+/*
+ * The probes of pid: FILTER_PROBES bits of one 512-bit block (a cache line),
+ * all from one hash: the block from its low bits, each bit from nine more.
+ */
+static void probes(uint32_t pid, uint32_t bits, uint64_t out[FILTER_PROBES])
 {
-	return mix64((uint64_t)pid * 0x9E3779B97F4A7C15ULL + (uint64_t)k * 0xC2B2AE3D27D4EB4FULL);
+	uint64_t h = mix64((uint64_t)pid * 0x9E3779B97F4A7C15ULL + 1);
+	uint64_t block = (h & (bits / 512 - 1)) * 512;
+
+	h >>= 32;
+	for (int k = 0; k < FILTER_PROBES; k++, h >>= 9)
+		out[k] = block + (h & 511);
 }
 
 /* A chunk's record names pid (other than a signal). */
 static void filter_add(struct needs *nd, uint32_t pid)
 {
-	uint64_t *f = nd->one_pass && nd->cur < nd->nfilter ? nd->filter[nd->cur] : NULL;
-	uint32_t bits = f ? nd->filter_bits[nd->cur] : 0;
+	uint64_t *f = nd->one_pass && nd->cur < nd->nfilter ? nd->filter[nd->cur] : NULL, b[FILTER_PROBES];
 
-	for (int k = 0; f && k < FILTER_PROBES; k++) {
-		uint64_t b = probe(pid, k) & (bits - 1);
-
-		f[b / 64] |= 1ULL << (b % 64);
-	}
+	if (!f)
+		return;
+	probes(pid, nd->filter_bits[nd->cur], b);
+	for (int k = 0; k < FILTER_PROBES; k++)
+		f[b[k] / 64] |= 1ULL << (b[k] % 64);
 }
 
 static int filter_may_have(const struct needs *nd, size_t i, uint32_t pid)
 {
 	const uint64_t *f = nd->filter[i];
-	uint32_t bits = nd->filter_bits[i];
+	uint64_t b[FILTER_PROBES];
 
-	for (int k = 0; k < FILTER_PROBES; k++) {
-		uint64_t b = probe(pid, k) & (bits - 1);
-
-		if (!(f[b / 64] >> (b % 64) & 1))
+	probes(pid, nd->filter_bits[i], b);
+	for (int k = 0; k < FILTER_PROBES; k++)
+		if (!(f[b[k] / 64] >> (b[k] % 64) & 1))
 			return 0;
-	}
 	return 1;
 }
 
