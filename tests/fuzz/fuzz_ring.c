@@ -14,7 +14,8 @@
  *
  * Oracles, besides the sanitizers: records have the shape the reader
  * promises, a sealed chunk that decodes cleanly yields exactly nrec
- * records, chunks come in sequence order, a callback's stop is obeyed,
+ * records, read for heads a chunk yields the same records (their first
+ * words) or the same refusal, chunks come in sequence order, a callback's stop is obeyed,
  * and the memory the reader holds at its peak is bounded by two chunk
  * buffers plus a small multiple of the image (docs/FORMAT.md: no
  * allocation from an unchecked length field).
@@ -117,6 +118,24 @@ static int on_rec(const void *rec, size_t len, const struct ring_chunk *c, void 
 	return s->stop_after && s->n == s->stop_after ? 1 : 0;
 }
 
+/* A record read for its head: the first words of a record of that size. */
+static int on_head(const void *rec, size_t len, const struct ring_chunk *c, void *ctx)
+{
+	const uint8_t *p = rec;
+	size_t size = p[2] | p[3] << 8;
+	struct seen *s = ctx;
+
+	(void)c;
+	if (p[0] == SIGREC_T_SIGNAL ? len != size : len != (size < 32 ? size : 32))
+		die("head of the wrong length", len, size);
+	if (p[0] == 0 || p[0] >= RING_MAX_TYPES || size < 16 || size % 8)
+		die("head with impossible type or size field", p[0], size);
+	for (size_t i = 0; i < len; i++)
+		s->sum += p[i];
+	s->n++;
+	return 0;
+}
+
 /* ---- read one image through the public API ---- */
 
 static void check_chunks(const struct ring_info *info, const struct ring_chunk *ch, size_t n)
@@ -142,9 +161,20 @@ static void decode_all(struct ring_reader *rr, const struct ring_chunk *ch, size
 
 		if (rc && rc != -EBADMSG && rc != -ENOMEM)
 			die("decode returned an undocumented error", (unsigned long long)-rc, i);
+		struct seen h = { 0 };
+		int hrc;
+
 		if (!rc && ch[i].state == RING_CHUNK_SEALED && s.n != ch[i].nrec)
 			die("clean sealed chunk with the wrong record count", s.n, ch[i].nrec);
 		*sum += s.sum;
+		/* read for heads but signals: the same records taken or refused */
+		hrc = ring_reader__decode_types(rr, &ch[i], RING_TYPE(SIGREC_T_SIGNAL), on_head, &h);
+		if (hrc != rc && rc != -ENOMEM && hrc != -ENOMEM)
+			die("heads and whole records decode differently", (unsigned long long)-hrc,
+			    (unsigned long long)-rc);
+		if (hrc == rc && h.n != s.n && ch[i].state == RING_CHUNK_SEALED)
+			die("heads and whole records differ in number", h.n, s.n);
+		*sum += h.sum;
 	}
 	/* a callback's non-zero return stops the decode and comes back as is */
 	if (n) {
