@@ -166,6 +166,101 @@ static const struct proc *task_proc(const struct model *m, const struct sigrec_t
 			    : (t->pid ? model__at(m, t->pid, ts) : NULL), ts);
 }
 
+/* ---- the timer that raised a signal (sflags' SIGREC_TK_*) ---- */
+
+#define SI_TIMER_CODE	(-2)
+
+/* Its names_timer, NAMES_TIMER_NONE when no timer is known. */
+static int signal_timer(const struct sigrec_signal *s)
+{
+	return names__timer(sigrec_sf_timer(s->sflags), s->sig, s->code);
+}
+
+static int timer_has_id(const struct sigrec_signal *s)
+{
+	return s->code == SI_TIMER_CODE && (s->sflags & SIGREC_SF_CLAIMED);
+}
+
+static void timer_how(const struct sigrec_signal *s, int t, char *buf, size_t len)
+{
+	names__timer_how(buf, len, t, s->sig, s->arg1 & SIGREC_TIMER_CLOCK, s->arg0);
+}
+
+/* The timer's owner: the target's process (only a process arms its own timers). */
+static const char *timer_owner_comm(const struct model *m, const struct sigrec_signal *s)
+{
+	const struct proc *p = task_proc(m, &s->target, s->h.ts);
+
+	return p && p->comm[0] ? p->comm : s->target.comm;
+}
+
+size_t timer_text(char *buf, size_t len, const struct model *m, const struct sigrec_signal *s)
+{
+	int t = signal_timer(s);
+	char how[80], id[24] = "", comm[SIGREC_COMM_LEN + 1];
+
+	if (!t || !len)
+		return 0;
+	timer_how(s, t, how, sizeof(how));
+	if (timer_has_id(s))
+		snprintf(id, sizeof(id), " id %d", (int)s->claimed_pid);
+	text_clean(comm, sizeof(comm), timer_owner_comm(m, s), SIGREC_COMM_LEN);
+	return snprintf(buf, len, "timer: %s%s %s %s[%u]", how, id,
+			t == NAMES_TIMER_RLIMIT_CPU ? "reached by" : "armed by", comm, s->target.pid);
+}
+
+static void json_timer(FILE *f, const struct model *m, const struct sigrec_signal *s, int64_t off)
+{
+	const struct proc *p = task_proc(m, &s->target, s->h.ts);
+	int t = signal_timer(s);
+	char how[80], c[48], tb[48], cmd[SIGREC_ARGV_LEN + 16];
+
+	if (!t)
+		return;
+	timer_how(s, t, how, sizeof(how));
+	fprintf(f, ",\"timer\":{\"kind\":\"%s\",\"how\":", names__timer_name(t));
+	json_str(f, how, sizeof(how));
+	if (timer_has_id(s))
+		fprintf(f, ",\"id\":%d,\"overrun\":%d", (int)s->claimed_pid, (int)s->claimed_uid);
+	if (s->arg1 & SIGREC_TIMER_CLOCK) {
+		names__clock(c, sizeof(c), s->arg0);
+		fprintf(f, ",\"clock\":\"%s\",\"clock_id\":%" PRId64, c, (int64_t)s->arg0);
+	}
+	fprintf(f, ",\"owner\":{\"pid\":%u,\"comm\":", s->target.pid);
+	json_str(f, timer_owner_comm(m, s), SIGREC_COMM_LEN);
+	if (s->target.start_ns) {
+		fmt_rfc3339(wall_ns(s->target.start_ns, off), tb, sizeof(tb));
+		fprintf(f, ",\"start_time\":\"%s\"", tb);
+	}
+	if (p) {
+		proc_cmdline(p, cmd, sizeof(cmd));
+		fputs(",\"cmdline\":", f);
+		json_str(f, cmd, sizeof(cmd));
+	}
+	fputs("}}", f);
+}
+
+static void logfmt_timer(FILE *f, const struct model *m, const struct sigrec_signal *s)
+{
+	int t = signal_timer(s);
+	char how[80], c[48];
+
+	if (!t)
+		return;
+	timer_how(s, t, how, sizeof(how));
+	fprintf(f, " timer.kind=%s timer.how=", names__timer_name(t));
+	lf_val(f, how, sizeof(how));
+	if (timer_has_id(s))
+		fprintf(f, " timer.id=%d timer.overrun=%d", (int)s->claimed_pid, (int)s->claimed_uid);
+	if (s->arg1 & SIGREC_TIMER_CLOCK) {
+		names__clock(c, sizeof(c), s->arg0);
+		fputs(" timer.clock=", f);
+		lf_val(f, c, sizeof(c));
+	}
+	fprintf(f, " timer.owner.pid=%u timer.owner.comm=", s->target.pid);
+	lf_val(f, timer_owner_comm(m, s), SIGREC_COMM_LEN);
+}
+
 /* What a cgroup path names as a container, as key-value pairs (JSON and logfmt). */
 struct container_kv {
 	const char *key[4], *val[4];
@@ -326,6 +421,7 @@ static void json_signal(FILE *f, const struct model *m, const struct ev *e)
 		fprintf(f, ",\"count\":%" PRIu64 ",\"to\":\"%s\"", e->count, t);
 	}
 	stack_out_json_fault(f, m, e);
+	json_timer(f, m, s, off);
 	if (e->oom && !e->source) {
 		fputs(",\"oom\":{\"trigger\":", f);
 		json_task(f, m, &e->oomrec.trigger, e->oomrec.h.ts, 0, off);
@@ -423,7 +519,7 @@ static void text_signal(FILE *f, const struct out_opts *o, const struct model *m
 			const struct ev *e)
 {
 	const struct sigrec_signal *s = &e->s;
-	char t[48], b[32], snd[128], tgt[128], how[96], eb[16];
+	char t[48], b[32], snd[128], tgt[128], how[160], eb[16];
 	const char *sn = sig_name(s->sig, b, sizeof(b));
 	char sig[32];
 
@@ -446,6 +542,8 @@ static void text_signal(FILE *f, const struct out_opts *o, const struct model *m
 	else if (s->syscall)
 		snprintf(how, sizeof(how), "%s(%" PRId64 ")", syscall_name(s->syscall),
 			 (int64_t)s->arg0);
+	else if (!e->oom && timer_text(how, sizeof(how), m, s))
+		;	/* timer: setitimer(ITIMER_REAL) or alarm() armed by python3[7601] */
 	else
 		snprintf(how, sizeof(how), "%s %s", e->oom ? "oom" : cause_name(s->cause),
 			 code_name(s->sig, s->code, b, sizeof(b)));
@@ -577,6 +675,7 @@ static void logfmt_signal(FILE *f, const struct model *m, const struct ev *e)
 	}
 	lf_task(f, m, "target", &s->target, s->h.ts);
 	stack_out_logfmt(f, m, e);
+	logfmt_timer(f, m, s);
 	if (s->syscall) {
 		fprintf(f, " syscall.name=%s syscall.arg=%" PRId64 " syscall.ret=%d",
 			syscall_name(s->syscall), (int64_t)s->arg0, s->ret);

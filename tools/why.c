@@ -237,7 +237,7 @@ static void text_event(FILE *f, const struct model *m, const struct ev *e, int u
 	const struct sigrec_signal *s = &e->s;
 	const struct proc *snd = model__as_of(model__get(m, s->sender.pid, s->sender.start_ns),
 					      s->h.ts);
-	char t[48], b[32], eb[16];
+	char t[48], b[32], eb[16], tt[160];
 	const char *sn = sig_name(s->sig, b, sizeof(b));
 
 	fmt_human_time(e->wall_ns, utc, t, sizeof(t));
@@ -260,6 +260,8 @@ static void text_event(FILE *f, const struct model *m, const struct ev *e, int u
 	}
 	if (s->syscall)
 		fprintf(f, " via %s(%" PRId64 ")", syscall_name(s->syscall), (int64_t)s->arg0);
+	else if (!e->oom && timer_text(tt, sizeof(tt), m, s))
+		fprintf(f, " (%s)", tt);
 	else if (!e->oom)
 		fprintf(f, " (%s, %s)", cause_name(s->cause), code_name(s->sig, s->code, b, sizeof(b)));
 	if (s->result == SIGREC_R_FAILED)
