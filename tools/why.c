@@ -248,8 +248,9 @@ static void text_event(FILE *f, const struct model *m, const struct ev *e, int u
 		text_clean(tc, sizeof(tc), e->oomrec.trigger.comm, SIGREC_COMM_LEN);
 		fprintf(f, "from the OOM killer (allocation by %s[%u])", tc, e->oomrec.trigger.pid);
 	} else if (!ev_real_sender(e)) {
-		fprintf(f, "from the kernel%s (%s)", s->ctx == SIGREC_CTX_IRQ ?
-			" in interrupt context" : "", cause_name(s->cause));
+		fprintf(f, "from the kernel%s", s->ctx == SIGREC_CTX_IRQ ? " in interrupt context" : "");
+		if (!timer_text(tt, sizeof(tt), m, s))	/* else the timer says it below */
+			fprintf(f, " (%s)", cause_name(s->cause));
 	} else if (snd) {
 		line_proc(f, snd);
 	} else {
