@@ -555,8 +555,12 @@ static __always_inline void timer_of(struct sigrec_signal *e, int sig, int code,
 		known = posix_clock(infov, 0, e->claimed_pid, task, &clock);
 		if (known)
 			kind = posix_kind(clock);
-		else if (rctx == SIGREC_CTX_TASK && !bpf_core_field_exists(struct k_itimer, sigq))
-			kind = SIGREC_TK_CPU;	/* before 6.13 only CPU timers send SI_TIMER from a task */
+		else if (rctx == SIGREC_CTX_TASK && !bpf_core_field_exists(struct k_itimer, sigq) &&
+			 task->tgid == cur->tgid)
+			/* before 6.13 only the CPU timers' task work sends SI_TIMER
+			 * from a task: its own, unless the timer is on another
+			 * process's CPU clock (then not attributed) */
+			kind = SIGREC_TK_CPU;
 	} else if (cpu_sig && in_cputimer_work(cur)) {
 		kind = SIGREC_TK_CPU;
 	}
