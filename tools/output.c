@@ -170,64 +170,67 @@ static const struct proc *task_proc(const struct model *m, const struct sigrec_t
 
 #define SI_TIMER_CODE	(-2)
 
-/* Its names_timer, NAMES_TIMER_NONE when no timer is known. */
-static int signal_timer(const struct sigrec_signal *s)
-{
-	return names__timer(sigrec_sf_timer(s->sflags), s->sig, s->code);
-}
+/* What the outputs say of a signal's timer, each in its own syntax. */
+struct timer_facts {
+	int t;				/* names_timer; NAMES_TIMER_NONE: no timer */
+	const char *kind;
+	char how[80];
+	int has_id, id, overrun;	/* POSIX timers: si_tid, si_overrun */
+	int has_clock;
+	char clock[48];
+	const char *owner_comm;		/* the owner is the target's process */
+};
 
-static int timer_has_id(const struct sigrec_signal *s)
+static int timer_facts(const struct model *m, const struct sigrec_signal *s, struct timer_facts *tf)
 {
-	return s->code == SI_TIMER_CODE && (s->sflags & SIGREC_SF_CLAIMED);
-}
+	const struct proc *p;
 
-static void timer_how(const struct sigrec_signal *s, int t, char *buf, size_t len)
-{
-	names__timer_how(buf, len, t, s->sig, s->arg1 & SIGREC_TIMER_CLOCK, s->arg0);
-}
-
-/* The timer's owner: the target's process (only a process arms its own timers). */
-static const char *timer_owner_comm(const struct model *m, const struct sigrec_signal *s)
-{
-	const struct proc *p = task_proc(m, &s->target, s->h.ts);
-
-	return p && p->comm[0] ? p->comm : s->target.comm;
+	tf->t = names__timer(sigrec_sf_timer(s->sflags), s->sig, s->code);
+	if (!tf->t)
+		return 0;
+	tf->kind = names__timer_name(tf->t);
+	tf->has_clock = s->arg1 & SIGREC_TIMER_CLOCK;
+	names__timer_how(tf->how, sizeof(tf->how), tf->t, s->sig, tf->has_clock, s->arg0);
+	if (tf->has_clock)
+		names__clock(tf->clock, sizeof(tf->clock), s->arg0);
+	tf->has_id = s->code == SI_TIMER_CODE && (s->sflags & SIGREC_SF_CLAIMED);
+	tf->id = (int)s->claimed_pid;
+	tf->overrun = (int)s->claimed_uid;
+	p = task_proc(m, &s->target, s->h.ts);
+	tf->owner_comm = p && p->comm[0] ? p->comm : s->target.comm;
+	return 1;
 }
 
 size_t timer_text(char *buf, size_t len, const struct model *m, const struct sigrec_signal *s)
 {
-	int t = signal_timer(s);
-	char how[80], id[24] = "", comm[SIGREC_COMM_LEN + 1];
+	struct timer_facts tf;
+	char id[24] = "", comm[SIGREC_COMM_LEN + 1];
 
-	if (!t || !len)
+	if (!len || !timer_facts(m, s, &tf))
 		return 0;
-	timer_how(s, t, how, sizeof(how));
-	if (timer_has_id(s))
-		snprintf(id, sizeof(id), " id %d", (int)s->claimed_pid);
-	text_clean(comm, sizeof(comm), timer_owner_comm(m, s), SIGREC_COMM_LEN);
-	return snprintf(buf, len, "timer: %s%s %s %s[%u]", how, id,
-			t == NAMES_TIMER_RLIMIT_CPU ? "reached by" : "armed by", comm, s->target.pid);
+	if (tf.has_id)
+		snprintf(id, sizeof(id), " id %d", tf.id);
+	text_clean(comm, sizeof(comm), tf.owner_comm, SIGREC_COMM_LEN);
+	return snprintf(buf, len, "timer: %s%s %s %s[%u]", tf.how, id,
+			tf.t == NAMES_TIMER_RLIMIT_CPU ? "reached by" : "armed by", comm, s->target.pid);
 }
 
 static void json_timer(FILE *f, const struct model *m, const struct sigrec_signal *s, int64_t off)
 {
 	const struct proc *p = task_proc(m, &s->target, s->h.ts);
-	int t = signal_timer(s);
-	char how[80], c[48], tb[48], cmd[SIGREC_ARGV_LEN + 16];
+	struct timer_facts tf;
+	char tb[48], cmd[SIGREC_ARGV_LEN + 16];
 
-	if (!t)
+	if (!timer_facts(m, s, &tf))
 		return;
-	timer_how(s, t, how, sizeof(how));
-	fprintf(f, ",\"timer\":{\"kind\":\"%s\",\"how\":", names__timer_name(t));
-	json_str(f, how, sizeof(how));
-	if (timer_has_id(s))
-		fprintf(f, ",\"id\":%d,\"overrun\":%d", (int)s->claimed_pid, (int)s->claimed_uid);
-	if (s->arg1 & SIGREC_TIMER_CLOCK) {
-		names__clock(c, sizeof(c), s->arg0);
-		fprintf(f, ",\"clock\":\"%s\",\"clock_id\":%" PRId64, c, (int64_t)s->arg0);
-	}
+	fprintf(f, ",\"timer\":{\"kind\":\"%s\",\"how\":", tf.kind);
+	json_str(f, tf.how, sizeof(tf.how));
+	if (tf.has_id)
+		fprintf(f, ",\"id\":%d,\"overrun\":%d", tf.id, tf.overrun);
+	if (tf.has_clock)
+		fprintf(f, ",\"clock\":\"%s\",\"clock_id\":%" PRId64, tf.clock, (int64_t)s->arg0);
 	fprintf(f, ",\"owner\":{\"pid\":%u,\"comm\":", s->target.pid);
-	json_str(f, timer_owner_comm(m, s), SIGREC_COMM_LEN);
+	json_str(f, tf.owner_comm, SIGREC_COMM_LEN);
 	if (s->target.start_ns) {
 		fmt_rfc3339(wall_ns(s->target.start_ns, off), tb, sizeof(tb));
 		fprintf(f, ",\"start_time\":\"%s\"", tb);
@@ -242,23 +245,20 @@ static void json_timer(FILE *f, const struct model *m, const struct sigrec_signa
 
 static void logfmt_timer(FILE *f, const struct model *m, const struct sigrec_signal *s)
 {
-	int t = signal_timer(s);
-	char how[80], c[48];
+	struct timer_facts tf;
 
-	if (!t)
+	if (!timer_facts(m, s, &tf))
 		return;
-	timer_how(s, t, how, sizeof(how));
-	fprintf(f, " timer.kind=%s timer.how=", names__timer_name(t));
-	lf_val(f, how, sizeof(how));
-	if (timer_has_id(s))
-		fprintf(f, " timer.id=%d timer.overrun=%d", (int)s->claimed_pid, (int)s->claimed_uid);
-	if (s->arg1 & SIGREC_TIMER_CLOCK) {
-		names__clock(c, sizeof(c), s->arg0);
+	fprintf(f, " timer.kind=%s timer.how=", tf.kind);
+	lf_val(f, tf.how, sizeof(tf.how));
+	if (tf.has_id)
+		fprintf(f, " timer.id=%d timer.overrun=%d", tf.id, tf.overrun);
+	if (tf.has_clock) {
 		fputs(" timer.clock=", f);
-		lf_val(f, c, sizeof(c));
+		lf_val(f, tf.clock, sizeof(tf.clock));
 	}
 	fprintf(f, " timer.owner.pid=%u timer.owner.comm=", s->target.pid);
-	lf_val(f, timer_owner_comm(m, s), SIGREC_COMM_LEN);
+	lf_val(f, tf.owner_comm, SIGREC_COMM_LEN);
 }
 
 /* What a cgroup path names as a container, as key-value pairs (JSON and logfmt). */
