@@ -250,16 +250,24 @@ static void test_deliver(void **state)
 	free(out);
 }
 
+/* A signal event of sig at 2023-11-14T22:13:20Z, the rest zero. */
+static void signal_ev(struct ev *e, int sig)
+{
+	memset(e, 0, sizeof(*e));
+	e->wall_ns = 1700000000000000000LL;
+	e->s.h.type = SIGREC_T_SIGNAL;
+	e->s.h.size = sizeof(e->s);
+	e->s.sig = sig;
+}
+
 /* A signal's disposition and blocked state when known (sflags), absent when 0. */
 static void test_disposition(void **state)
 {
-	struct ev e = { .wall_ns = 1700000000000000000LL };
+	struct ev e;
 	char *out;
 
 	(void)state;
-	e.s.h.type = SIGREC_T_SIGNAL;
-	e.s.h.size = sizeof(e.s);
-	e.s.sig = 10;
+	signal_ev(&e, 10);
 	e.s.target.pid = e.s.target.tid = 7;
 	out = render_ev(OUT_JSON, &e, 0);
 	assert_null(strstr(out, "\"disposition\""));
@@ -284,13 +292,11 @@ static void test_disposition(void **state)
 /* A timer's signal: the timer object, logfmt's timer.* keys, the timeline's "timer: ..." */
 static void test_timer(void **state)
 {
-	struct ev e = { .wall_ns = 1700000000000000000LL };
+	struct ev e;
 	char *out;
 
 	(void)state;
-	e.s.h.type = SIGREC_T_SIGNAL;
-	e.s.h.size = sizeof(e.s);
-	e.s.sig = 34;
+	signal_ev(&e, 34);
 	e.s.code = -2;		/* SI_TIMER */
 	e.s.cause = SIGREC_C_TIMER;
 	e.s.ctx = SIGREC_CTX_IRQ;
