@@ -289,11 +289,28 @@ static void test_disposition(void **state)
 	free(out);
 }
 
+/* out_signal's rendering of e in fmt has (expect_ev) or has not (expect_no_ev) want. */
+static void expect_ev(int fmt, const struct ev *e, const char *want)
+{
+	char *out = render_ev(fmt, e, 0);
+
+	if (!strstr(out, want))
+		fail_msg("no \"%s\" in: %s", want, out);
+	free(out);
+}
+
+static void expect_no_ev(int fmt, const struct ev *e, const char *want)
+{
+	char *out = render_ev(fmt, e, 0);
+
+	assert_null(strstr(out, want));
+	free(out);
+}
+
 /* A timer's signal: the timer object, logfmt's timer.* keys, the timeline's "timer: ..." */
 static void test_timer(void **state)
 {
 	struct ev e;
-	char *out;
 
 	(void)state;
 	signal_ev(&e, 34);
@@ -308,40 +325,26 @@ static void test_timer(void **state)
 	e.s.target.pid = 7601;
 	e.s.target.tid = 7603;
 	memcpy(e.s.target.comm, "worker", 7);
-	out = render_ev(OUT_JSON, &e, 0);
-	assert_non_null(strstr(out, ",\"timer\":{\"kind\":\"posix\",\"how\":\"timer_create(CLOCK_MONOTONIC)\","
-				    "\"id\":3,\"overrun\":1,\"clock\":\"CLOCK_MONOTONIC\",\"clock_id\":1,"
-				    "\"owner\":{\"pid\":7601,\"comm\":\"worker\"}}"));
-	free(out);
-	out = render_ev(OUT_LOGFMT, &e, 0);
-	assert_non_null(strstr(out, " timer.kind=posix timer.how=timer_create(CLOCK_MONOTONIC) timer.id=3 "
+	expect_ev(OUT_JSON, &e, ",\"timer\":{\"kind\":\"posix\",\"how\":\"timer_create(CLOCK_MONOTONIC)\","
+				"\"id\":3,\"overrun\":1,\"clock\":\"CLOCK_MONOTONIC\",\"clock_id\":1,"
+				    "\"owner\":{\"pid\":7601,\"comm\":\"worker\"}}");
+	expect_ev(OUT_LOGFMT, &e, " timer.kind=posix timer.how=timer_create(CLOCK_MONOTONIC) timer.id=3 "
 				    "timer.overrun=1 timer.clock=CLOCK_MONOTONIC timer.owner.pid=7601 "
-				    "timer.owner.comm=worker"));
-	free(out);
-	out = render_ev(OUT_TEXT, &e, 0);
-	assert_non_null(strstr(out, "  delivered  timer: timer_create(CLOCK_MONOTONIC) id 3 armed by worker[7601]\n"));
-	free(out);
+				    "timer.owner.comm=worker");
+	expect_ev(OUT_TEXT, &e, "  delivered  timer: timer_create(CLOCK_MONOTONIC) id 3 armed by worker[7601]\n");
 	/* ITIMER_REAL: no id, no clock */
 	e.s.sig = 14;
 	e.s.code = 0x80;
 	e.s.sflags = SIGREC_SF_PRIV | SIGREC_TK_ITIMER_REAL << SIGREC_SF_TIMER_SHIFT;
 	e.s.arg0 = e.s.arg1 = 0;
-	out = render_ev(OUT_JSON, &e, 0);
-	assert_non_null(strstr(out, ",\"timer\":{\"kind\":\"itimer_real\",\"how\":\"setitimer(ITIMER_REAL) or "
-				    "alarm()\",\"owner\":{\"pid\":7601,"));
-	free(out);
-	out = render_ev(OUT_TEXT, &e, 0);
-	assert_non_null(strstr(out, "  timer: setitimer(ITIMER_REAL) or alarm() armed by worker[7601]\n"));
-	free(out);
+	expect_ev(OUT_JSON, &e, ",\"timer\":{\"kind\":\"itimer_real\",\"how\":\"setitimer(ITIMER_REAL) or "
+				    "alarm()\",\"owner\":{\"pid\":7601,");
+	expect_ev(OUT_TEXT, &e, "  timer: setitimer(ITIMER_REAL) or alarm() armed by worker[7601]\n");
 	/* no kind: as before, no timer object */
 	e.s.sflags = SIGREC_SF_PRIV;
 	e.s.cause = SIGREC_C_IRQ;
-	out = render_ev(OUT_JSON, &e, 0);
-	assert_null(strstr(out, "\"timer\""));
-	free(out);
-	out = render_ev(OUT_TEXT, &e, 0);
-	assert_non_null(strstr(out, "  delivered  interrupt SI_KERNEL\n"));
-	free(out);
+	expect_no_ev(OUT_JSON, &e, "\"timer\"");
+	expect_ev(OUT_TEXT, &e, "  delivered  interrupt SI_KERNEL\n");
 }
 
 int main(void)
