@@ -530,11 +530,25 @@ static __always_inline int in_cputimer_work(struct task_struct *cur)
 	return BPF_CORE_READ(cur, posix_cputimers_work.scheduled) != 0;
 }
 
-/* A signal that is not a kill-family call's: the timer that raised it, if any. */
-static __always_inline void timer_of(struct sigrec_signal *e, int sig, int code, __u64 infov,
-				     struct task_struct *task, struct task_struct *cur, __u8 rctx,
-				     __u64 timer)
+/*
+ * Whether a signal that is not a kill-family call's may be a timer's:
+ * raised from an hrtimer's callback, a SI_TIMER, or what the CPU timers
+ * send.  The hot path of every other signal stops here.
+ */
+static __always_inline int maybe_timer(int sig, int code, __u64 infov, __u8 rctx, __u64 timer)
 {
+	if (rctx == SIGREC_CTX_IRQ)
+		return timer != 0;
+	return (code == SI_TIMER_CODE && infov > 1) ||
+	       (infov == 1 && sigrec_sig_in(KSIG_CPUTIMER, sig));
+}
+
+/* The timer that raised e, if any (e's signal, code and context are set). */
+static __always_inline void timer_of(struct sigrec_signal *e, __u64 infov, struct task_struct *task,
+				struct task_struct *cur, __u64 timer)
+{
+	int sig = e->sig, code = e->code;
+	__u8 rctx = e->ctx;
 	int cpu_sig = infov == 1 && sigrec_sig_in(KSIG_CPUTIMER, sig) && task == cur;
 	__u16 kind = SIGREC_TK_NONE;
 	__s64 clock = 0;
@@ -659,7 +673,8 @@ static __always_inline void fill_signal(struct sigrec_signal *e, int sig,
 		e->syscall = SIGREC_SC_NONE;
 		e->arg0 = 0;
 		e->arg1 = 0;
-		timer_of(e, sig, code, infov, task, cur, rctx, timer);
+		if (maybe_timer(sig, code, infov, rctx, timer))
+			timer_of(e, infov, task, cur, timer);
 	}
 	e->ret = 0;
 	if (stacks_on && e->cause == SIGREC_C_FAULT)
