@@ -118,6 +118,13 @@ struct {
 struct irq_state {
 	__u64 depth;
 	__u64 owner;	/* task_struct address of the task the depth belongs to */
+	/*
+	 * The hrtimer expiring at depth tdepth (0: none), and the one it
+	 * interrupted, if any (a hard hrtimer in a soft one's callback): a
+	 * signal raised at exactly that depth comes from its callback.
+	 */
+	__u64 timer, tdepth;
+	__u64 otimer, odepth;
 };
 
 struct {
@@ -147,40 +154,51 @@ struct {
 #define SI_KERNEL_CODE	0x80
 #define SI_TIMER_CODE	(-2)
 
-static __always_inline __u8 run_ctx(struct task_struct *cur)
+/* The context a signal is raised in; *timer: the hrtimer whose callback raises it, or 0. */
+static __always_inline __u8 run_ctx(struct task_struct *cur, __u64 *timer)
 {
 	__u32 zero = 0;
 	struct irq_state *d;
 
+	*timer = 0;
 	if (!irq_hooks)
 		return SIGREC_CTX_UNKNOWN;
 	d = bpf_map_lookup_elem(&irq_depth, &zero);
-	return d && d->depth && d->owner == (__u64)cur ? SIGREC_CTX_IRQ : SIGREC_CTX_TASK;
+	if (!d || !d->depth || d->owner != (__u64)cur)
+		return SIGREC_CTX_TASK;
+	if (d->tdepth == d->depth)
+		*timer = d->timer;
+	return SIGREC_CTX_IRQ;
 }
 
-static __always_inline void irq_enter(void)
+static __always_inline struct irq_state *irq_enter(void)
 {
 	__u64 cur = (__u64)bpf_get_current_task_btf();
 	__u32 zero = 0;
 	struct irq_state *d = bpf_map_lookup_elem(&irq_depth, &zero);
 
 	if (!d)
-		return;
+		return NULL;
 	if (d->owner != cur) {	/* left raised by a preempted handler thread */
 		d->owner = cur;
 		d->depth = 0;
+		d->timer = 0;
+		d->otimer = 0;
 	}
 	d->depth++;
+	return d;
 }
 
-static __always_inline void irq_leave(void)
+static __always_inline struct irq_state *irq_leave(void)
 {
 	__u64 cur = (__u64)bpf_get_current_task_btf();
 	__u32 zero = 0;
 	struct irq_state *d = bpf_map_lookup_elem(&irq_depth, &zero);
 
-	if (d && d->depth && d->owner == cur)
-		d->depth--;
+	if (!d || !d->depth || d->owner != cur)
+		return NULL;
+	d->depth--;
+	return d;
 }
 
 SEC("tp_btf/irq_handler_entry")
@@ -191,10 +209,33 @@ SEC("tp_btf/softirq_entry")
 int BPF_PROG(on_softirq_entry) { irq_enter(); return 0; }
 SEC("tp_btf/softirq_exit")
 int BPF_PROG(on_softirq_exit) { irq_leave(); return 0; }
+/* The expiring hrtimer's address only (no load): which timer it is, the
+ * signal program finds out, for the signals raised from it. */
 SEC("tp_btf/hrtimer_expire_entry")
-int BPF_PROG(on_hrtimer_entry) { irq_enter(); return 0; }
+int BPF_PROG(on_hrtimer_entry, struct hrtimer *timer)
+{
+	struct irq_state *d = irq_enter();
+
+	if (d) {
+		d->otimer = d->timer;
+		d->odepth = d->tdepth;
+		d->timer = (__u64)timer;
+		d->tdepth = d->depth;
+	}
+	return 0;
+}
 SEC("tp_btf/hrtimer_expire_exit")
-int BPF_PROG(on_hrtimer_exit) { irq_leave(); return 0; }
+int BPF_PROG(on_hrtimer_exit)
+{
+	struct irq_state *d = irq_leave();
+
+	if (d && d->timer && d->tdepth == d->depth + 1) {
+		d->timer = d->otimer;
+		d->tdepth = d->odepth;
+		d->otimer = 0;
+	}
+	return 0;
+}
 
 static __always_inline int sig_wanted(int sig)
 {
@@ -407,6 +448,147 @@ static __always_inline void read_info(struct kernel_siginfo *info, enum info_rea
 }
 
 /*
+ * Which timer raised a signal (SIGREC_TK_* in sflags; docs/FORMAT.md).
+ * Every kernel read here is a CO-RE helper read, made only for a signal
+ * that already looks like a timer's: the hot path of other signals pays
+ * a few compares.
+ *
+ * - ITIMER_REAL (setitimer, alarm): it_real_fn, the callback of the
+ *   hrtimer signal_struct.real_timer, sends SIGALRM (SEND_SIG_PRIV) to
+ *   the group: the expiring hrtimer is the target's own real_timer.
+ * - POSIX timers: send_sigqueue(&timer->sigq...) with SI_TIMER and
+ *   si_tid, from posix_timer_fn (it.real.timer), alarmtimer_fired
+ *   (it.alarm.alarmtimer, CLOCK_*_ALARM) or the CPU timers' task work.
+ *   The k_itimer is found from the siginfo where the sigqueue is embedded
+ *   in it (6.13+), else from the expiring hrtimer; it counts only if its
+ *   id is si_tid and it belongs to the target's process.  Its it_clock
+ *   tells the kind.
+ * - CPU time (ITIMER_VIRTUAL, ITIMER_PROF, RLIMIT_CPU): the CPU timers'
+ *   check sends SIGVTALRM, SIGPROF, SIGXCPU or SIGKILL (SEND_SIG_PRIV) to
+ *   the running task's own group, in task work while
+ *   posix_cputimers_work.scheduled is set, or from the tick's hrtimer
+ *   where there is no such task work.
+ */
+#define KSIG_CPUTIMER	(SIGREC_BIT(9) | SIGREC_BIT(24) | SIGREC_BIT(26) | SIGREC_BIT(27))
+#define KCLOCK_PROCESS_CPUTIME	2
+#define KCLOCK_THREAD_CPUTIME	3
+#define KCLOCK_REALTIME_ALARM	8
+#define KCLOCK_BOOTTIME_ALARM	9
+
+/* The k_itimer at kt, if it is timer tid of the target's process: its clock. */
+static __always_inline int itimer_clock(__u64 kt, int tid, struct task_struct *task, __s64 *clock)
+{
+	struct k_itimer *k = (struct k_itimer *)kt;
+	__u64 owner;
+
+	if (BPF_CORE_READ(k, it_id) != tid)
+		return 0;
+	if (bpf_core_field_exists(k->it_signal)) {
+		/* bit 0: a deleted timer, on kernels that mark one */
+		owner = (__u64)BPF_CORE_READ(k, it_signal) & ~1ULL;
+		if (owner != (__u64)task->signal)
+			return 0;
+	}
+	*clock = BPF_CORE_READ(k, it_clock);
+	return 1;
+}
+
+/* The POSIX timer that sent a SI_TIMER signal: its clock, if it is found. */
+static __always_inline int posix_clock(__u64 infov, __u64 timer, int tid,
+				       struct task_struct *task, __s64 *clock)
+{
+	if (bpf_core_field_exists(struct k_itimer, sigq) &&
+	    bpf_core_field_size(struct k_itimer, sigq) > 8 &&
+	    itimer_clock(infov - bpf_core_field_offset(struct sigqueue, info) -
+			 bpf_core_field_offset(struct k_itimer, sigq), tid, task, clock))
+		return 1;
+	if (!timer)
+		return 0;
+	if (bpf_core_field_exists(struct k_itimer, it.real.timer) &&
+	    itimer_clock(timer - bpf_core_field_offset(struct k_itimer, it.real.timer), tid, task,
+			 clock))
+		return 1;
+	return bpf_core_field_exists(struct k_itimer, it.alarm.alarmtimer.timer) &&
+	       itimer_clock(timer - bpf_core_field_offset(struct k_itimer, it.alarm.alarmtimer.timer),
+			    tid, task, clock);
+}
+
+static __always_inline __u16 posix_kind(__s64 clock)
+{
+	if (clock < 0 || clock == KCLOCK_PROCESS_CPUTIME || clock == KCLOCK_THREAD_CPUTIME)
+		return SIGREC_TK_CPU;
+	if (clock == KCLOCK_REALTIME_ALARM || clock == KCLOCK_BOOTTIME_ALARM)
+		return SIGREC_TK_ALARM;
+	return SIGREC_TK_POSIX;
+}
+
+/* Whether cur runs its CPU timers' task work (set from the tick until the work has checked them). */
+static __always_inline int in_cputimer_work(struct task_struct *cur)
+{
+	if (!bpf_core_field_exists(cur->posix_cputimers_work))
+		return 0;
+	return BPF_CORE_READ(cur, posix_cputimers_work.scheduled) != 0;
+}
+
+/*
+ * Whether a signal that is not a kill-family call's may be a timer's:
+ * raised from an hrtimer's callback, a SI_TIMER, or what the CPU timers
+ * send.  The hot path of every other signal stops here.
+ */
+static __always_inline int maybe_timer(int sig, int code, __u64 infov, __u8 rctx, __u64 timer)
+{
+	if (rctx == SIGREC_CTX_IRQ)
+		return timer != 0;
+	return (code == SI_TIMER_CODE && infov > 1) ||
+	       (infov == 1 && sigrec_sig_in(KSIG_CPUTIMER, sig));
+}
+
+/* The timer that raised e, if any (e's signal, code and context are set). */
+static __always_inline void timer_of(struct sigrec_signal *e, __u64 infov, struct task_struct *task,
+				struct task_struct *cur, __u64 timer)
+{
+	int sig = e->sig, code = e->code;
+	__u8 rctx = e->ctx;
+	int cpu_sig = infov == 1 && sigrec_sig_in(KSIG_CPUTIMER, sig) && task == cur;
+	__u16 kind = SIGREC_TK_NONE;
+	__s64 clock = 0;
+	int known = 0;
+
+	if (rctx == SIGREC_CTX_IRQ) {
+		if (!timer)
+			return;
+		if (timer == (__u64)&task->signal->real_timer) {
+			kind = SIGREC_TK_ITIMER_REAL;
+		} else if (code == SI_TIMER_CODE && infov > 1) {
+			known = posix_clock(infov, timer, e->claimed_pid, task, &clock);
+			kind = known ? posix_kind(clock) : SIGREC_TK_POSIX;
+		} else if (cpu_sig) {
+			kind = SIGREC_TK_CPU;	/* the tick's check, without task work */
+		}
+	} else if (code == SI_TIMER_CODE && infov > 1) {
+		known = posix_clock(infov, 0, e->claimed_pid, task, &clock);
+		if (known)
+			kind = posix_kind(clock);
+		else if (rctx == SIGREC_CTX_TASK && !bpf_core_field_exists(struct k_itimer, sigq) &&
+			 task->tgid == cur->tgid)
+			/* before 6.13 only the CPU timers' task work sends SI_TIMER
+			 * from a task: its own, unless the timer is on another
+			 * process's CPU clock (then not attributed) */
+			kind = SIGREC_TK_CPU;
+	} else if (cpu_sig && in_cputimer_work(cur)) {
+		kind = SIGREC_TK_CPU;
+	}
+	if (!kind)
+		return;
+	e->sflags |= kind << SIGREC_SF_TIMER_SHIFT;
+	e->cause = SIGREC_C_TIMER;
+	if (known) {
+		e->arg0 = clock;
+		e->arg1 = SIGREC_TIMER_CLOCK;
+	}
+}
+
+/*
  * The target's handler of sig: sighand->action[sig - 1].  No verifier
  * takes a BTF load at a variable offset, and a helper read per signal
  * costs the pair storm about 6% of its rate (the siginfo probe variant,
@@ -444,7 +626,7 @@ static __always_inline __u16 disposition(struct task_struct *task, int sig)
 static __always_inline void fill_signal(struct sigrec_signal *e, int sig,
 					struct kernel_siginfo *info, struct task_struct *task,
 					int group, int result, struct task_struct *cur,
-					struct inflight *fl, __u8 rctx, enum info_read how)
+					struct inflight *fl, __u8 rctx, __u64 timer, enum info_read how)
 {
 	__u64 infov = (__u64)info;
 	int code = 0;
@@ -491,6 +673,8 @@ static __always_inline void fill_signal(struct sigrec_signal *e, int sig,
 		e->syscall = SIGREC_SC_NONE;
 		e->arg0 = 0;
 		e->arg1 = 0;
+		if (maybe_timer(sig, code, infov, rctx, timer))
+			timer_of(e, infov, task, cur, timer);
 	}
 	e->ret = 0;
 	if (stacks_on && e->cause == SIGREC_C_FAULT)
@@ -611,7 +795,9 @@ static __always_inline int stack_taken(void *ctx, struct sigrec_signal *e, struc
 		   (e->cause == SIGREC_C_USER && e->ctx == SIGREC_CTX_TASK)) {
 		/* the running task is the sender: never a task an interrupt hit */
 		user = 1;
-	} else if (e->cause == SIGREC_C_KERNEL || e->cause == SIGREC_C_IRQ) {
+	} else if (e->cause == SIGREC_C_KERNEL || e->cause == SIGREC_C_IRQ ||
+		   (e->cause == SIGREC_C_TIMER && (e->sflags & SIGREC_SF_PRIV))) {
+		/* (the kernel's own timers: itimers, RLIMIT_CPU) */
 		user = 0;
 	} else {
 		return 0;
@@ -661,7 +847,8 @@ static __always_inline int on_signal(void *ctx, int sig, struct kernel_siginfo *
 	struct inflight *fl = NULL;
 	struct sigrec_run *r = NULL;
 	struct sigrec_signal *e, one;
-	__u8 rctx = run_ctx(cur);
+	__u64 timer;
+	__u8 rctx = run_ctx(cur, &timer);
 	__u32 zero = 0;
 
 	TEST_REFUSE(SIGREC_TEST_REFUSE_SIGNAL);
@@ -682,7 +869,7 @@ static __always_inline int on_signal(void *ctx, int sig, struct kernel_siginfo *
 	if (coalesce && result != KSIG_OVERFLOW_FAIL)
 		r = bpf_map_lookup_elem(&runs, &zero);
 	if (stacks_on && sigrec_sig_in(stack_any, sig)) {
-		fill_signal(&one, sig, info, task, group, result, cur, fl, rctx, how);
+		fill_signal(&one, sig, info, task, group, result, cur, fl, rctx, timer, how);
 		if (stack_taken(ctx, &one, cur))
 			return 0;
 		if (r && !r->busy)
@@ -694,14 +881,14 @@ static __always_inline int on_signal(void *ctx, int sig, struct kernel_siginfo *
 		return 0;
 	}
 	if (r && !r->busy) {
-		fill_signal(&one, sig, info, task, group, result, cur, fl, rctx, how);
+		fill_signal(&one, sig, info, task, group, result, cur, fl, rctx, timer, how);
 		record_coalesced(r, &one);
 		return 0;
 	}
 	e = reserve(sizeof(*e), SIGREC_T_SIGNAL);
 	if (!e)
 		return 0;
-	fill_signal(e, sig, info, task, group, result, cur, fl, rctx, how);
+	fill_signal(e, sig, info, task, group, result, cur, fl, rctx, timer, how);
 	submit(e);
 	return 0;
 }

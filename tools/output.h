@@ -65,6 +65,12 @@ void out_lost(FILE *f, const struct out_opts *o, const struct sigrec_lost *l,
 	      const struct ring_chunk *c, int64_t at_ns, const char *source);
 /* An exported dump's host facts: a comment line, or a "host" JSON object. */
 void out_host(FILE *f, const struct out_opts *o, const struct sigrec_host *h);
+/*
+ * The timer that raised s, for the timeline and --why: "timer:
+ * setitimer(ITIMER_REAL) or alarm() armed by python3[7601]".  Returns 0
+ * (buf untouched) when the record names no timer.
+ */
+size_t timer_text(char *buf, size_t len, const struct model *m, const struct sigrec_signal *s);
 /* Local or UTC time for humans: 2026-01-02 03:04:05.123456789 */
 void fmt_human_time(int64_t wall_ns, int utc, char *buf, size_t len);
 
