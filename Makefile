@@ -76,7 +76,7 @@ $(BUILD)/vmlinux.h:
 	$(Q)mkdir -p $(@D)
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
 
-$(BUILD)/sigrec.bpf.o: bpf/sigrec.bpf.c bpf/sigrec.h $(BUILD)/vmlinux.h
+$(BUILD)/sigrec.bpf.o: bpf/sigrec.bpf.c $(wildcard bpf/*.bpf.h) bpf/sigrec.h $(BUILD)/vmlinux.h
 $(BUILD)/floor.bpf.o: bench/floor.bpf.c $(BUILD)/vmlinux.h
 $(BUILD)/%.bpf.o:
 	$(call msg,BPF,$@)
@@ -85,7 +85,7 @@ $(BUILD)/%.bpf.o:
 	$(Q)llvm-strip -g $@ 2>/dev/null || true
 
 # test build: an object whose verifier refusals tests/e2e/test_degrade.sh picks
-$(BUILD)/refuse/sigrec.bpf.o: bpf/sigrec.bpf.c bpf/sigrec.h $(BUILD)/vmlinux.h
+$(BUILD)/refuse/sigrec.bpf.o: bpf/sigrec.bpf.c $(wildcard bpf/*.bpf.h) bpf/sigrec.h $(BUILD)/vmlinux.h
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -DSIGREC_TEST_REFUSE -Wall -Werror \
