@@ -556,6 +556,24 @@ void out_signal(FILE *f, const struct out_opts *o, const struct model *m, const 
 
 /* ---- deliveries: what the target did with a signal ---- */
 
+void ev_of_deliver(struct ev *e, const struct sigrec_deliver *d, int64_t clock_offset,
+		   const uint8_t boot_id[16])
+{
+	memset(e, 0, sizeof(*e));
+	e->deliver = 1;
+	e->d = *d;
+	e->s.h = d->h;		/* the queue orders by the signal's header and time */
+	e->s.sig = d->sig;
+	e->s.target = d->task;
+	e->clock_offset = clock_offset;
+	e->wall_ns = wall_ns(d->h.ts, clock_offset);
+	if (d->count > 1) {
+		e->count = d->count;
+		e->to_wall_ns = wall_ns(d->to_ts, clock_offset);
+	}
+	memcpy(e->boot_id, boot_id, sizeof(e->boot_id));
+}
+
 static void json_deliver(FILE *f, const struct model *m, const struct ev *e)
 {
 	const struct sigrec_deliver *d = &e->d;

@@ -56,6 +56,10 @@ static inline int ev_real_sender(const struct ev *e)
 	return !e->oom && (e->s.sflags & SIGREC_SF_SENDER);
 }
 
+/* The event of a delivery record, read from a chunk of that clock offset and boot. */
+void ev_of_deliver(struct ev *e, const struct sigrec_deliver *d, int64_t clock_offset,
+		   const uint8_t boot_id[16]);
+
 void out_signal(FILE *f, const struct out_opts *o, const struct model *m, const struct ev *e);
 /* A delivery event (e->deliver): what the target did with a signal. */
 void out_deliver(FILE *f, const struct out_opts *o, const struct model *m, const struct ev *e);

@@ -373,8 +373,18 @@ static void print_json(FILE *f, const struct why *w, const struct model *m)
 	fputs("{\"type\":\"why\",\"process\":", f);
 	json_task(f, m, &t, p->start_ns, 1, w->clock_offset);
 	fprintf(f, ",\"signals_total\":%zu,\"others_matched\":%zu}\n", w->total, w->others);
-	for (size_t i = 0; i < w->nev; i++)
-		out_signal(f, &o, m, &w->ev[i]);
+	/* the signals, and the deliveries of what it took, in time order */
+	for (size_t i = 0, j = 0; i < w->nev || (w->nev && j < w->ndv);) {
+		struct ev dl;
+
+		if (i < w->nev && (j == w->ndv || w->ev[i].s.h.ts <= w->dv[j].h.ts)) {
+			out_signal(f, &o, m, &w->ev[i++]);
+			continue;
+		}
+		/* one process, one boot: its signals' */
+		ev_of_deliver(&dl, &w->dv[j++], w->clock_offset, w->ev[0].boot_id);
+		out_deliver(f, &o, m, &dl);
+	}
 }
 
 void why__print(FILE *f, const struct why *w, const struct model *m, const struct out_opts *o)
