@@ -66,7 +66,7 @@ VERSION   := $(shell sed -n 's/.*SIGREC_VERSION_STR.*"\(.*\)".*/\1/p' lib/util.h
 
 .PHONY: all run test bench san clean deps unit-bin man install fuzz deb soak print-lib-src
 all: $(BUILD)/sigrec $(BUILD)/sigdump $(BUILD)/sigsend $(BUILD)/storm $(BUILD)/mkring \
-	$(BUILD)/decode $(BUILD)/floor $(BUILD)/stacksend
+	$(BUILD)/decode $(BUILD)/floor $(BUILD)/stacksend $(BUILD)/timersend
 
 deps:
 	$(Q)./scripts/deps.sh
@@ -76,7 +76,7 @@ $(BUILD)/vmlinux.h:
 	$(Q)mkdir -p $(@D)
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
 
-$(BUILD)/sigrec.bpf.o: bpf/sigrec.bpf.c bpf/sigrec.h $(BUILD)/vmlinux.h
+$(BUILD)/sigrec.bpf.o: bpf/sigrec.bpf.c $(wildcard bpf/*.bpf.h) bpf/sigrec.h $(BUILD)/vmlinux.h
 $(BUILD)/floor.bpf.o: bench/floor.bpf.c $(BUILD)/vmlinux.h
 $(BUILD)/%.bpf.o:
 	$(call msg,BPF,$@)
@@ -85,7 +85,7 @@ $(BUILD)/%.bpf.o:
 	$(Q)llvm-strip -g $@ 2>/dev/null || true
 
 # test build: an object whose verifier refusals tests/e2e/test_degrade.sh picks
-$(BUILD)/refuse/sigrec.bpf.o: bpf/sigrec.bpf.c bpf/sigrec.h $(BUILD)/vmlinux.h
+$(BUILD)/refuse/sigrec.bpf.o: bpf/sigrec.bpf.c $(wildcard bpf/*.bpf.h) bpf/sigrec.h $(BUILD)/vmlinux.h
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -DSIGREC_TEST_REFUSE -Wall -Werror \
@@ -138,6 +138,11 @@ $(BUILD)/sigsend: tests/e2e/sigsend.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(HELPER_CFLAGS) $< -o $@ -lpthread
 
+$(BUILD)/timersend: tests/e2e/timersend.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(HELPER_CFLAGS) $< -o $@ -lpthread -lrt
+
 # known functions in the sender's stack: frame pointers, no inlining
 $(BUILD)/stacksend: tests/e2e/stacksend.c
 	$(call msg,CC,$@)
@@ -163,12 +168,13 @@ $(BUILD)/decode: $(call obj,bench/decode.c) $(LIB)
 
 # ---- unit tests (cmocka), linked against the modules, not main ----
 UNIT_TESTS := test_ring test_codec test_util test_craft test_model test_output test_format test_pstore test_cgroup \
-	test_symbolize test_stacks
+	test_symbolize test_stacks test_names
 $(BUILD)/tests/test_ring: $(call obj,tests/unit/test_ring.c) $(LIB)
 $(BUILD)/tests/test_codec: $(call obj,tests/unit/test_codec.c) $(LIB)
 $(BUILD)/tests/test_format: $(call obj,tests/unit/test_format.c) $(LIB)
 $(BUILD)/tests/test_pstore: $(call obj,tests/unit/test_pstore.c) $(LIB)
 $(BUILD)/tests/test_stacks: $(call obj,tests/unit/test_stacks.c) $(LIB)
+$(BUILD)/tests/test_names: $(call obj,tests/unit/test_names.c) $(LIB)
 # it reads docs/FORMAT.md of this tree
 $(BUILD)/tests/unit/test_format.o: CFLAGS += -DSRCDIR='"$(CURDIR)"'
 $(BUILD)/tests/test_util: $(call obj,tests/unit/test_util.c) $(LIB)

@@ -34,7 +34,7 @@ static double now_s(void)
 
 int main(int argc, char **argv)
 {
-	struct ring_err err;
+	struct sigrec_err err;
 	struct ring_reader *rr;
 	const struct ring_chunk *ch;
 	struct sum s = { 0 };

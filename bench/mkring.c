@@ -58,7 +58,7 @@ static void fill_exec(struct sigrec_exec *e, uint64_t ts, uint32_t i)
 int main(int argc, char **argv)
 {
 	struct ring_opts o = { .mode = 0644, .size_given = 1 };
-	struct ring_err err;
+	struct sigrec_err err;
 	struct ring_boot boot;
 	struct ring *r;
 	uint64_t recent, window, now, t, i = 0;

@@ -131,6 +131,28 @@ enum sigrec_action {
 #define SIGREC_SF_STACK		0x100
 /* a fault: claimed_pid | claimed_uid << 32 is si_addr, arg0 the user IP */
 #define SIGREC_SF_FAULT		0x200
+/*
+ * Which timer raised the signal (since 0.2): SIGREC_TK_* in bits 10-12, 0
+ * when none is known.  With a kind, arg0 is the timer's clock id when
+ * arg1 has SIGREC_TIMER_CLOCK, and for SI_TIMER (POSIX timers) claimed_pid
+ * and claimed_uid are the siginfo's si_tid (the timer id) and si_overrun,
+ * which overlay si_pid and si_uid.  The timer belongs to the target's
+ * process: only a process arms its own itimers and POSIX timers.
+ */
+#define SIGREC_SF_TIMER_SHIFT	10
+#define SIGREC_SF_TIMER_MASK	0x1c00
+#define sigrec_sf_timer(sflags)	(((sflags) & SIGREC_SF_TIMER_MASK) >> SIGREC_SF_TIMER_SHIFT)
+
+/* A timer kind: sflags bits 10-12 of a signal record. */
+enum sigrec_timer {
+	SIGREC_TK_NONE		= 0,
+	SIGREC_TK_ITIMER_REAL	= 1,	/* signal->real_timer: setitimer(ITIMER_REAL) or alarm() */
+	SIGREC_TK_POSIX		= 2,	/* a POSIX timer (timer_create) on an hrtimer clock */
+	SIGREC_TK_ALARM		= 3,	/* a POSIX timer on CLOCK_REALTIME_ALARM/CLOCK_BOOTTIME_ALARM */
+	SIGREC_TK_CPU		= 4,	/* CPU time: ITIMER_VIRTUAL/PROF, RLIMIT_CPU, a POSIX CPU-clock timer */
+};
+/* arg1 of a signal record with a timer kind: arg0 is the timer's clock id */
+#define SIGREC_TIMER_CLOCK	0x1
 
 struct sigrec_rec_hdr {
 	__u8  type;

@@ -34,16 +34,6 @@ const struct format_field format_ch_fields[] = {
 };
 
 
-void seterr(struct ring_err *e, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!e)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
-	va_end(ap);
-}
 
 /* ---- file header ---- */
 
@@ -64,7 +54,7 @@ void fhdr_put(uint8_t *p, const struct ring_info *i)
 }
 
 int fhdr_parse(const uint8_t *p, size_t len, uint64_t actual, int allow_short,
-		      struct ring_info *i, struct ring_err *err)
+		      struct ring_info *i, struct sigrec_err *err)
 {
 	uint64_t need;
 

@@ -57,12 +57,11 @@ struct chdr {
 	uint32_t nrec, raw_len, split, stored_len, pcrc, hcrc;
 };
 
-void seterr(struct ring_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 void fhdr_put(uint8_t *p, const struct ring_info *i);
 /* Validation order: size, magic, version, reserved, checksum, geometry. */
 int fhdr_parse(const uint8_t *p, size_t len, uint64_t actual, int allow_short,
-	       struct ring_info *i, struct ring_err *err);
+	       struct ring_info *i, struct sigrec_err *err);
 
 void chdr_get(const uint8_t *p, struct chdr *h);
 /* Writes everything but the magic, which the caller writes last. */
@@ -78,14 +77,14 @@ void stream_split(const uint8_t *raw, uint32_t len, uint8_t *a, uint32_t *alen,
 		  uint8_t *b, uint32_t *blen, uint32_t *nrec);
 
 /* open_regular with its message in err (which may be NULL). */
-int open_input(const char *path, struct ring_err *err);
+int open_input(const char *path, struct sigrec_err *err);
 /* All of buf at off, or -errno. */
 int pwrite_all(int fd, const void *buf, size_t len, uint64_t off);
 /* The whole regular file behind fd (name for messages), if at most max bytes. */
 int read_fd(int fd, const char *name, uint8_t **out, size_t *len, size_t max,
-	    struct ring_err *err);
+	    struct sigrec_err *err);
 /* Unpack an LZ4 frame, never past RING_PACKED_MAX however it claims to be. */
 int unpack(const uint8_t *in, size_t inlen, uint8_t **out, size_t *outlen,
-	   struct ring_err *err);
+	   struct sigrec_err *err);
 
 #endif

@@ -367,8 +367,7 @@ int pstore__parse_trace(const char *buf, size_t len, const char *source, pstore_
  * pieces of buf: the complete lines of each piece, a line longer than buf
  * skipped to its end.  Bounded memory, linear time, TRACE_READ_MAX at most.
  */
-static int read_trace(const char *dir, char *buf, pstore_fn fn, void *ctx, char *err,
-		      size_t errlen)
+static int read_trace(const char *dir, char *buf, pstore_fn fn, void *ctx, struct sigrec_err *err)
 {
 	const char *base = strrchr(dir, '/');
 	char path[4096], source[64];
@@ -379,7 +378,7 @@ static int read_trace(const char *dir, char *buf, pstore_fn fn, void *ctx, char 
 	snprintf(path, sizeof(path), "%s/trace", dir);
 	/* in the JSON source: "pstore:boot_map/trace" */
 	snprintf(source, sizeof(source), "%.40s/trace", base && base[1] ? base + 1 : dir);
-	fd = open_regular(AT_FDCWD, path, err, errlen);
+	fd = open_regular(AT_FDCWD, path, err);
 	if (fd < 0)
 		return fd;
 	while (!stop && total < TRACE_READ_MAX) {
@@ -437,7 +436,7 @@ static int record_name(const char *name)
 /* The records in dir; at depth 0 also those in its subdirectories
  * (systemd-pstore's per-record directories, named by the record id). */
 static int read_dir_at(const char *dir, const char *sub, char *buf, int depth, pstore_fn fn,
-		       void *ctx, char *err, size_t errlen)
+		       void *ctx, struct sigrec_err *err)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -445,7 +444,7 @@ static int read_dir_at(const char *dir, const char *sub, char *buf, int depth, p
 
 	if (!d) {
 		rc = -errno;
-		snprintf(err, errlen, "cannot read %s: %s", dir, strerror(errno));
+		seterr(err, "cannot read %s: %s", dir, strerror(errno));
 		return rc;
 	}
 	while ((de = readdir(d)) && !rc) {
@@ -457,7 +456,7 @@ static int read_dir_at(const char *dir, const char *sub, char *buf, int depth, p
 		if (!depth && de->d_name[0] != '.' &&
 		    !fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) && S_ISDIR(st.st_mode)) {
 			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-			n = read_dir_at(path, de->d_name, buf, 1, fn, ctx, err, errlen);
+			n = read_dir_at(path, de->d_name, buf, 1, fn, ctx, err);
 			rc = n < 0 ? (int)n : 0;
 			files += n > 0 ? n : 0;
 			continue;
@@ -467,7 +466,7 @@ static int read_dir_at(const char *dir, const char *sub, char *buf, int depth, p
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 		/* pstore holds regular files only: anything else (a FIFO would
 		 * block the read for ever) is not a record, and is said so */
-		fd = open_regular(AT_FDCWD, path, err, errlen);
+		fd = open_regular(AT_FDCWD, path, err);
 		if (fd == -ENOENT)
 			continue;	/* removed since the listing */
 		if (fd < 0) {
@@ -497,20 +496,20 @@ static int is_trace_instance(const char *dir)
 	return !stat(path, &st) && S_ISREG(st.st_mode);
 }
 
-int pstore__read_dir(const char *dir, pstore_fn fn, void *ctx, char *err, size_t errlen)
+int pstore__read_dir(const char *dir, pstore_fn fn, void *ctx, struct sigrec_err *err)
 {
 	char *buf = malloc(FILE_MAX);
 	int rc;
 
 	if (!buf) {
-		snprintf(err, errlen, "cannot read %s: out of memory", dir);
+		seterr(err, "cannot read %s: out of memory", dir);
 		return -ENOMEM;
 	}
 	/* a tracefs instance (the persistent ring buffer): its "trace" only */
 	if (is_trace_instance(dir))
-		rc = read_trace(dir, buf, fn, ctx, err, errlen);
+		rc = read_trace(dir, buf, fn, ctx, err);
 	else
-		rc = read_dir_at(dir, NULL, buf, 0, fn, ctx, err, errlen);
+		rc = read_dir_at(dir, NULL, buf, 0, fn, ctx, err);
 	free(buf);
 	return rc;
 }

@@ -10,6 +10,7 @@
 #ifndef SIGREC_PSTORE_H
 #define SIGREC_PSTORE_H
 
+#include "err.h"
 #include <stddef.h>
 #include <stdint.h>
 #include "sigrec.h"
@@ -47,6 +48,6 @@ int pstore__parse_trace(const char *buf, size_t len, const char *source, pstore_
  * files read, or -errno with the reason in err: one of those names that is
  * not a regular file (a FIFO, a device) is refused, never opened to block.
  */
-int pstore__read_dir(const char *dir, pstore_fn fn, void *ctx, char *err, size_t errlen);
+int pstore__read_dir(const char *dir, pstore_fn fn, void *ctx, struct sigrec_err *err);
 
 #endif

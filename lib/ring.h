@@ -6,13 +6,14 @@
  *
  * Functions return 0 or a negative errno; constructors return NULL and set
  * errno.  Every error also leaves a one-line explanation in the caller's
- * error buffer (struct ring_err) so the caller can log it once.
+ * error buffer (struct sigrec_err) so the caller can log it once.
  */
 #ifndef SIGREC_RING_H
 #define SIGREC_RING_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include "err.h"
 #include "sigrec.h"
 
 #define RING_MAJOR		1
@@ -37,9 +38,6 @@
 #define RING_ENCODED_MAX(len)	(2 + 10 + ((len) / 8 - 1 + 7) / 8 + ((len) / 8 - 1) * 10 + 4)
 #define RING_MAX_ENCODED	RING_ENCODED_MAX(RING_MAX_RECORD)
 
-struct ring_err {
-	char msg[512];
-};
 
 struct ring_boot {
 	uint8_t boot_id[16];
@@ -64,7 +62,7 @@ struct ring_opts {
  * another major version or size, and a ring another process has locked.
  */
 struct ring *ring__open_writer(const char *path, const struct ring_opts *o,
-			       const struct ring_boot *boot, struct ring_err *err);
+			       const struct ring_boot *boot, struct sigrec_err *err);
 /*
  * Make fd, a new and empty regular file opened read-write (name is for
  * messages), a ring with o's geometry and return its writer, which owns fd
@@ -72,7 +70,7 @@ struct ring *ring__open_writer(const char *path, const struct ring_opts *o,
  * O_EXCL: nothing is ever opened by name.
  */
 struct ring *ring__create_fd(int fd, const char *name, const struct ring_opts *o,
-			     const struct ring_boot *boot, struct ring_err *err);
+			     const struct ring_boot *boot, struct sigrec_err *err);
 /* Append one record (struct sigrec_rec_hdr first, size a multiple of 8). */
 int ring__append(struct ring *r, const void *rec, size_t len);
 /* Seal the active chunk if it holds records. */
@@ -119,21 +117,21 @@ struct ring_info {
  * device is refused at once, with what it is in err.  Torn or corrupt
  * slots are counted by ring_reader__chunks, never fatal.
  */
-struct ring_reader *ring_reader__open(const char *path, struct ring_err *err);
+struct ring_reader *ring_reader__open(const char *path, struct sigrec_err *err);
 /*
  * Open a ring file, or an exported dump: a ring image in an LZ4 frame
  * (magic 0x184D2204), unpacked in memory up to RING_PACKED_MAX bytes.
  */
-struct ring_reader *ring_reader__open_any(const char *path, struct ring_err *err);
+struct ring_reader *ring_reader__open_any(const char *path, struct sigrec_err *err);
 #define RING_PACKED_MAX	(1ULL << 30)
 /* Same over memory (tests, fuzzing): a ring image or a packed one. */
-struct ring_reader *ring_reader__open_mem_any(const void *buf, size_t len, struct ring_err *err);
+struct ring_reader *ring_reader__open_mem_any(const void *buf, size_t len, struct sigrec_err *err);
 /* Pack the ring at src into an LZ4 frame at dst (created, never replaced). */
-int ring__pack(const char *src, const char *dst, struct ring_err *err);
+int ring__pack(const char *src, const char *dst, struct sigrec_err *err);
 /* Same from a ring open at fd src (name is for messages); src stays open. */
-int ring__pack_fd(int src, const char *name, const char *dst, struct ring_err *err);
+int ring__pack_fd(int src, const char *name, const char *dst, struct sigrec_err *err);
 /* Same, over a caller-owned memory image (tests, fuzzing). */
-struct ring_reader *ring_reader__open_mem(const void *buf, size_t len, struct ring_err *err);
+struct ring_reader *ring_reader__open_mem(const void *buf, size_t len, struct sigrec_err *err);
 const struct ring_info *ring_reader__info(const struct ring_reader *rr);
 /* Chunks in sequence order, the active one last; re-scans the file. */
 int ring_reader__chunks(struct ring_reader *rr, const struct ring_chunk **out,

@@ -20,7 +20,7 @@
 
 
 int read_fd(int fd, const char *name, uint8_t **out, size_t *len, size_t max,
-		   struct ring_err *err)
+		   struct sigrec_err *err)
 {
 	struct stat st;
 	uint8_t *buf;
@@ -58,7 +58,7 @@ int read_fd(int fd, const char *name, uint8_t **out, size_t *len, size_t max,
 }
 
 int unpack(const uint8_t *in, size_t inlen, uint8_t **out, size_t *outlen,
-		  struct ring_err *err)
+		  struct sigrec_err *err)
 {
 	LZ4F_dctx *dctx;
 	size_t cap = 1 << 20, used = 0, pos = 0, rc = 1;
@@ -110,7 +110,7 @@ int unpack(const uint8_t *in, size_t inlen, uint8_t **out, size_t *outlen,
 	return 0;
 }
 
-int ring__pack_fd(int src, const char *name, const char *dst, struct ring_err *err)
+int ring__pack_fd(int src, const char *name, const char *dst, struct sigrec_err *err)
 {
 	LZ4F_preferences_t prefs = { .frameInfo = { .contentChecksumFlag = LZ4F_contentChecksumEnabled } };
 	uint8_t *img, *out;
@@ -154,7 +154,7 @@ int ring__pack_fd(int src, const char *name, const char *dst, struct ring_err *e
 	return rc;
 }
 
-int ring__pack(const char *src, const char *dst, struct ring_err *err)
+int ring__pack(const char *src, const char *dst, struct sigrec_err *err)
 {
 	int fd = open_input(src, err), rc;
 

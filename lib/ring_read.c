@@ -74,7 +74,7 @@ static int rd(struct ring_reader *rr, uint64_t off, void *buf, size_t len)
 	return 0;
 }
 
-static struct ring_reader *reader_init(struct ring_reader *rr, struct ring_err *err)
+static struct ring_reader *reader_init(struct ring_reader *rr, struct sigrec_err *err)
 {
 	uint8_t hdr[RING_HDR_SIZE];
 	size_t n = rr->len < sizeof(hdr) ? rr->len : sizeof(hdr);
@@ -105,7 +105,7 @@ static struct ring_reader *reader_init(struct ring_reader *rr, struct ring_err *
 }
 
 /* The reader over fd, a regular file opened read-only (fd is the reader's now). */
-static struct ring_reader *reader_from_fd(int fd, struct ring_err *err)
+static struct ring_reader *reader_from_fd(int fd, struct sigrec_err *err)
 {
 	struct ring_reader *rr = calloc(1, sizeof(*rr));
 	struct stat st;
@@ -129,25 +129,23 @@ static struct ring_reader *reader_from_fd(int fd, struct ring_err *err)
 	return reader_init(rr, err);
 }
 
-int open_input(const char *path, struct ring_err *err)
+int open_input(const char *path, struct sigrec_err *err)
 {
-	struct ring_err local;
-	struct ring_err *e = err ? err : &local;
-	int fd = open_regular(AT_FDCWD, path, e->msg, sizeof(e->msg));
+	int fd = open_regular(AT_FDCWD, path, err);
 
 	if (fd < 0)
 		errno = -fd;
 	return fd;
 }
 
-struct ring_reader *ring_reader__open(const char *path, struct ring_err *err)
+struct ring_reader *ring_reader__open(const char *path, struct sigrec_err *err)
 {
 	int fd = open_input(path, err);
 
 	return fd < 0 ? NULL : reader_from_fd(fd, err);
 }
 
-struct ring_reader *ring_reader__open_mem(const void *buf, size_t len, struct ring_err *err)
+struct ring_reader *ring_reader__open_mem(const void *buf, size_t len, struct sigrec_err *err)
 {
 	struct ring_reader *rr = calloc(1, sizeof(*rr));
 
@@ -520,7 +518,7 @@ void ring_reader__close(struct ring_reader *rr)
 
 /* ---- any input: a ring, or a packed export (unpacked by ring_pack.c) ---- */
 
-struct ring_reader *ring_reader__open_mem_any(const void *buf, size_t len, struct ring_err *err)
+struct ring_reader *ring_reader__open_mem_any(const void *buf, size_t len, struct sigrec_err *err)
 {
 	struct ring_reader *rr;
 	uint8_t *img;
@@ -544,7 +542,7 @@ struct ring_reader *ring_reader__open_mem_any(const void *buf, size_t len, struc
 	return rr;
 }
 
-struct ring_reader *ring_reader__open_any(const char *path, struct ring_err *err)
+struct ring_reader *ring_reader__open_any(const char *path, struct sigrec_err *err)
 {
 	uint8_t magic[4] = { 0 }, *packed;
 	struct ring_reader *rr;

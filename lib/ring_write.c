@@ -242,7 +242,7 @@ static int lock_holder(dev_t dev, ino_t ino)
  * any descriptor of the file, and the recorder opens the ring for reading
  * too.  flock belongs to this open file description alone.
  */
-static int lock_file(int fd, const char *path, struct ring_err *err)
+static int lock_file(int fd, const char *path, struct sigrec_err *err)
 {
 	struct stat st;
 	int pid;
@@ -274,7 +274,7 @@ static uint32_t pick_chunk(uint64_t size)
 
 /* Geometry of a new ring of o->size bytes, checked; header bytes in hdr. */
 static int new_geometry(const struct ring_opts *o, const struct ring_boot *boot,
-			struct ring_info *i, uint8_t *hdr, struct ring_err *err)
+			struct ring_info *i, uint8_t *hdr, struct sigrec_err *err)
 {
 	memset(i, 0, sizeof(*i));
 	i->major = RING_MAJOR;
@@ -301,7 +301,7 @@ static int new_geometry(const struct ring_opts *o, const struct ring_boot *boot,
 
 /* Make the new, empty file behind fd (called name in messages) a ring. */
 static int format_fd(int fd, const char *name, const struct ring_opts *o,
-		     const struct ring_boot *boot, struct ring_err *err)
+		     const struct ring_boot *boot, struct sigrec_err *err)
 {
 	uint8_t hdr[RING_HDR_SIZE];
 	struct ring_info i;
@@ -330,7 +330,7 @@ static int format_fd(int fd, const char *name, const struct ring_opts *o,
 }
 
 static int create_file(const char *path, const struct ring_opts *o, const struct ring_boot *boot,
-		       struct ring_err *err)
+		       struct sigrec_err *err)
 {
 	char tmp[4096];
 	int fd, rc;
@@ -392,7 +392,7 @@ static uint64_t recover(struct ring *r)
 
 /* The writer over fd, a ring file opened read-write (fd is the writer's now). */
 static struct ring *writer_from_fd(int fd, const char *path, const struct ring_opts *o,
-				   const struct ring_boot *boot, struct ring_err *err)
+				   const struct ring_boot *boot, struct sigrec_err *err)
 {
 	struct ring *r = calloc(1, sizeof(*r));
 	uint8_t hdr[RING_HDR_SIZE];
@@ -467,7 +467,7 @@ fail:
 }
 
 struct ring *ring__open_writer(const char *path, const struct ring_opts *o,
-			       const struct ring_boot *boot, struct ring_err *err)
+			       const struct ring_boot *boot, struct sigrec_err *err)
 {
 	struct stat st;
 	int fd, rc;
@@ -490,7 +490,7 @@ struct ring *ring__open_writer(const char *path, const struct ring_opts *o,
 }
 
 struct ring *ring__create_fd(int fd, const char *name, const struct ring_opts *o,
-			     const struct ring_boot *boot, struct ring_err *err)
+			     const struct ring_boot *boot, struct sigrec_err *err)
 {
 	struct stat st;
 	int rc;

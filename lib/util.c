@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,7 +61,7 @@ static const char *file_kind(mode_t m)
 	return "of an unknown kind";
 }
 
-int open_regular(int dirfd, const char *path, char *err, size_t errlen)
+int open_regular(int dirfd, const char *path, struct sigrec_err *err)
 {
 	struct stat before, st;
 	int fd, e;
@@ -68,11 +69,11 @@ int open_regular(int dirfd, const char *path, char *err, size_t errlen)
 	/* look first: opening a FIFO waits for a writer, a device may act */
 	if (fstatat(dirfd, path, &before, 0)) {
 		e = errno;
-		snprintf(err, errlen, "cannot open %s: %s", path, strerror(e));
+		seterr(err, "cannot open %s: %s", path, strerror(e));
 		return -e;
 	}
 	if (!S_ISREG(before.st_mode)) {
-		snprintf(err, errlen, "%s is %s, not a regular file", path,
+		seterr(err, "%s is %s, not a regular file", path,
 			 file_kind(before.st_mode));
 		return S_ISDIR(before.st_mode) ? -EISDIR : -EINVAL;
 	}
@@ -81,19 +82,19 @@ int open_regular(int dirfd, const char *path, char *err, size_t errlen)
 	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		e = errno;
-		snprintf(err, errlen, "cannot open %s: %s", path, strerror(e));
+		seterr(err, "cannot open %s: %s", path, strerror(e));
 		return -e;
 	}
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_dev != before.st_dev ||
 	    st.st_ino != before.st_ino) {
-		snprintf(err, errlen, "%s changed while it was being opened; not read", path);
+		seterr(err, "%s changed while it was being opened; not read", path);
 		close(fd);
 		return -EAGAIN;
 	}
 	/* reads of a regular file do not block anyway: back to ordinary flags */
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)) {
 		e = errno;
-		snprintf(err, errlen, "cannot read %s: %s", path, strerror(e));
+		seterr(err, "cannot read %s: %s", path, strerror(e));
 		close(fd);
 		return -e;
 	}
@@ -515,4 +516,15 @@ int parse_time(const char *s, int64_t now_ns, int64_t *out)
 	    __builtin_add_overflow(*out, frac, out))
 		return -ERANGE;
 	return 0;
+}
+
+void seterr(struct sigrec_err *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!e)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
 }

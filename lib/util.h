@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
+#include "err.h"
 #include "ring.h"
 
 #define SIGREC_VERSION_STR	"0.2.0"
@@ -56,7 +57,7 @@ int64_t ns_before(int64_t now, uint64_t dur);
  * waits for a writer).  Returns the descriptor, or -errno with the path
  * and the problem in err.
  */
-int open_regular(int dirfd, const char *path, char *err, size_t errlen);
+int open_regular(int dirfd, const char *path, struct sigrec_err *err);
 
 /* RFC 3339 UTC with nanoseconds: 2026-01-02T03:04:05.123456789Z */
 void fmt_rfc3339(int64_t wall_ns, char *buf, size_t len);

@@ -79,12 +79,12 @@ static int tracing_off(const char *path)
  * kernel mapped to reserved memory at boot: only those have last_boot_info
  * (an instance made with mkdir is lost at a reboot).
  */
-static int ftrace_marker(const char *name, char *path, size_t len, char *err, size_t errlen)
+static int ftrace_marker(const char *name, char *path, size_t len, struct sigrec_err *err)
 {
 	struct stat st;
 
 	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..")) {
-		snprintf(err, errlen, "invalid trace instance name '%s'", name);
+		seterr(err, "invalid trace instance name '%s'", name);
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < sizeof(tracefs_dirs) / sizeof(tracefs_dirs[0]); i++) {
@@ -93,7 +93,7 @@ static int ftrace_marker(const char *name, char *path, size_t len, char *err, si
 			continue;
 		snprintf(path, len, "%s/instances/%s/last_boot_info", tracefs_dirs[i], name);
 		if (stat(path, &st)) {
-			snprintf(err, errlen, "trace instance %s is not persistent (it has no "
+			seterr(err, "trace instance %s is not persistent (it has no "
 				 "last_boot_info: it was not mapped to reserved memory at boot, "
 				 "its buffer does not survive a reboot); boot with "
 				 "reserve_mem=20M:2M:trace trace_instance=%s@trace", name, name);
@@ -102,7 +102,7 @@ static int ftrace_marker(const char *name, char *path, size_t len, char *err, si
 		/* a write while tracing is off fails: say so now, not never */
 		snprintf(path, len, "%s/instances/%s/tracing_on", tracefs_dirs[i], name);
 		if (tracing_off(path)) {
-			snprintf(err, errlen, "tracing is off in trace instance %s: echo 1 > %s "
+			seterr(err, "tracing is off in trace instance %s: echo 1 > %s "
 				 "(after reading the previous boot's lines with sigdump --pstore)",
 				 name, path);
 			return -EPERM;
@@ -110,19 +110,19 @@ static int ftrace_marker(const char *name, char *path, size_t len, char *err, si
 		snprintf(path, len, "%s/instances/%s/trace_marker", tracefs_dirs[i], name);
 		return 0;
 	}
-	snprintf(err, errlen, "no persistent trace instance %s: boot with "
+	seterr(err, "no persistent trace instance %s: boot with "
 		 "reserve_mem=20M:2M:trace trace_instance=%s@trace", name, name);
 	return -ENOENT;
 }
 
 struct pstore_writer *pstore__open(int mode, const char *instance, const uint64_t sig_mask[2],
-				   char *err, size_t errlen)
+				   struct sigrec_err *err)
 {
 	struct pstore_writer *w = calloc(1, sizeof(*w));
 	int rc;
 
 	if (!w) {
-		snprintf(err, errlen, "out of memory");
+		seterr(err, "out of memory");
 		return NULL;
 	}
 	if (mode == PSTORE_AUTO)
@@ -131,7 +131,7 @@ struct pstore_writer *pstore__open(int mode, const char *instance, const uint64_
 	w->path = w->kmsg ? KMSG_PATH : PMSG_PATH;
 	if (mode == PSTORE_FTRACE) {
 		rc = ftrace_marker(instance ? instance : PSTORE_FTRACE_INSTANCE, w->marker,
-				   sizeof(w->marker), err, errlen);
+				   sizeof(w->marker), err);
 		if (rc) {
 			free(w);
 			errno = -rc;
@@ -143,7 +143,7 @@ struct pstore_writer *pstore__open(int mode, const char *instance, const uint64_
 	if (w->fd < 0) {
 		int e = errno;
 
-		snprintf(err, errlen, "cannot open %s: %s%s", w->path, strerror(e),
+		seterr(err, "cannot open %s: %s%s", w->path, strerror(e),
 			 mode == PSTORE_PMSG ? " (kernel without CONFIG_PSTORE_PMSG or ramoops; "
 			 "try --pstore=kmsg)" : "");
 		free(w);

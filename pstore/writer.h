@@ -7,6 +7,7 @@
 #ifndef SIGREC_PSTORE_WRITER_H
 #define SIGREC_PSTORE_WRITER_H
 
+#include "err.h"
 #include <stddef.h>
 #include <stdint.h>
 #include "pstore.h"
@@ -30,7 +31,7 @@ struct pstore_writer;
  * is not there, ENOTSUP for one whose buffer does not outlive a reboot.
  */
 struct pstore_writer *pstore__open(int mode, const char *instance, const uint64_t sig_mask[2],
-				   char *err, size_t errlen);
+				   struct sigrec_err *err);
 const char *pstore__path(const struct pstore_writer *w);
 /* Write the line for s if its signal is in the set and the rate allows. */
 void pstore__signal(struct pstore_writer *w, const struct sigrec_signal *s, int64_t wall_ns,

@@ -119,13 +119,13 @@ static int fs_is(const char *path, long magic)
 	return !statfs(path, &st) && st.f_type == magic;
 }
 
-int capture__mounts(char *err, size_t errlen)
+int capture__mounts(struct sigrec_err *err)
 {
 	/* libbpf resolves classic tracepoints through tracefs */
 	if (access("/sys/kernel/debug/tracing/events", F_OK) &&
 	    !fs_is("/sys/kernel/tracing", TRACEFS_MAGIC_NR) &&
 	    mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL)) {
-		snprintf(err, errlen, "cannot mount tracefs on /sys/kernel/tracing: %s",
+		seterr(err, "cannot mount tracefs on /sys/kernel/tracing: %s",
 			 strerror(errno));
 		return -errno;
 	}
@@ -461,7 +461,7 @@ static void stacks_confirm(struct capture *c, const struct plan *pl)
  * the error when there is nothing left to try (the core).
  */
 static int refuse(struct capture *c, struct plan *pl, enum role r, const char *prog,
-		  const char *why, int auto_hooks, char *err, size_t errlen)
+		  const char *why, int auto_hooks, struct sigrec_err *err)
 {
 	char rel[65];
 
@@ -473,7 +473,7 @@ static int refuse(struct capture *c, struct plan *pl, enum role r, const char *p
 		return 0;
 	if (r == ROLE_CORE) {
 		kernel_release(rel, sizeof(rel));
-		snprintf(err, errlen, "the kernel (%s) refused the signal program %s: %s; nothing "
+		seterr(err, "the kernel (%s) refused the signal program %s: %s; nothing "
 			 "can be recorded (run with --verbose for the full log)", rel, prog, why);
 		return -ENOTSUP;
 	}
@@ -531,7 +531,7 @@ static enum role role_named(struct sigrec_bpf *s, const char *name, int *found)
  * destroyed just before the first attach (a short gap, recorded).
  */
 static int load_attach(struct capture *c, const struct capture_opts *o, struct pinned *old,
-		       char *err, size_t errlen)
+		       struct sigrec_err *err)
 {
 	int auto_hooks = o->hooks == CAPTURE_HOOKS_AUTO, rc = 0;
 	uint64_t t0 = 0;
@@ -550,14 +550,14 @@ static int load_attach(struct capture *c, const struct capture_opts *o, struct p
 
 			sigrec_bpf__destroy(names);
 			if (!names || !found) {
-				snprintf(err, errlen, "cannot load the BPF programs: %s%s",
+				seterr(err, "cannot load the BPF programs: %s%s",
 					 strerror(-rc), rc == -EPERM ?
 					 " (run as root, or with CAP_BPF, CAP_PERFMON, "
 					 "CAP_DAC_READ_SEARCH and CAP_SYS_PTRACE)" : "");
 				return rc;
 			}
 			snprintf(why, sizeof(why), "%s", refusal.line[0] ? refusal.line : strerror(-rc));
-			if ((rc = refuse(c, &pl, r, refusal.prog, why, auto_hooks, err, errlen)))
+			if ((rc = refuse(c, &pl, r, refusal.prog, why, auto_hooks, err)))
 				return rc;
 			continue;
 		}
@@ -574,19 +574,19 @@ static int load_attach(struct capture *c, const struct capture_opts *o, struct p
 			break;
 		detach_all(c);
 		if (!failed) {
-			snprintf(err, errlen, "cannot attach the BPF programs: %s", strerror(-rc));
+			seterr(err, "cannot attach the BPF programs: %s", strerror(-rc));
 			return rc;
 		}
 		snprintf(why, sizeof(why), "cannot attach: %s", strerror(-rc));
 		rc = refuse(c, &pl, role_of(failed), bpf_program__name(failed), why, auto_hooks,
-			    err, errlen);
+			    err);
 		sigrec_bpf__destroy(c->skel);
 		c->skel = NULL;
 		if (rc)
 			return rc;
 	}
 	if (!c->skel) {
-		snprintf(err, errlen, "cannot load the BPF programs: too many refusals");
+		seterr(err, "cannot load the BPF programs: too many refusals");
 		return -ELOOP;
 	}
 	if (t0)
@@ -604,10 +604,10 @@ static int load_attach(struct capture *c, const struct capture_opts *o, struct p
 
 /* Load, attach (replacing old, if any) and pin a new set. */
 static int start_new(struct capture *c, const struct capture_opts *o, struct pinned *old,
-		     uint64_t hash, char *err, size_t errlen)
+		     uint64_t hash, struct sigrec_err *err)
 {
 	uint64_t meta[SIGREC_META_N] = { hash, 0, 0 };
-	int rc = load_attach(c, o, old, err, errlen);
+	int rc = load_attach(c, o, old, err);
 
 	if (rc)
 		return rc;
@@ -618,11 +618,11 @@ static int start_new(struct capture *c, const struct capture_opts *o, struct pin
 	rc = pinset_take(&c->set, c->skel->obj, signal_progs[c->sigprog],
 			 !(c->missing & roles[ROLE_FLUSH].start_flag && !o->exact));
 	if (rc) {
-		snprintf(err, errlen, "cannot take the loaded BPF objects: %s", strerror(-rc));
+		seterr(err, "cannot take the loaded BPF objects: %s", strerror(-rc));
 		return rc;
 	}
 	if (c->pin_dir[0] && (rc = pinset_pin(c->pin_dir, &c->set))) {
-		snprintf(err, errlen, "cannot pin the BPF programs under %s: %s", c->pin_dir,
+		seterr(err, "cannot pin the BPF programs under %s: %s", c->pin_dir,
 			 strerror(-rc));
 		return rc;
 	}
@@ -630,7 +630,7 @@ static int start_new(struct capture *c, const struct capture_opts *o, struct pin
 }
 
 struct capture *capture__open(const struct capture_opts *o, capture_fn fn, void *ctx,
-			      char *err, size_t errlen)
+			      struct sigrec_err *err)
 {
 	struct capture *c = calloc(1, sizeof(*c));
 	struct pinned old;
@@ -639,7 +639,7 @@ struct capture *capture__open(const struct capture_opts *o, capture_fn fn, void 
 
 	pinset_init(&old);
 	if (!c) {
-		snprintf(err, errlen, "out of memory");
+		seterr(err, "out of memory");
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -655,13 +655,13 @@ struct capture *capture__open(const struct capture_opts *o, capture_fn fn, void 
 	c->io.now = calloc(c->io.ncpu > 0 ? c->io.ncpu : 1, sizeof(*c->io.now));
 	c->io.runs = calloc(c->io.ncpu > 0 ? c->io.ncpu : 1, sizeof(*c->io.runs));
 	if (c->io.ncpu <= 0 || !c->io.now || !c->io.runs) {
-		snprintf(err, errlen, "cannot size per-CPU state");
+		seterr(err, "cannot size per-CPU state");
 		rc = -ENOMEM;
 		goto fail;
 	}
 
 	if (o->probe_only) {
-		rc = load_attach(c, o, &old, err, errlen);
+		rc = load_attach(c, o, &old, err);
 		if (rc)
 			goto fail;
 		return c;
@@ -679,13 +679,13 @@ struct capture *capture__open(const struct capture_opts *o, capture_fn fn, void 
 		}
 	}
 	if (!c->reused) {
-		rc = start_new(c, o, &old, hash, err, errlen);
+		rc = start_new(c, o, &old, hash, err);
 		if (rc)
 			goto fail;
 	}
 	rc = rbuf_open(&c->rb, c->set.events_fd, pinset_ring_size(&c->set));
 	if (rc) {
-		snprintf(err, errlen, "cannot map the BPF ring buffer: %s", strerror(-rc));
+		seterr(err, "cannot map the BPF ring buffer: %s", strerror(-rc));
 		goto fail;
 	}
 	if (c->reused)

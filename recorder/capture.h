@@ -7,6 +7,7 @@
 #ifndef SIGREC_CAPTURE_H
 #define SIGREC_CAPTURE_H
 
+#include "err.h"
 #include <stddef.h>
 #include <stdint.h>
 #include "sigrec.h"
@@ -58,7 +59,7 @@ typedef int (*capture_fn)(void *ctx, void *data, size_t len);
 struct capture;
 
 struct capture *capture__open(const struct capture_opts *o, capture_fn fn, void *ctx,
-			      char *err, size_t errlen);
+			      struct sigrec_err *err);
 /* enum sigrec_hooks in use */
 int capture__hooks(const struct capture *c);
 /* Whether a part runs; its name; the program the kernel refused and why ("" if none). */
@@ -94,6 +95,6 @@ void capture__close(struct capture *c, int detach);
 int capture__unpin(const char *pin_dir);
 
 /* Mount tracefs and bpffs where the recorder needs them and they are absent. */
-int capture__mounts(char *err, size_t errlen);
+int capture__mounts(struct sigrec_err *err);
 
 #endif

@@ -85,14 +85,14 @@ static void facilities(void)
 	     "trace_instance=" PSTORE_FTRACE_INSTANCE "@trace)");
 }
 
-static struct capture *probe(const struct capture_opts *o, int hooks, char *err, size_t errlen)
+static struct capture *probe(const struct capture_opts *o, int hooks, struct sigrec_err *err)
 {
 	struct capture_opts p = *o;
 
 	p.hooks = hooks;
 	p.probe_only = 1;
 	p.pin_dir = NULL;
-	return capture__open(&p, NULL, NULL, err, errlen);
+	return capture__open(&p, NULL, NULL, err);
 }
 
 static void syscall_line(const struct capture *def, const struct capture *tp)
@@ -119,22 +119,22 @@ int check__run(const struct capture_opts *o)
 {
 	struct capture *def, *tp = NULL;
 	struct utsname u;
-	char err[512];
+	struct sigrec_err err = { "" };
 
-	if (capture__mounts(err, sizeof(err)))	/* as a recording would */
-		fprintf(stderr, "sigrec: %s\n", err);
+	if (capture__mounts(&err))	/* as a recording would */
+		fprintf(stderr, "sigrec: %s\n", err.msg);
 	uname(&u);
 	printf("sigrec --check on Linux %s %s\n", u.release, u.machine);
 	facilities();
-	def = probe(o, CAPTURE_HOOKS_AUTO, err, sizeof(err));
+	def = probe(o, CAPTURE_HOOKS_AUTO, &err);
 	printf("what sigrec records here with these options:\n");
 	if (!def) {
-		printf("  %-24s off  %s\n", capture__part_name(CAPTURE_SIGNALS), err);
+		printf("  %-24s off  %s\n", capture__part_name(CAPTURE_SIGNALS), err.msg);
 		printf("result: the core does not load: sigrec cannot record on this kernel (exit 4)\n");
 		return 4;
 	}
 	if (capture__hooks(def) != SIGREC_HOOKS_FENTRY)
-		tp = probe(o, CAPTURE_HOOKS_TRACEPOINT, err, sizeof(err));
+		tp = probe(o, CAPTURE_HOOKS_TRACEPOINT, &err);
 	for (int i = 0; i < CAPTURE_NPARTS; i++) {
 		const char *refused = capture__part_refused(def, i);
 

@@ -3,6 +3,7 @@
 #ifndef SIGREC_PLACE_H
 #define SIGREC_PLACE_H
 
+#include "err.h"
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -18,8 +19,8 @@ struct place_opts {
  * not a regular file, or one whose group differs from --group.  Nothing is
  * changed then.
  */
-int place__check(const char *ring, const struct place_opts *o, char *err, size_t errlen);
+int place__check(const char *ring, const struct place_opts *o, struct sigrec_err *err);
 /* Give a ring the recorder just created the --group group. */
-int place__set_group(const char *ring, const struct place_opts *o, char *err, size_t errlen);
+int place__set_group(const char *ring, const struct place_opts *o, struct sigrec_err *err);
 
 #endif

@@ -33,7 +33,7 @@ static int have(cap_t cur, cap_value_t c, cap_flag_t set)
 	return cur && !cap_get_flag(cur, c, set, &v) && v == CAP_SET;
 }
 
-static int drop_caps(char *err, size_t errlen)
+static int drop_caps(struct sigrec_err *err)
 {
 	cap_t cur = cap_get_proc(), caps;
 	cap_value_t mine[sizeof(keep) / sizeof(keep[0])];
@@ -44,7 +44,7 @@ static int drop_caps(char *err, size_t errlen)
 	if (have(cur, CAP_SETPCAP, CAP_EFFECTIVE))
 		for (cap_value_t c = 0; c <= CAP_LAST_CAP; c++)
 			if (!kept(c) && cap_get_bound(c) == 1 && cap_drop_bound(c)) {
-				snprintf(err, errlen, "cannot drop capability %d from the bounding set: %s",
+				seterr(err, "cannot drop capability %d from the bounding set: %s",
 					 c, strerror(errno));
 				cap_free(cur);
 				return -errno;
@@ -60,7 +60,7 @@ static int drop_caps(char *err, size_t errlen)
 	if ((n && (cap_set_flag(caps, CAP_PERMITTED, n, mine, CAP_SET) ||
 		   cap_set_flag(caps, CAP_EFFECTIVE, n, mine, CAP_SET))) || cap_set_proc(caps)) {
 		rc = -errno;
-		snprintf(err, errlen, "cannot drop capabilities: %s", strerror(errno));
+		seterr(err, "cannot drop capabilities: %s", strerror(errno));
 	}
 	cap_free(caps);
 	return rc;
@@ -97,7 +97,7 @@ static int allow(int ruleset, const char *path, uint64_t rights)
 
 /* Read anywhere, write only beneath o->writable, execute nothing.  Files
  * already open (the ring, pstore devices) are not affected. */
-static int confine_fs(const struct privs_opts *o, char *err, size_t errlen)
+static int confine_fs(const struct privs_opts *o, struct sigrec_err *err)
 {
 	int abi = syscall(__NR_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
 	struct landlock_ruleset_attr attr;
@@ -110,7 +110,7 @@ static int confine_fs(const struct privs_opts *o, char *err, size_t errlen)
 	attr.handled_access_fs = all;
 	fd = syscall(__NR_landlock_create_ruleset, &attr, sizeof(attr), 0);
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot create a Landlock ruleset: %s", strerror(errno));
+		seterr(err, "cannot create a Landlock ruleset: %s", strerror(errno));
 		return -errno;
 	}
 	rc = allow(fd, "/", read);
@@ -119,7 +119,7 @@ static int confine_fs(const struct privs_opts *o, char *err, size_t errlen)
 	if (!rc && syscall(__NR_landlock_restrict_self, fd, 0))
 		rc = -errno;
 	if (rc)
-		snprintf(err, errlen, "cannot confine file access with Landlock: %s", strerror(-rc));
+		seterr(err, "cannot confine file access with Landlock: %s", strerror(-rc));
 	close(fd);
 	return rc;
 }
@@ -152,7 +152,7 @@ static const int refused_calls[] = {
 	SCMP_SYS(fchownat), SCMP_SYS(chmod), SCMP_SYS(fchmod), SCMP_SYS(fchmodat),
 };
 
-static int filter_calls(char *err, size_t errlen)
+static int filter_calls(struct sigrec_err *err)
 {
 	scmp_filter_ctx f = seccomp_init(SCMP_ACT_ALLOW);
 	int rc = f ? 0 : -ENOMEM;
@@ -162,25 +162,25 @@ static int filter_calls(char *err, size_t errlen)
 	if (!rc)
 		rc = seccomp_load(f);
 	if (rc)
-		snprintf(err, errlen, "cannot install the seccomp filter: %s", strerror(-rc));
+		seterr(err, "cannot install the seccomp filter: %s", strerror(-rc));
 	seccomp_release(f);
 	return rc;
 }
 
-int privs__drop(const struct privs_opts *o, char *err, size_t errlen)
+int privs__drop(const struct privs_opts *o, struct sigrec_err *err)
 {
-	int rc = drop_caps(err, errlen), ll;
+	int rc = drop_caps(err), ll;
 
 	if (rc)
 		return rc;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
-		snprintf(err, errlen, "cannot set no_new_privs: %s", strerror(errno));
+		seterr(err, "cannot set no_new_privs: %s", strerror(errno));
 		return -errno;
 	}
-	ll = confine_fs(o, err, errlen);
+	ll = confine_fs(o, err);
 	if (ll < 0)
 		return ll;
-	rc = filter_calls(err, errlen);
+	rc = filter_calls(err);
 	if (rc)
 		return rc;
 	snprintf(summary, sizeof(summary), "capabilities: CAP_BPF only; %s; seccomp filter",

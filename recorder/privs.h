@@ -12,6 +12,7 @@
 #ifndef SIGREC_PRIVS_H
 #define SIGREC_PRIVS_H
 
+#include "err.h"
 #include <stddef.h>
 
 #define PRIVS_MAX_PATHS	4
@@ -21,7 +22,7 @@ struct privs_opts {
 };
 
 /* 0, or a negative errno with err set.  Landlock missing from the kernel is not an error. */
-int privs__drop(const struct privs_opts *o, char *err, size_t errlen);
+int privs__drop(const struct privs_opts *o, struct sigrec_err *err);
 /* After privs__drop: which confinements are in force (for the start line). */
 const char *privs__summary(void);
 

@@ -340,7 +340,7 @@ void session__snapshot(struct run *run)
 /* Size and oldest record of the ring, for the metrics. */
 static void ring_facts(const char *path, struct metrics_ring *mr)
 {
-	struct ring_err err;
+	struct sigrec_err err;
 	struct ring_reader *rr = ring_reader__open(path, &err);
 	const struct ring_chunk *ch;
 	size_t n;

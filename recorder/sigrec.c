@@ -55,7 +55,7 @@ static int keep_last(const void *rec, size_t len, const struct ring_chunk *c, vo
 /* The newest record that came from the kernel, to skip it if seen again. */
 static void find_last(const char *path, struct last_rec *l)
 {
-	struct ring_err err;
+	struct sigrec_err err;
 	struct ring_reader *rr = ring_reader__open(path, &err);
 	const struct ring_chunk *ch;
 	size_t n = 0;
@@ -124,15 +124,15 @@ static int unpin_only(const struct env *e)
 /* The ring (refused unless only this user can change it), the process table, pstore. */
 static int setup_ring(struct env *e, struct run *run)
 {
-	struct ring_err rerr = { "" };
-	char err[512];
+	struct sigrec_err rerr = { "" };
+	struct sigrec_err err = { "" };
 	int existed;
 
 	if (read_boot(&run->boot))
 		fprintf(stderr, "sigrec: warning: no boot id in /proc; boot sessions will not be told apart\n");
 	e->popts.create_dir = !strcmp(e->ring, DEFAULT_RING);
-	if (place__check(e->ring, &e->popts, err, sizeof(err))) {
-		fprintf(stderr, "sigrec: %s\n", err);
+	if (place__check(e->ring, &e->popts, &err)) {
+		fprintf(stderr, "sigrec: %s\n", err.msg);
 		return EXIT_RING;
 	}
 	existed = !access(e->ring, F_OK);
@@ -144,13 +144,13 @@ static int setup_ring(struct env *e, struct run *run)
 	model__no_history(run->procs);
 	run->stacks = rec_stacks__new();	/* NULL: signals go without their stacks */
 	/* the ftrace instance is found in tracefs, which may not be mounted yet */
-	if (e->pstore == PSTORE_FTRACE && capture__mounts(err, sizeof(err))) {
-		fprintf(stderr, "sigrec: --pstore: %s\n", err);
+	if (e->pstore == PSTORE_FTRACE && capture__mounts(&err)) {
+		fprintf(stderr, "sigrec: --pstore: %s\n", err.msg);
 		return EXIT_RUNTIME;
 	}
 	if (e->pstore && !(run->pstore = pstore__open(e->pstore, e->pstore_instance, e->pstore_mask,
-						      err, sizeof(err)))) {
-		fprintf(stderr, "sigrec: --pstore: %s\n", err);
+						      &err))) {
+		fprintf(stderr, "sigrec: --pstore: %s\n", err.msg);
 		return EXIT_RUNTIME;
 	}
 	run->ring = ring__open_writer(e->ring, &e->ropts, &run->boot, &rerr);
@@ -158,8 +158,8 @@ static int setup_ring(struct env *e, struct run *run)
 		fprintf(stderr, "sigrec: %s\n", rerr.msg);
 		return EXIT_RING;
 	}
-	if (!existed && place__set_group(e->ring, &e->popts, err, sizeof(err))) {
-		fprintf(stderr, "sigrec: %s\n", err);
+	if (!existed && place__set_group(e->ring, &e->popts, &err)) {
+		fprintf(stderr, "sigrec: %s\n", err.msg);
 		return EXIT_RING;
 	}
 	return EXIT_OK;
@@ -170,10 +170,10 @@ static int setup_capture(struct env *e, struct run *run, struct capture **cap)
 {
 	static struct last_rec last;
 	static char pin_dir[256];
-	char err[512];
+	struct sigrec_err err = { "" };
 
-	if (capture__mounts(err, sizeof(err))) {
-		fprintf(stderr, "sigrec: %s\n", err);
+	if (capture__mounts(&err)) {
+		fprintf(stderr, "sigrec: %s\n", err.msg);
 		return EXIT_RUNTIME;	/* a mount that fails is not a BPF refusal */
 	}
 	if (!e->no_pin) {
@@ -191,9 +191,9 @@ static int setup_capture(struct env *e, struct run *run, struct capture **cap)
 		e->copts.last_rec = last.buf;
 		e->copts.last_len = last.len;
 	}
-	*cap = capture__open(&e->copts, session__on_record, run, err, sizeof(err));
+	*cap = capture__open(&e->copts, session__on_record, run, &err);
 	if (!*cap) {
-		fprintf(stderr, "sigrec: %s\n", err);
+		fprintf(stderr, "sigrec: %s\n", err.msg);
 		return EXIT_BPF;
 	}
 	if (e->copts.probes && capture__hooks(*cap) == SIGREC_HOOKS_NONE)
@@ -209,7 +209,7 @@ static int start_session(const struct env *e, struct run *run, const struct capt
 	struct sigaction sa = { .sa_handler = session__on_stop };
 	struct privs_opts popts = { { NULL } };
 	static char mdir[4096];
-	char err[512];
+	struct sigrec_err err = { "" };
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -224,8 +224,8 @@ static int start_session(const struct env *e, struct run *run, const struct capt
 	/* the pins are removed at a clean stop; metrics are renamed into place */
 	popts.writable[0] = e->no_pin ? NULL : "/sys/fs/bpf/sigrec";
 	popts.writable[e->no_pin ? 0 : 1] = e->metrics_file ? mdir : NULL;
-	if (privs__drop(&popts, err, sizeof(err))) {
-		fprintf(stderr, "sigrec: %s\n", err);
+	if (privs__drop(&popts, &err)) {
+		fprintf(stderr, "sigrec: %s\n", err.msg);
 		return EXIT_RUNTIME;
 	}
 	if (run->pstore)

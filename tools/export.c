@@ -173,7 +173,7 @@ static size_t rebuild(union rec *u, const void *rec, size_t len, int redact)
 }
 
 struct export *export__begin(const char *dst, uint64_t bytes, unsigned int boots, int redact,
-			     struct ring_err *err)
+			     struct sigrec_err *err)
 {
 	struct ring_opts o = { .chunk_size = EXPORT_CHUNK, .mode = 0600 };
 	struct ring_boot none = { { 0 }, 0 };
@@ -256,7 +256,7 @@ void export__host(struct sigrec_host *host, int redact, int64_t since, int64_t u
 	snprintf(host->filters, sizeof(host->filters), "%s", filters);
 }
 
-int export__finish(struct export *x, struct ring_err *err)
+int export__finish(struct export *x, struct sigrec_err *err)
 {
 	int rc = ring__seal(x->ring);
 

@@ -48,6 +48,101 @@ static const struct proc *task_proc(const struct model *m, const struct sigrec_t
 	return model__as_of(model__task(m, t, ts), ts);
 }
 
+/* ---- the timer that raised a signal (sflags' SIGREC_TK_*) ---- */
+
+#define SI_TIMER_CODE	(-2)
+
+/* What the outputs say of a signal's timer, each in its own syntax. */
+struct timer_facts {
+	int t;				/* names_timer; NAMES_TIMER_NONE: no timer */
+	const char *kind;
+	char how[80];
+	int has_id, id, overrun;	/* POSIX timers: si_tid, si_overrun */
+	int has_clock;
+	char clock[48];
+	const char *owner_comm;		/* the owner is the target's process */
+};
+
+static int timer_facts(const struct model *m, const struct sigrec_signal *s, struct timer_facts *tf)
+{
+	const struct proc *p;
+
+	tf->t = names__timer(sigrec_sf_timer(s->sflags), s->sig, s->code);
+	if (!tf->t)
+		return 0;
+	tf->kind = names__timer_name(tf->t);
+	tf->has_clock = s->arg1 & SIGREC_TIMER_CLOCK;
+	names__timer_how(tf->how, sizeof(tf->how), tf->t, s->sig, tf->has_clock, s->arg0);
+	if (tf->has_clock)
+		names__clock(tf->clock, sizeof(tf->clock), s->arg0);
+	tf->has_id = s->code == SI_TIMER_CODE && (s->sflags & SIGREC_SF_CLAIMED);
+	tf->id = (int)s->claimed_pid;
+	tf->overrun = (int)s->claimed_uid;
+	p = task_proc(m, &s->target, s->h.ts);
+	tf->owner_comm = p && p->comm[0] ? p->comm : s->target.comm;
+	return 1;
+}
+
+size_t timer_text(char *buf, size_t len, const struct model *m, const struct sigrec_signal *s)
+{
+	struct timer_facts tf;
+	char id[24] = "", comm[SIGREC_COMM_LEN + 1];
+
+	if (!len || !timer_facts(m, s, &tf))
+		return 0;
+	if (tf.has_id)
+		snprintf(id, sizeof(id), " id %d", tf.id);
+	text_clean(comm, sizeof(comm), tf.owner_comm, SIGREC_COMM_LEN);
+	return snprintf(buf, len, "timer: %s%s %s %s[%u]", tf.how, id,
+			tf.t == NAMES_TIMER_RLIMIT_CPU ? "reached by" : "armed by", comm, s->target.pid);
+}
+
+static void json_timer(FILE *f, const struct model *m, const struct sigrec_signal *s, int64_t off)
+{
+	const struct proc *p = task_proc(m, &s->target, s->h.ts);
+	struct timer_facts tf;
+	char tb[48], cmd[SIGREC_ARGV_LEN + 16];
+
+	if (!timer_facts(m, s, &tf))
+		return;
+	fprintf(f, ",\"timer\":{\"kind\":\"%s\",\"how\":", tf.kind);
+	json_str(f, tf.how, sizeof(tf.how));
+	if (tf.has_id)
+		fprintf(f, ",\"id\":%d,\"overrun\":%d", tf.id, tf.overrun);
+	if (tf.has_clock)
+		fprintf(f, ",\"clock\":\"%s\",\"clock_id\":%" PRId64, tf.clock, (int64_t)s->arg0);
+	fprintf(f, ",\"owner\":{\"pid\":%u,\"comm\":", s->target.pid);
+	json_str(f, tf.owner_comm, SIGREC_COMM_LEN);
+	if (s->target.start_ns) {
+		fmt_rfc3339(wall_ns(s->target.start_ns, off), tb, sizeof(tb));
+		fprintf(f, ",\"start_time\":\"%s\"", tb);
+	}
+	if (p) {
+		proc_cmdline(p, cmd, sizeof(cmd));
+		fputs(",\"cmdline\":", f);
+		json_str(f, cmd, sizeof(cmd));
+	}
+	fputs("}}", f);
+}
+
+static void logfmt_timer(FILE *f, const struct model *m, const struct sigrec_signal *s)
+{
+	struct timer_facts tf;
+
+	if (!timer_facts(m, s, &tf))
+		return;
+	fprintf(f, " timer.kind=%s timer.how=", tf.kind);
+	lf_val(f, tf.how, sizeof(tf.how));
+	if (tf.has_id)
+		fprintf(f, " timer.id=%d timer.overrun=%d", tf.id, tf.overrun);
+	if (tf.has_clock) {
+		fputs(" timer.clock=", f);
+		lf_val(f, tf.clock, sizeof(tf.clock));
+	}
+	fprintf(f, " timer.owner.pid=%u timer.owner.comm=", s->target.pid);
+	lf_val(f, tf.owner_comm, SIGREC_COMM_LEN);
+}
+
 /* What a cgroup path names as a container, as key-value pairs (JSON and logfmt). */
 struct container_kv {
 	const char *key[4], *val[4];
@@ -203,6 +298,7 @@ static void json_signal(FILE *f, const struct model *m, const struct ev *e)
 		fprintf(f, ",\"count\":%" PRIu64 ",\"to\":\"%s\"", e->count, t);
 	}
 	stack_out_json_fault(f, m, e);
+	json_timer(f, m, s, off);
 	if (e->oom && !e->source) {
 		fputs(",\"oom\":{\"trigger\":", f);
 		json_task(f, m, &e->oomrec.trigger, e->oomrec.h.ts, 0, off);
@@ -297,7 +393,7 @@ static void text_signal(FILE *f, const struct out_opts *o, const struct model *m
 			const struct ev *e)
 {
 	const struct sigrec_signal *s = &e->s;
-	char t[48], b[32], snd[128], tgt[128], how[96], eb[16];
+	char t[48], b[32], snd[128], tgt[128], how[160], eb[16];
 	const char *sn = sig_name(s->sig, b, sizeof(b));
 	char sig[32];
 
@@ -320,6 +416,8 @@ static void text_signal(FILE *f, const struct out_opts *o, const struct model *m
 	else if (s->syscall)
 		snprintf(how, sizeof(how), "%s(%" PRId64 ")", syscall_name(s->syscall),
 			 (int64_t)s->arg0);
+	else if (!e->oom && timer_text(how, sizeof(how), m, s))
+		;	/* timer: setitimer(ITIMER_REAL) or alarm() armed by python3[7601] */
 	else
 		snprintf(how, sizeof(how), "%s %s", e->oom ? "oom" : cause_name(s->cause),
 			 code_name(s->sig, s->code, b, sizeof(b)));
@@ -417,6 +515,7 @@ static void logfmt_signal(FILE *f, const struct model *m, const struct ev *e)
 	}
 	lf_task(f, m, "target", &s->target, s->h.ts);
 	stack_out_logfmt(f, m, e);
+	logfmt_timer(f, m, s);
 	if (s->syscall) {
 		fprintf(f, " syscall.name=%s syscall.arg=%" PRId64 " syscall.ret=%d",
 			syscall_name(s->syscall), (int64_t)s->arg0, s->ret);
@@ -456,6 +555,24 @@ void out_signal(FILE *f, const struct out_opts *o, const struct model *m, const 
 }
 
 /* ---- deliveries: what the target did with a signal ---- */
+
+void ev_of_deliver(struct ev *e, const struct sigrec_deliver *d, int64_t clock_offset,
+		   const uint8_t boot_id[16])
+{
+	memset(e, 0, sizeof(*e));
+	e->deliver = 1;
+	e->d = *d;
+	e->s.h = d->h;		/* the queue orders by the signal's header and time */
+	e->s.sig = d->sig;
+	e->s.target = d->task;
+	e->clock_offset = clock_offset;
+	e->wall_ns = wall_ns(d->h.ts, clock_offset);
+	if (d->count > 1) {
+		e->count = d->count;
+		e->to_wall_ns = wall_ns(d->to_ts, clock_offset);
+	}
+	memcpy(e->boot_id, boot_id, sizeof(e->boot_id));
+}
 
 static void json_deliver(FILE *f, const struct model *m, const struct ev *e)
 {

@@ -56,6 +56,10 @@ static inline int ev_real_sender(const struct ev *e)
 	return !e->oom && (e->s.sflags & SIGREC_SF_SENDER);
 }
 
+/* The event of a delivery record, read from a chunk of that clock offset and boot. */
+void ev_of_deliver(struct ev *e, const struct sigrec_deliver *d, int64_t clock_offset,
+		   const uint8_t boot_id[16]);
+
 void out_signal(FILE *f, const struct out_opts *o, const struct model *m, const struct ev *e);
 /* A delivery event (e->deliver): what the target did with a signal. */
 void out_deliver(FILE *f, const struct out_opts *o, const struct model *m, const struct ev *e);
@@ -65,6 +69,12 @@ void out_lost(FILE *f, const struct out_opts *o, const struct sigrec_lost *l,
 	      const struct ring_chunk *c, int64_t at_ns, const char *source);
 /* An exported dump's host facts: a comment line, or a "host" JSON object. */
 void out_host(FILE *f, const struct out_opts *o, const struct sigrec_host *h);
+/*
+ * The timer that raised s, for the timeline and --why: "timer:
+ * setitimer(ITIMER_REAL) or alarm() armed by python3[7601]".  Returns 0
+ * (buf untouched) when the record names no timer.
+ */
+size_t timer_text(char *buf, size_t len, const struct model *m, const struct sigrec_signal *s);
 /* Local or UTC time for humans: 2026-01-02 03:04:05.123456789 */
 void fmt_human_time(int64_t wall_ns, int utc, char *buf, size_t len);
 

@@ -57,14 +57,14 @@ struct perfetto {
 };
 
 struct perfetto *perfetto__open(const char *path, const struct perfetto_opts *o,
-				char *err, size_t errlen)
+				struct sigrec_err *err)
 {
 	struct perfetto *p = calloc(1, sizeof(*p));
 	char t[48];
 	int fd, e;
 
 	if (!p) {
-		snprintf(err, errlen, "out of memory");
+		seterr(err, "out of memory");
 		return NULL;
 	}
 	p->o = *o;
@@ -80,9 +80,9 @@ struct perfetto *perfetto__open(const char *path, const struct perfetto_opts *o,
 		if (!p->f) {
 			e = errno;
 			if (e == EEXIST)
-				snprintf(err, errlen, "%s exists; refusing to overwrite it", path);
+				seterr(err, "%s exists; refusing to overwrite it", path);
 			else
-				snprintf(err, errlen, "cannot create %s: %s", path, strerror(e));
+				seterr(err, "cannot create %s: %s", path, strerror(e));
 			if (fd >= 0) {
 				close(fd);
 				unlink(path);
@@ -438,7 +438,7 @@ static void names(struct perfetto *p, struct pf_proc *pp)
 	}
 }
 
-int perfetto__close(struct perfetto *p, char *err, size_t errlen)
+int perfetto__close(struct perfetto *p, struct sigrec_err *err)
 {
 	struct pf_proc *pp, *n;
 	int rc = 0;
@@ -453,7 +453,7 @@ int perfetto__close(struct perfetto *p, char *err, size_t errlen)
 	if (p->path[0] && fclose(p->f) && !rc)
 		rc = -(errno ? errno : EIO);
 	if (rc) {
-		snprintf(err, errlen, "cannot write %s: %s", p->path[0] ? p->path : "stdout",
+		seterr(err, "cannot write %s: %s", p->path[0] ? p->path : "stdout",
 			 strerror(-rc));
 		if (p->path[0])
 			unlink(p->path);

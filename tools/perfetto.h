@@ -9,6 +9,7 @@
 #ifndef SIGREC_PERFETTO_H
 #define SIGREC_PERFETTO_H
 
+#include "err.h"
 #include <stdint.h>
 #include "model.h"
 #include "output.h"
@@ -25,13 +26,13 @@ struct perfetto_opts {
  * like --export).  NULL and errno on failure, with the reason in err.
  */
 struct perfetto *perfetto__open(const char *path, const struct perfetto_opts *o,
-				char *err, size_t errlen);
+				struct sigrec_err *err);
 /* One signal event (a repeat record is one slice that says how many). */
 void perfetto__signal(struct perfetto *p, const struct model *m, const struct ev *e);
 /*
  * Write the marks and track names, end the trace and close the file;
  * frees p.  0, or -errno with err set (the file is then removed).
  */
-int perfetto__close(struct perfetto *p, char *err, size_t errlen);
+int perfetto__close(struct perfetto *p, struct sigrec_err *err);
 
 #endif

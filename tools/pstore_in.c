@@ -57,16 +57,17 @@ static int by_wall(const void *a, const void *b)
  */
 static int read_pstore_dirs(struct dump *d)
 {
-	char list[4096], *save = NULL, err[256];
+	char list[4096], *save = NULL;
+	struct sigrec_err err = { "" };
 	int found = 0, many = !!strchr(d->pstore_dir, ':'), rc;
 
 	snprintf(list, sizeof(list), "%s", d->pstore_dir);
 	for (char *dir = strtok_r(list, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-		rc = pstore__read_dir(dir, on_pstore, d, err, sizeof(err));
+		rc = pstore__read_dir(dir, on_pstore, d, &err);
 		if (rc == -ENOENT && many)
 			continue;
 		if (rc < 0) {
-			fprintf(stderr, "sigdump: --pstore: %s\n", err);
+			fprintf(stderr, "sigdump: --pstore: %s\n", err.msg);
 			return -1;
 		}
 		found++;

@@ -124,7 +124,7 @@ int dump_do_export(struct dump *d, struct ring_reader *rr, const struct ring_chu
 {
 	const struct proc **all;
 	size_t nall = model__all(d->model, &all), nmarked = 0;
-	struct ring_err err = { "" };
+	struct sigrec_err err = { "" };
 	struct sigrec_host host;
 	const struct ring_chunk *first = NULL;
 	int rc = 0;

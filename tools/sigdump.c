@@ -28,7 +28,7 @@ int dump_perfetto_begin(struct dump *d)
 {
 	struct perfetto_opts o = { .origin_ns = d->st.records ? d->st.oldest : INT64_MAX,
 				   .since_ns = d->q.since, .until_ns = d->q.until };
-	char err[512];
+	struct sigrec_err err = { "" };
 
 	if (!d->perfetto_path)
 		return 0;
@@ -38,21 +38,21 @@ int dump_perfetto_begin(struct dump *d)
 		o.origin_ns = d->ps[0].wall_ns;
 	if (o.origin_ns == INT64_MAX)
 		o.origin_ns = 0;
-	d->pf = perfetto__open(d->perfetto_path, &o, err, sizeof(err));
+	d->pf = perfetto__open(d->perfetto_path, &o, &err);
 	if (!d->pf)
-		fprintf(stderr, "sigdump: --perfetto: %s\n", err);
+		fprintf(stderr, "sigdump: --perfetto: %s\n", err.msg);
 	return d->pf ? 0 : -1;
 }
 
 int dump_perfetto_end(struct dump *d)
 {
-	char err[512];
+	struct sigrec_err err = { "" };
 
 	if (!d->pf)
 		return 0;
-	if (perfetto__close(d->pf, err, sizeof(err))) {
+	if (perfetto__close(d->pf, &err)) {
 		d->pf = NULL;
-		fprintf(stderr, "sigdump: --perfetto: %s\n", err);
+		fprintf(stderr, "sigdump: --perfetto: %s\n", err.msg);
 		return -1;
 	}
 	d->pf = NULL;
@@ -178,7 +178,7 @@ int main(int argc, char **argv)
 {
 	struct dump *d = calloc(1, sizeof(*d));
 	const char *path = DEFAULT_RING;
-	struct ring_err err = { "" };
+	struct sigrec_err err = { "" };
 	struct ring_reader *rr = NULL;
 	int rc;
 

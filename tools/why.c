@@ -250,7 +250,7 @@ static void text_event(FILE *f, const struct model *m, const struct ev *e, int u
 	const struct sigrec_signal *s = &e->s;
 	const struct proc *snd = model__as_of(model__get(m, s->sender.pid, s->sender.start_ns),
 					      s->h.ts);
-	char t[48], b[32], eb[16];
+	char t[48], b[32], eb[16], tt[160];
 	const char *sn = sig_name(s->sig, b, sizeof(b));
 
 	fmt_human_time(e->wall_ns, utc, t, sizeof(t));
@@ -261,8 +261,9 @@ static void text_event(FILE *f, const struct model *m, const struct ev *e, int u
 		text_clean(tc, sizeof(tc), e->oomrec.trigger.comm, SIGREC_COMM_LEN);
 		fprintf(f, "from the OOM killer (allocation by %s[%u])", tc, e->oomrec.trigger.pid);
 	} else if (!ev_real_sender(e)) {
-		fprintf(f, "from the kernel%s (%s)", s->ctx == SIGREC_CTX_IRQ ?
-			" in interrupt context" : "", cause_name(s->cause));
+		fprintf(f, "from the kernel%s", s->ctx == SIGREC_CTX_IRQ ? " in interrupt context" : "");
+		if (!timer_text(tt, sizeof(tt), m, s))	/* else the timer says it below */
+			fprintf(f, " (%s)", cause_name(s->cause));
 	} else if (snd) {
 		line_proc(f, snd);
 	} else {
@@ -273,6 +274,8 @@ static void text_event(FILE *f, const struct model *m, const struct ev *e, int u
 	}
 	if (s->syscall)
 		fprintf(f, " via %s(%" PRId64 ")", syscall_name(s->syscall), (int64_t)s->arg0);
+	else if (!e->oom && timer_text(tt, sizeof(tt), m, s))
+		fprintf(f, " (%s)", tt);
 	else if (!e->oom)
 		fprintf(f, " (%s, %s)", cause_name(s->cause), code_name(s->sig, s->code, b, sizeof(b)));
 	if (s->result == SIGREC_R_FAILED)
@@ -370,8 +373,18 @@ static void print_json(FILE *f, const struct why *w, const struct model *m)
 	fputs("{\"type\":\"why\",\"process\":", f);
 	json_task(f, m, &t, p->start_ns, 1, w->clock_offset);
 	fprintf(f, ",\"signals_total\":%zu,\"others_matched\":%zu}\n", w->total, w->others);
-	for (size_t i = 0; i < w->nev; i++)
-		out_signal(f, &o, m, &w->ev[i]);
+	/* the signals, and the deliveries of what it took, in time order */
+	for (size_t i = 0, j = 0; i < w->nev || (w->nev && j < w->ndv);) {
+		struct ev dl;
+
+		if (i < w->nev && (j == w->ndv || w->ev[i].s.h.ts <= w->dv[j].h.ts)) {
+			out_signal(f, &o, m, &w->ev[i++]);
+			continue;
+		}
+		/* one process, one boot: its signals' */
+		ev_of_deliver(&dl, &w->dv[j++], w->clock_offset, w->ev[0].boot_id);
+		out_deliver(f, &o, m, &dl);
+	}
 }
 
 void why__print(FILE *f, const struct why *w, const struct model *m, const struct out_opts *o)

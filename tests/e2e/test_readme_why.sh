@@ -13,7 +13,8 @@ NAMES=("the case is recorded: a SIGTERM from pkill to myservice"
 	"--why shows pkill's stack: kill in libc, found by build id"
 	"--why says the process handled it and exited with code 143"
 	"--why ends with the exit, code 143"
-	"--why --json: the why object, then the signal with sender.stack and the delivery")
+	"--why --json: the why object, then the signal with sender.stack and the delivery"
+	"--why --json: the delivery, action handler, after the signal")
 skip_all_unless_bpf "${NAMES[@]}"
 D="$BIN/sigdump"
 command -v pkill >/dev/null || { for n in "${NAMES[@]}"; do skip "$n" "pkill (procps) not installed"; done; tap_done; exit 0; }
@@ -55,4 +56,5 @@ check "${NAMES[4]}" grep -qE '^Ended: .*exited with code 143$' "$TMPD/why.txt"
 "$D" --why myservice --json "$RING" >"$TMPD/why.json"
 check "${NAMES[5]}" test "$(head -1 "$TMPD/why.json" | jq -r .type)" = why -a \
 	"$(jq -c 'select(.type=="signal" and .sender.comm=="pkill" and (.sender.stack | length) > 0)' "$TMPD/why.json" | wc -l)" -ge 1
+check "${NAMES[6]}" test "$(jq -r 'select(.type=="signal" or .type=="deliver") | select(.signal=="SIGTERM") | .type + ":" + (.action // "")' "$TMPD/why.json" | tr '\n' ' ')" = "signal: deliver:handler "
 tap_done

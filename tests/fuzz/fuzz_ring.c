@@ -188,9 +188,9 @@ static void decode_all(struct ring_reader *rr, const struct ring_chunk *ch, size
 
 /* ---- the two ways in: a memory image, or a file as sigdump opens it ---- */
 
-typedef struct ring_reader *(*open_fn)(const uint8_t *data, size_t size, struct ring_err *err);
+typedef struct ring_reader *(*open_fn)(const uint8_t *data, size_t size, struct sigrec_err *err);
 
-static struct ring_reader *open_mem(const uint8_t *data, size_t size, struct ring_err *err)
+static struct ring_reader *open_mem(const uint8_t *data, size_t size, struct sigrec_err *err)
 {
 	return ring_reader__open_mem(data, size, err);
 }
@@ -199,7 +199,7 @@ static struct ring_reader *open_mem(const uint8_t *data, size_t size, struct rin
  * Through a memfd and ring_reader__open_any(), sigdump's entry point: a
  * ring file read with pread, or an exported dump (LZ4 frame) unpacked first.
  */
-static struct ring_reader *open_file(const uint8_t *data, size_t size, struct ring_err *err)
+static struct ring_reader *open_file(const uint8_t *data, size_t size, struct sigrec_err *err)
 {
 	static int fd = -1;
 	char path[64];
@@ -219,7 +219,7 @@ static int is_lz4_frame(const uint8_t *data, size_t size)
 
 static uint64_t read_image(open_fn opener, const uint8_t *data, size_t size)
 {
-	struct ring_err err = { "" };
+	struct sigrec_err err = { "" };
 	const struct ring_chunk *ch;
 	struct ring_reader *rr;
 	unsigned int bad = 0;

@@ -24,6 +24,7 @@
 #include "codec.h"
 #include "ring.h"
 #include "sigrec.h"
+#include "stacks.h"
 
 #define RING_SIZE	(4096 * 6)
 #define CHUNK_SIZE	4096
@@ -218,6 +219,34 @@ static size_t make_rec(void *buf, int t)
 		snprintf(h->filters, sizeof(h->filters), "--last 1h");
 		return sizeof(*h);
 	}
+	case SIGREC_T_DELIVER: {
+		struct sigrec_deliver *d = buf;
+
+		hdr(&d->h, t, sizeof(*d));
+		task(&d->task, pid + 1);
+		d->sig = rnd(2) ? 15 : 10;
+		d->action = rnd(2) ? SIGREC_A_HANDLER : SIGREC_A_TERMINATE;
+		d->disp = d->action == SIGREC_A_HANDLER ? SIGREC_DISP_HANDLER : SIGREC_DISP_DEFAULT;
+		d->dflags = rnd(8) ? 0 : SIGREC_DF_GROUP_EXIT;
+		d->count = 1 + (rnd(4) ? 0 : rnd(1000));
+		d->to_ts = now_ts;
+		return sizeof(*d);
+	}
+	case SIGREC_T_STACK: {
+		struct sigrec_stack *st = buf;
+
+		hdr(&st->h, t, 0);
+		st->kind = SIGREC_STACK_USER;
+		st->nframes = 1 + rnd(4);
+		for (uint32_t i = 0; i < st->nframes; i++) {
+			st->frames[i].status = rnd(4) ? SIGREC_FRAME_VALID : SIGREC_FRAME_IP;
+			memset(st->frames[i].build_id, 0x40 + (int)i, sizeof(st->frames[i].build_id));
+			st->frames[i].offset = 0x1000 + 0x10 * i;
+		}
+		st->id = stack_id(st);
+		st->h.size = stack_size(st);
+		return st->h.size;
+	}
 	}
 	/* a type added to bpf/sigrec.h: give it a case here so seeds hold it */
 	fprintf(stderr, "mkseeds: no seed record for type %d\n", t);
@@ -229,7 +258,7 @@ static size_t make_rec(void *buf, int t)
 static struct ring *open_ring(const char *dir, const char *name, const struct ring_boot *b)
 {
 	struct ring_opts o = { .size = RING_SIZE, .chunk_size = CHUNK_SIZE, .mode = 0644, .gid = -1 };
-	struct ring_err err = { "" };
+	struct sigrec_err err = { "" };
 	char path[4096];
 	struct ring *r;
 
@@ -246,7 +275,7 @@ static struct ring *open_ring(const char *dir, const char *name, const struct ri
 /* Replace DIR/ring/NAME with its packed form DIR/ring/PACKED. */
 static void pack(const char *dir, const char *name, const char *packed)
 {
-	struct ring_err err = { "" };
+	struct sigrec_err err = { "" };
 	char src[4096], dst[4096];
 
 	snprintf(src, sizeof(src), "%s/ring/%s", dir, name);

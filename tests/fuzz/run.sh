@@ -143,7 +143,11 @@ else
 	head -n 40 "$TMP/build.err" | diag
 	done_tap
 fi
-"$OUT/mkseeds" "$TMP/seeds" || echo "mkseeds failed; fuzzing the committed seeds only" | diag
+if "$OUT/mkseeds" "$TMP/seeds" 2>"$TMP/mkseeds.err"; then
+	ok "mkseeds writes seeds holding every record type"
+else
+	not_ok "mkseeds writes seeds holding every record type: $(head -n 1 "$TMP/mkseeds.err"); fuzzing the committed seeds only"
+fi
 for t in "${TARGETS[@]}"; do
 	fuzz_one "$t"
 done

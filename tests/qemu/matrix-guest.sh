@@ -19,9 +19,11 @@
 #
 # Boot 1 (the only boot on the host):
 #   1. facts about the kernel; `sigrec --check` where sigrec has it.
-#   2. sigrec with default options: every sigsend scenario, and timersig
+#   2. sigrec with default options: every sigsend scenario, timersig
 #      (a POSIX timer and an itimer firing at a task while a bystander
-#      spins on the same CPU); SIGTERM; sigdump --json and text.
+#      spins on the same CPU) and every timersend scenario (each kind of
+#      timer, its facts in facts-timers.json); SIGTERM; sigdump --json
+#      and text.
 #   3. If the default did not pick fentry: `sigrec -v --hooks fentry` for
 #      the reason.
 #   4. For fentry, tracepoint and no syscall hooks: (part=all) `storm
@@ -128,6 +130,9 @@ dump() {
   sigdump --json --comm sigsend "$W/$1.ring" >"$W/out-$2.json" 2>"$W/dump-$2.err"
   _rc=$?
   sigdump --json --comm timertarget "$W/$1.ring" >>"$W/out-$2.json" 2>>"$W/dump-$2.err"
+  for _c in timersend timerwaiter; do
+    sigdump --json --comm "$_c" "$W/$1.ring" >>"$W/out-$2.json" 2>>"$W/dump-$2.err"
+  done
   # a failed attempt's target is only the pid the syscall named (no comm)
   sigdump --json --result failed "$W/$1.ring" >>"$W/out-$2.json" 2>>"$W/dump-$2.err"
   sigdump --json "$W/$1.ring" 2>>"$W/dump-$2.err" | grep '"type":"lost"' >"$W/lost-$2.json"
@@ -237,6 +242,14 @@ boot1() {
     scenarios "$W/facts-default.json"
     timersig "$timer_n" 10 >>"$W/facts-default.json" 2>>"$W/sigsend.err" ||
       echo '{"scenario":"timer","error":true}' >>"$W/facts-default.json"
+    rm -f "$W/facts-timers.json"
+    if command -v timersend >/dev/null 2>&1; then
+      for _s in $(timersend --list); do
+        timersend "$_s" >>"$W/facts-timers.json" 2>>"$W/sigsend.err" ||
+          echo "{\"scenario\":\"$_s\",\"error\":true}" >>"$W/facts-timers.json"
+      done
+      sigrec_export_file "$W/facts-timers.json" facts-timers.json
+    fi
     sleep 1
     stop_rec core
     dump core default

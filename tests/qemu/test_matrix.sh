@@ -20,7 +20,11 @@
 #     with fentry, and with --hooks tracepoint everywhere;
 #   - timer signals (POSIX timer, itimer) raised while a bystander spins on
 #     the same CPU are all recorded, in interrupt context, never blamed on
-#     the bystander;
+#     the bystander, each naming its timer (posix with its clock, and
+#     itimer_real) and the target as its owner;
+#   - every timersend scenario (alarm, setitimer, POSIX timers to the
+#     process and to a thread, CPU-clock timer, RLIMIT_CPU, ITIMER_PROF,
+#     ITIMER_VIRTUAL) is recorded with its timer's kind and owner;
 #   - a SIGKILLed recorder's pinned set is taken over by the next start;
 #   - sigrec restarted SIGREC_QEMU_RESTARTS times under hrtimer load never
 #     records a plain kill() as interrupt context;
@@ -85,7 +89,7 @@ check_if() { # COND-STATUS TEXT: ok when the status is 0
 }
 
 bail() { not_ok "$1"; tap_done; exit 1; }
-for b in sigrec sigdump sigsend storm; do
+for b in sigrec sigdump sigsend storm timersend; do
   [[ -x $bin/$b ]] || bail "$bin/$b not built (run make all)"
 done
 command -v jq >/dev/null || bail "jq missing on the host (scripts/deps.sh installs it)"
@@ -141,7 +145,8 @@ run_guest() {
   { read -r kernel; read -r moddir; } <<<"$kout"
   elapsed "$t0" >"$d/fetch-seconds"
   if ! qemu_make_initramfs -m "$moddir" -M ramoops "$d/initrd.gz" "$here/matrix-guest.sh" \
-    "$bin/sigrec" "$bin/sigdump" "$bin/sigsend" "$bin/storm" "$work/timersig" 2>"$d/initramfs.err"; then
+    "$bin/sigrec" "$bin/sigdump" "$bin/sigsend" "$bin/storm" "$bin/timersend" "$work/timersig" \
+    2>"$d/initramfs.err"; then
     echo "initramfs" >"$d/error"
     return
   fi
@@ -515,8 +520,22 @@ check_kernel() {
     tbad=$(jq -c 'select(.context!="interrupt" or .sender_is_task or (.cause!="timer" and .cause!="interrupt"))' <<<"$tall" | grep -c . || true)
     rp=$(jq -s --argjson R "$RS" 'map(select(.sig==$R) | .count // 1) | add // 0' <<<"$tall")
     ri=$(jq -s 'map(select(.sig==14) | .count // 1) | add // 0' <<<"$tall")
-    local blamed
+    local blamed tkind
     blamed=$(jq -c --argjson B "$TB" 'select(.sender.pid==$B and .sender_is_task)' <<<"$tall" | grep -c . || true)
+    # each names its timer: the POSIX timer with its clock, the itimer; the target owns both
+    tkind=$(jq -c --argjson T "$TT" --argjson R "$RS" 'select(.timer.owner.pid!=$T or
+      (.sig==$R and (.timer.kind!="posix" or .timer.clock!="CLOCK_MONOTONIC" or .code!="SI_TIMER")) or
+      (.sig==14 and .timer.kind!="itimer_real"))' <<<"$tall" | grep -c . || true)
+    diag "  timer case: $tkind of $((rp + ri)) do not name their timer (posix CLOCK_MONOTONIC, itimer_real) and owner"
+    if ((NP > 0 && NI > 0 && tkind == 0)); then
+      ok "[$L] timer signals name their timer: posix (CLOCK_MONOTONIC) and itimer_real, owned by the target"
+      row[$id,tkind]=yes
+    else
+      not_ok "[$L] timer signals name their timer: posix (CLOCK_MONOTONIC) and itimer_real, owned by the target ($tkind wrong)"
+      jq -c --argjson T "$TT" 'select(.timer.owner.pid!=$T or .timer.kind==null) | {sig,code,cause,context,timer}' <<<"$tall" |
+        head -3 | sed 's/^/#   /'
+      row[$id,tkind]="no ($tkind of $((rp + ri)) wrong)"
+    fi
     diag "  timer case: target $TT got $NP POSIX-timer and $NI itimer signals; recorded $rp and $ri; $tbad not as interrupt/timer from no task; $blamed blamed on the bystander $TB"
     if [[ $(jq -r '.error // false' <<<"$tfact") != true ]] && ((NP > 0 && NI > 0 && rp >= NP && ri >= NI && tbad == 0)); then
       ok "[$L] timer signals ($rp POSIX timer, $ri itimer) all recorded in interrupt context, none blamed on the task that was running"
@@ -528,6 +547,49 @@ check_kernel() {
     fi
   else
     row[$id,irq]="n/a"
+  fi
+
+  # every kind of timer (timersend): its kind, the POSIX timer's id and
+  # clock, and its owner, the process that armed it
+  if ((have_out)) && xf facts-timers.json; then
+    local TF=$d/facts-timers.json tsn tline tgot tbadk="" tskip="" tn=0
+    # shellcheck disable=SC2016  # jq variables
+    local -A tk=([alarm]='.timer.kind=="itimer_real" and .context=="interrupt"'
+      [itimer_real]='.timer.kind=="itimer_real" and .context=="interrupt"'
+      [posix]='.timer.kind=="posix" and .timer.clock=="CLOCK_MONOTONIC" and .timer.id==$ID and .context=="interrupt"'
+      [posix_thread]='.timer.kind=="posix" and .timer.clock=="CLOCK_MONOTONIC" and .timer.id==$ID'
+      [posix_alarm]='.timer.kind=="alarm" and .timer.clock=="CLOCK_BOOTTIME_ALARM" and .timer.id==$ID'
+      [posix_cpu]='.timer.kind=="posix_cpu" and .timer.id==$ID'
+      [rlimit_cpu]='.timer.kind=="rlimit_cpu"' [itimer_prof]='.timer.kind=="itimer_prof"'
+      [itimer_virtual]='.timer.kind=="itimer_virtual"')
+    for tsn in "${!tk[@]}"; do
+      tline=$(jq -c --arg s "$tsn" 'select(.scenario==$s)' "$TF" | head -n 1)
+      if [[ -n $(jq -r '.skip // empty' <<<"$tline") ]]; then
+        tskip+=" $tsn"
+        continue
+      fi
+      tn=$((tn + 1))
+      if [[ -z $tline || $(jq -r '.error // false' <<<"$tline") == true ]]; then
+        tbadk+=" $tsn:not-run"
+        continue
+      fi
+      tgot=$(jq -c --argjson T "$(jq .target <<<"$tline")" --argjson TID "$(jq .tid <<<"$tline")" \
+        --argjson G "$(jq .sig <<<"$tline")" --argjson ID "$(jq '.id // -1' <<<"$tline")" \
+        "select(.type==\"signal\" and .sig==\$G and .target.pid==\$T and .target.tid==\$TID and
+          .cause==\"timer\" and .timer.owner.pid==\$T and (${tk[$tsn]}))" "$O" | wc -l)
+      if ((tgot != 1)); then
+        tbadk+=" $tsn:$(jq -c --argjson T "$(jq .target <<<"$tline")" 'select(.type=="signal" and
+          .target.pid==$T) | [.cause, .context, .timer.kind // "none", .timer.clock // "-"] | join("/")' "$O" | head -n 1)"
+      fi
+    done
+    diag "  timer kinds: $tn scenarios${tskip:+, skipped (not here):$tskip}"
+    if ((tn > 0)) && [[ -z $tbadk ]]; then
+      ok "[$L] every kind of timer names itself and its owner ($tn kinds)"
+      row[$id,tkinds]=yes
+    else
+      not_ok "[$L] every kind of timer names itself and its owner (wrong:$tbadk)"
+      row[$id,tkinds]="no:$tbadk"
+    fi
   fi
 
   # failed attempts: by default with fentry; with --hooks tracepoint always

@@ -56,7 +56,7 @@ static void die(const char *fmt, ...)
 static struct ring *open_ring(const char *path, uint64_t size, uint32_t chunk)
 {
 	struct ring_opts o = { .size = size, .chunk_size = chunk, .mode = 0644 };
-	struct ring_err err = { "" };
+	struct sigrec_err err = { "" };
 	struct ring *r;
 
 	unlink(path);
@@ -271,7 +271,7 @@ static int on_scan(const void *rec, size_t len, const struct ring_chunk *c, void
 /* Decode every record of FILE (a ring or a dump); count those holding secret. */
 static int scan(const char *path, const char *secret, int verbose, struct scan *sc)
 {
-	struct ring_err err = { "" };
+	struct sigrec_err err = { "" };
 	struct ring_reader *rr = ring_reader__open_any(path, &err);
 	const struct ring_chunk *ch;
 	size_t n;
@@ -510,7 +510,7 @@ static void test_storms_read_back(void **state)
 /* the repeat that claims 2^64 - 1 signals is refused, its chunk reported */
 static void test_hostile_reads(void **state)
 {
-	struct ring_err err = { "" };
+	struct sigrec_err err = { "" };
 	struct ring_reader *rr;
 	const struct ring_chunk *ch;
 	struct scan sc = { 0 };
@@ -531,7 +531,7 @@ static void test_hostile_reads(void **state)
 
 static void test_sparse_reads(void **state)
 {
-	struct ring_err err = { "" };
+	struct sigrec_err err = { "" };
 	struct ring_reader *rr;
 	const struct ring_chunk *ch;
 	unsigned int bad;

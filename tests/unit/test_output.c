@@ -250,16 +250,24 @@ static void test_deliver(void **state)
 	free(out);
 }
 
+/* A signal event of sig at 2023-11-14T22:13:20Z, the rest zero. */
+static void signal_ev(struct ev *e, int sig)
+{
+	memset(e, 0, sizeof(*e));
+	e->wall_ns = 1700000000000000000LL;
+	e->s.h.type = SIGREC_T_SIGNAL;
+	e->s.h.size = sizeof(e->s);
+	e->s.sig = sig;
+}
+
 /* A signal's disposition and blocked state when known (sflags), absent when 0. */
 static void test_disposition(void **state)
 {
-	struct ev e = { .wall_ns = 1700000000000000000LL };
+	struct ev e;
 	char *out;
 
 	(void)state;
-	e.s.h.type = SIGREC_T_SIGNAL;
-	e.s.h.size = sizeof(e.s);
-	e.s.sig = 10;
+	signal_ev(&e, 10);
 	e.s.target.pid = e.s.target.tid = 7;
 	out = render_ev(OUT_JSON, &e, 0);
 	assert_null(strstr(out, "\"disposition\""));
@@ -281,6 +289,64 @@ static void test_disposition(void **state)
 	free(out);
 }
 
+/* out_signal's rendering of e in fmt has (expect_ev) or has not (expect_no_ev) want. */
+static void expect_ev(int fmt, const struct ev *e, const char *want)
+{
+	char *out = render_ev(fmt, e, 0);
+
+	if (!strstr(out, want))
+		fail_msg("no \"%s\" in: %s", want, out);
+	free(out);
+}
+
+static void expect_no_ev(int fmt, const struct ev *e, const char *want)
+{
+	char *out = render_ev(fmt, e, 0);
+
+	assert_null(strstr(out, want));
+	free(out);
+}
+
+/* A timer's signal: the timer object, logfmt's timer.* keys, the timeline's "timer: ..." */
+static void test_timer(void **state)
+{
+	struct ev e;
+
+	(void)state;
+	signal_ev(&e, 34);
+	e.s.code = -2;		/* SI_TIMER */
+	e.s.cause = SIGREC_C_TIMER;
+	e.s.ctx = SIGREC_CTX_IRQ;
+	e.s.claimed_pid = 3;	/* si_tid */
+	e.s.claimed_uid = 1;	/* si_overrun */
+	e.s.sflags = SIGREC_SF_CLAIMED | SIGREC_TK_POSIX << SIGREC_SF_TIMER_SHIFT;
+	e.s.arg0 = 1;
+	e.s.arg1 = SIGREC_TIMER_CLOCK;
+	e.s.target.pid = 7601;
+	e.s.target.tid = 7603;
+	memcpy(e.s.target.comm, "worker", 7);
+	expect_ev(OUT_JSON, &e, ",\"timer\":{\"kind\":\"posix\",\"how\":\"timer_create(CLOCK_MONOTONIC)\","
+				"\"id\":3,\"overrun\":1,\"clock\":\"CLOCK_MONOTONIC\",\"clock_id\":1,"
+				    "\"owner\":{\"pid\":7601,\"comm\":\"worker\"}}");
+	expect_ev(OUT_LOGFMT, &e, " timer.kind=posix timer.how=timer_create(CLOCK_MONOTONIC) timer.id=3 "
+				    "timer.overrun=1 timer.clock=CLOCK_MONOTONIC timer.owner.pid=7601 "
+				    "timer.owner.comm=worker");
+	expect_ev(OUT_TEXT, &e, "  delivered  timer: timer_create(CLOCK_MONOTONIC) id 3 armed by worker[7601]\n");
+	/* ITIMER_REAL: no id, no clock */
+	e.s.sig = 14;
+	e.s.code = 0x80;
+	e.s.sflags = SIGREC_SF_PRIV | SIGREC_TK_ITIMER_REAL << SIGREC_SF_TIMER_SHIFT;
+	e.s.arg0 = e.s.arg1 = 0;
+	expect_ev(OUT_JSON, &e, ",\"timer\":{\"kind\":\"itimer_real\",\"how\":\"setitimer(ITIMER_REAL) or "
+				    "alarm()\",\"owner\":{\"pid\":7601,");
+	expect_ev(OUT_TEXT, &e, "  timer: setitimer(ITIMER_REAL) or alarm() armed by worker[7601]\n");
+	/* no kind: as before, no timer object */
+	e.s.sflags = SIGREC_SF_PRIV;
+	e.s.cause = SIGREC_C_IRQ;
+	expect_no_ev(OUT_JSON, &e, "\"timer\"");
+	expect_ev(OUT_TEXT, &e, "  delivered  interrupt SI_KERNEL\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -291,6 +357,7 @@ int main(void)
 		cmocka_unit_test(test_pstore_name_escaped),
 		cmocka_unit_test(test_deliver),
 		cmocka_unit_test(test_disposition),
+		cmocka_unit_test(test_timer),
 	};
 
 	return cmocka_run_group_tests_name("output", tests, NULL, NULL);

@@ -276,7 +276,8 @@ static void write_all(int fd, const char *p, size_t n)
  */
 static void test_trace_instance_dir(void **state)
 {
-	char dir[] = "/tmp/sigrec-test-pstore.XXXXXX", path[256], err[256];
+	char dir[] = "/tmp/sigrec-test-pstore.XXXXXX", path[256];
+	struct sigrec_err err = { "" };
 	char line[PSTORE_LINE_MAX], t[PSTORE_LINE_MAX + 256], *junk;
 	struct sigrec_signal s;
 	struct got g = { 0 };
@@ -314,7 +315,7 @@ static void test_trace_instance_dir(void **state)
 	}
 	close(fd);
 	free(junk);
-	assert_int_equal(pstore__read_dir(dir, keep, &g, err, sizeof(err)), 1);
+	assert_int_equal(pstore__read_dir(dir, keep, &g, &err), 1);
 	assert_int_equal(g.n, want);
 	assert_int_equal(g.e.s.target.pid, 1000 + 29999);
 	assert_string_equal(g.e.source + strlen(g.e.source) - 6, "/trace");

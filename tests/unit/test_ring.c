@@ -62,7 +62,7 @@ static void path_of(char *buf, size_t len, const char *name)
 static struct ring *writer(const char *path, uint64_t size, uint32_t chunk)
 {
 	struct ring_opts o = { .size = size, .chunk_size = chunk, .mode = 0600 };
-	struct ring_err err = { "" };
+	struct sigrec_err err = { "" };
 	struct ring *r = ring__open_writer(path, &o, &boot, &err);
 
 	if (!r)
@@ -123,7 +123,7 @@ static void read_all(struct ring_reader *rr, struct collect *col)
 
 static void read_path(const char *path, struct collect *col)
 {
-	struct ring_err err = { "" };
+	struct sigrec_err err = { "" };
 	struct ring_reader *rr = ring_reader__open(path, &err);
 
 	if (!rr)
@@ -140,7 +140,7 @@ static void read_path(const char *path, struct collect *col)
 static void test_sealed_between_scan_and_decode(void **state)
 {
 	char path[256];
-	struct ring_err err = { "" };
+	struct sigrec_err err = { "" };
 	const struct ring_chunk *ch;
 	struct collect col = { .contiguous = 1 };
 	struct ring_reader *rr;
@@ -248,7 +248,7 @@ static void test_restart_after_kill(void **state)
 static void test_second_writer_refused(void **state)
 {
 	struct ring_opts o = { .size = 1 << 20 };
-	struct ring_err err = { "" };
+	struct sigrec_err err = { "" };
 	char path[256];
 	struct ring *a, *b;
 	pid_t pid;
@@ -270,7 +270,7 @@ static void test_second_writer_refused(void **state)
 static void test_not_a_ring_refused(void **state)
 {
 	struct ring_opts o = { .size = 1 << 20 };
-	struct ring_err err = { "" };
+	struct sigrec_err err = { "" };
 	char path[256], buf[64];
 	struct stat st;
 	FILE *f;
@@ -293,7 +293,7 @@ static void test_not_a_ring_refused(void **state)
 static void test_size_mismatch_refused(void **state)
 {
 	struct ring_opts o = { .size = 2 << 20, .size_given = 1 };
-	struct ring_err err = { "" };
+	struct sigrec_err err = { "" };
 	char path[256];
 
 	(void)state;
@@ -306,7 +306,7 @@ static void test_size_mismatch_refused(void **state)
 static void test_newer_major_rejected(void **state)
 {
 	struct ring_opts o = { .size = 1 << 20 };
-	struct ring_err err = { "" };
+	struct sigrec_err err = { "" };
 	char path[256];
 	uint8_t two[4] = { 2, 0, 0, 0 };	/* major 2, minor 0 */
 	FILE *f;
@@ -350,7 +350,7 @@ static uint8_t *small_ring(size_t *len)
 
 static void attack(const uint8_t *img, size_t len, struct collect *col)
 {
-	struct ring_err err;
+	struct sigrec_err err;
 	struct ring_reader *rr = ring_reader__open_mem(img, len, &err);
 
 	memset(col, 0, sizeof(*col));

@@ -179,26 +179,27 @@ static void test_saturating(void **state)
 /* Only regular files are opened; a FIFO is refused without blocking. */
 static void test_open_regular(void **state)
 {
-	char dir[] = "/tmp/sigrec-util.XXXXXX", path[64], err[256];
+	char dir[] = "/tmp/sigrec-util.XXXXXX", path[64];
+	struct sigrec_err err = { "" };
 	int fd;
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/fifo", dir);
 	assert_int_equal(mkfifo(path, 0600), 0);
-	assert_int_equal(open_regular(AT_FDCWD, path, err, sizeof(err)), -EINVAL);
-	assert_non_null(strstr(err, "is a FIFO (named pipe), not a regular file"));
-	assert_non_null(strstr(err, path));
-	assert_int_equal(open_regular(AT_FDCWD, dir, err, sizeof(err)), -EISDIR);
-	assert_int_equal(open_regular(AT_FDCWD, "/dev/null", err, sizeof(err)), -EINVAL);
-	assert_non_null(strstr(err, "character device"));
+	assert_int_equal(open_regular(AT_FDCWD, path, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "is a FIFO (named pipe), not a regular file"));
+	assert_non_null(strstr(err.msg, path));
+	assert_int_equal(open_regular(AT_FDCWD, dir, &err), -EISDIR);
+	assert_int_equal(open_regular(AT_FDCWD, "/dev/null", &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "character device"));
 	unlink(path);
-	assert_int_equal(open_regular(AT_FDCWD, path, err, sizeof(err)), -ENOENT);
-	assert_non_null(strstr(err, "No such file"));
+	assert_int_equal(open_regular(AT_FDCWD, path, &err), -ENOENT);
+	assert_non_null(strstr(err.msg, "No such file"));
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
 	assert_true(fd >= 0);
 	close(fd);
-	fd = open_regular(AT_FDCWD, path, err, sizeof(err));
+	fd = open_regular(AT_FDCWD, path, &err);
 	assert_true(fd >= 0);
 	assert_int_equal(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
 	close(fd);
