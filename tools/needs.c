@@ -245,7 +245,10 @@ static int on_needs(const void *rec, size_t len, const struct ring_chunk *c, voi
 	struct sigrec_task lead;	/* the task the other records of the model are led by */
 	size_t hl = sizeof(*h);
 
-	dump_count(nd->d, rec, len, c);
+	(void)c;
+	if (h->type == SIGREC_T_START)	/* what the recording lacks: the only figure
+					 * --why shows (it takes no --stats) */
+		dump_note_start(&nd->d->st, rec, len);
 	if (nd->one_pass)	/* the processes of PID, by what identifies them */
 		model__feed(nd->d->model, rec, len);
 	if (h->type == SIGREC_T_SIGNAL) {
