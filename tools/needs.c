@@ -19,20 +19,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 #include "dump.h"
 
 /*
- * Pairs of pids kept by the first pass, at most: 16 bytes a slot at half
- * load, so 2^22 pairs take 64 MiB.  A ring with more distinct parent
- * links or senders may lose some ancestry, with a warning.
+ * Keys each of the first pass's four sets holds at most: 8-byte slots at
+ * most half full, so 32 MiB a set (48 while it grows).  A window with more
+ * distinct parent links or senders may lose some ancestry, with a warning.
  */
-#define NEEDS_MAX_PAIRS	(1U << 22)
+#define NEEDS_MAX_PAIRS	(1U << 21)
 /*
  * One pass by PID: a Bloom filter per chunk of the pids its records other
  * than signals name (16 bits a record, 3 probes in one cache line: about
- * one chunk in ten matches 50 pids by chance), so that the output pass reads those records
- * whole only in the chunks that may hold one the story's model admits.
- * At most this many bytes in all; chunks past it are read whole.
+ * one chunk in ten matches 50 pids by chance), so that the output pass
+ * reads those records whole only in the chunks that may hold one the
+ * story's model admits.  At most this many bytes in all; chunks past it
+ * are read whole.
  */
 #define NEEDS_MAX_FILTERS	(64U << 20)
 #define FILTER_PROBES	3
@@ -44,8 +47,15 @@ struct keyset {
 	int full;
 };
 
+/*
+ * Keyed with a random seed, like the model's hash: a hostile recording
+ * cannot line its pids up in one probe run.
+ */
+static uint64_t seed;
+
 static uint64_t mix64(uint64_t x)
 {
+	x ^= seed;
 	x ^= x >> 33;
 	x *= 0xFF51AFD7ED558CCDULL;
 	x ^= x >> 33;
@@ -399,11 +409,14 @@ static void plan_output(struct needs *nd)
 	}
 }
 
-/* Whether the output pass can feed the story's model (see the top). */
+/*
+ * Whether the output pass can feed the story's model (see the top): by
+ * PID, and no filter asks the model before the end (--why takes no
+ * --follow, --perfetto or --export).
+ */
 static int can_share_pass(const struct dump *d, const struct needs *nd)
 {
-	return nd->pid && !d->follow && !d->perfetto_path && !d->q.cgroup && !d->q.container[0] &&
-	       !d->q.pod[0] && !d->q.causes;
+	return nd->pid && !d->q.cgroup && !d->q.container[0] && !d->q.pod[0] && !d->q.causes;
 }
 
 int dump_why_model(struct dump *d, struct ring_reader *rr, const struct ring_chunk *ch, size_t n)
@@ -414,6 +427,8 @@ int dump_why_model(struct dump *d, struct ring_reader *rr, const struct ring_chu
 
 	if (!nd)
 		return -ENOMEM;
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed))
+		seed = (uint64_t)time(NULL) * 0x9E3779B97F4A7C15ULL ^ (uintptr_t)nd;
 	d->needs = nd;
 	nd->d = d;
 	if (isdigit((unsigned char)d->why_arg[0]) && !parse_u64(d->why_arg, 1, 4194304, &pid))

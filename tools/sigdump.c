@@ -63,13 +63,13 @@ int dump_perfetto_end(struct dump *d)
 }
 
 /*
- * --stats counts what the window holds; only its filters by cgroup,
- * container, pod or cause (an OOM kill) ask the process model anything.
+ * --stats (which takes no --export, --perfetto or --follow) counts what the
+ * window holds; only its filters by cgroup, container, pod or cause (an
+ * OOM kill) ask the process model anything.
  */
 static int needs_no_model(const struct dump *d)
 {
-	return d->stats && !d->export_path && !d->perfetto_path && !d->follow && !d->q.cgroup &&
-	       !d->q.container[0] && !d->q.pod[0] && !d->q.causes;
+	return d->stats && !d->q.cgroup && !d->q.container[0] && !d->q.pod[0] && !d->q.causes;
 }
 
 static int run(struct dump *d, struct ring_reader *rr)
