@@ -387,6 +387,31 @@ int codec_split_one(struct codec_cursor *cur, const uint8_t **ts_p, size_t *ts_l
 	return 0;
 }
 
+#define TASK(t, f)	(uint16_t)offsetof(t, f)
+
+static const struct ring_rec_type rec_types[SIGREC_T_MAX] = {
+	[SIGREC_T_SIGNAL] = { "signal", sizeof(struct sigrec_signal),
+			      { TASK(struct sigrec_signal, sender), TASK(struct sigrec_signal, target) } },
+	[SIGREC_T_LOST] = { "lost", sizeof(struct sigrec_lost), { 0 } },
+	[SIGREC_T_SYSRET] = { "sysret", sizeof(struct sigrec_sysret), { 0 } },
+	[SIGREC_T_FORK] = { "fork", sizeof(struct sigrec_fork), { TASK(struct sigrec_fork, parent) } },
+	[SIGREC_T_EXEC] = { "exec", sizeof(struct sigrec_exec), { TASK(struct sigrec_exec, task) } },
+	[SIGREC_T_EXIT] = { "exit", sizeof(struct sigrec_exit), { TASK(struct sigrec_exit, task) } },
+	[SIGREC_T_COMM] = { "comm", sizeof(struct sigrec_comm), { TASK(struct sigrec_comm, task) } },
+	[SIGREC_T_OOM] = { "oom", sizeof(struct sigrec_oom), { TASK(struct sigrec_oom, trigger) } },
+	[SIGREC_T_PROC] = { "proc", sizeof(struct sigrec_proc), { TASK(struct sigrec_proc, task) } },
+	[SIGREC_T_START] = { "start", sizeof(struct sigrec_start), { 0 } },
+	[SIGREC_T_HOST] = { "host", sizeof(struct sigrec_host), { 0 } },
+	[SIGREC_T_DELIVER] = { "deliver", sizeof(struct sigrec_deliver),
+			       { TASK(struct sigrec_deliver, task) } },
+	[SIGREC_T_STACK] = { "stack", 0, { 0 } },
+};
+
+const struct ring_rec_type *ring_rec_type(unsigned int type)
+{
+	return type < SIGREC_T_MAX && rec_types[type].name ? &rec_types[type] : NULL;
+}
+
 struct sigrec_lost ring_lost(unsigned int flags, uint64_t count, uint64_t from_ts,
 			     uint64_t to_ts, uint32_t lcpu)
 {

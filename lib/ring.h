@@ -172,6 +172,19 @@ void ring_codec__reset(struct ring_codec *c);
 /* Encode rec into out (>= RING_MAX_ENCODED bytes). Returns bytes or -errno. */
 int ring_codec__encode(struct ring_codec *c, const void *rec, size_t len, uint8_t *out);
 
+/*
+ * What this build knows of a record type: its name (as --stats names it),
+ * its struct's size (a signal's without the repeat's tail; 0: the size
+ * varies, a stack's), and where its tasks (struct sigrec_task) are, the
+ * leading one first (0: none).  NULL for a type unknown to this build.
+ */
+struct ring_rec_type {
+	const char *name;
+	uint16_t size;
+	uint16_t task[2];
+};
+const struct ring_rec_type *ring_rec_type(unsigned int type);
+
 /* Copy a decoded record into a fixed struct: zero-fill or truncate. */
 void ring_rec_copy(void *dst, size_t dst_len, const void *rec, size_t len);
 

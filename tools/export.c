@@ -92,68 +92,39 @@ union rec {
 static size_t rebuild(union rec *u, const void *rec, size_t len, int redact)
 {
 	const struct sigrec_rec_hdr *h = rec;
+	const struct ring_rec_type *rt = ring_rec_type(h->type);
 	size_t n;
 
-	switch (h->type) {
-	case SIGREC_T_SIGNAL:
-		n = h->flags & SIGREC_SIG_REPEAT ? sizeof(u->s) : sizeof(u->s.s);
-		break;
-	case SIGREC_T_LOST: n = sizeof(u->l); break;
-	case SIGREC_T_SYSRET: n = sizeof(u->r); break;
-	case SIGREC_T_FORK: n = sizeof(u->f); break;
-	case SIGREC_T_EXEC: n = sizeof(u->e); break;
-	case SIGREC_T_EXIT: n = sizeof(u->x); break;
-	case SIGREC_T_COMM: n = sizeof(u->c); break;
-	case SIGREC_T_OOM: n = sizeof(u->o); break;
-	case SIGREC_T_PROC: n = sizeof(u->p); break;
-	case SIGREC_T_START: n = sizeof(u->st); break;
-	case SIGREC_T_HOST: n = sizeof(u->host); break;
-	case SIGREC_T_DELIVER: n = sizeof(u->d); break;
-	case SIGREC_T_STACK:	/* checked whole, or not exported */
+	if (!rt)
+		return 0;	/* unknown to this build: nothing to vouch for */
+	if (h->type == SIGREC_T_STACK) {	/* checked whole, or not exported */
 		if (stack_decode(rec, len, &u->stk))
 			return 0;
 		n = u->stk.h.flags & SIGREC_STACK_REF ? offsetof(struct sigrec_stack, frames) :
 		    stack_size(&u->stk);
 		u->stk.h.size = n;
 		return n;
-	default: return 0;	/* unknown to this build: nothing to vouch for */
 	}
+	n = h->type == SIGREC_T_SIGNAL && h->flags & SIGREC_SIG_REPEAT ? sizeof(u->s) : rt->size;
 	ring_rec_copy(u, n, rec, len);
 	u->h.size = n;
+	for (int i = 0; i < 2 && rt->task[i]; i++)
+		clean_task((struct sigrec_task *)(u->raw + rt->task[i]));
 	switch (h->type) {
-	case SIGREC_T_SIGNAL:
-		clean_task(&u->s.s.sender);
-		clean_task(&u->s.s.target);
-		break;
 	case SIGREC_T_LOST:
 		u->l.pad = 0;
 		break;
 	case SIGREC_T_SYSRET:
 		u->r.pad = 0;
 		break;
-	case SIGREC_T_FORK:
-		clean_task(&u->f.parent);
-		break;
 	case SIGREC_T_EXEC:
-		clean_task(&u->e.task);
 		clean_str(u->e.filename, sizeof(u->e.filename));
 		clean_argv(u->e.argv, &u->e.argv_len, sizeof(u->e.argv), redact);
 		break;
-	case SIGREC_T_EXIT:
-		clean_task(&u->x.task);
-		break;
 	case SIGREC_T_COMM:
-		clean_task(&u->c.task);
 		clean_str(u->c.newcomm, sizeof(u->c.newcomm));
 		break;
-	case SIGREC_T_OOM:
-		clean_task(&u->o.trigger);
-		break;
-	case SIGREC_T_DELIVER:
-		clean_task(&u->d.task);
-		break;
 	case SIGREC_T_PROC:
-		clean_task(&u->p.task);
 		clean_str(u->p.exe, sizeof(u->p.exe));
 		clean_str(u->p.cgroup, sizeof(u->p.cgroup));
 		clean_str(u->p.cgroup_more, sizeof(u->p.cgroup_more));

@@ -253,6 +253,7 @@ static int on_needs(const void *rec, size_t len, const struct ring_chunk *c, voi
 	const struct sigrec_rec_hdr *h = rec;
 	struct needs *nd = ctx;
 	struct sigrec_task lead;	/* the task the other records of the model are led by */
+	const struct ring_rec_type *rt;
 	size_t hl = sizeof(*h);
 
 	(void)c;
@@ -265,6 +266,9 @@ static int on_needs(const void *rec, size_t len, const struct ring_chunk *c, voi
 		on_signal(nd, rec, len);
 		return 0;
 	}
+	rt = ring_rec_type(h->type);
+	if (!rt || rt->task[0] != hl)	/* no task leads it */
+		return 0;
 	ring_rec_copy(&lead, sizeof(lead), (const uint8_t *)rec + hl, len > hl ? len - hl : 0);
 	filter_add(nd, lead.pid);
 	if (len < h->size)	/* a type read for its head only */

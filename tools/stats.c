@@ -114,13 +114,6 @@ static void print_top(const char *name, struct top *t)
 
 void dump_print_stats(struct dump *d, const struct ring_info *ri)
 {
-	static const char *const names[] = {
-		[SIGREC_T_SIGNAL] = "signal", [SIGREC_T_LOST] = "lost", [SIGREC_T_SYSRET] = "sysret",
-		[SIGREC_T_FORK] = "fork", [SIGREC_T_EXEC] = "exec", [SIGREC_T_EXIT] = "exit",
-		[SIGREC_T_COMM] = "comm", [SIGREC_T_OOM] = "oom", [SIGREC_T_PROC] = "proc",
-		[SIGREC_T_START] = "start", [SIGREC_T_HOST] = "host", [SIGREC_T_DELIVER] = "deliver",
-		[SIGREC_T_STACK] = "stack", 		[SIGREC_T_MAX] = "unknown",
-	};
 	struct stats *s = &d->st;
 	struct model_stats ms;
 	char a[48] = "", b[48] = "", sb[32];
@@ -139,7 +132,9 @@ void dump_print_stats(struct dump *d, const struct ring_info *ri)
 	for (int t = 1, first = 1; t <= SIGREC_T_MAX; t++) {
 		if (!s->by_type[t])
 			continue;
-		printf("%s\"%s\":%llu", first ? "" : ",", names[t] ? names[t] : "unknown",
+		const struct ring_rec_type *rt = ring_rec_type(t);
+
+		printf("%s\"%s\":%llu", first ? "" : ",", rt ? rt->name : "unknown",
 		       (unsigned long long)s->by_type[t]);
 		first = 0;
 	}

@@ -102,6 +102,31 @@ static void test_repeat_record(void **state)
 }
 
 /* The encoders write where the tables say: a header round-trips. */
+/* Every record type of sigrec.h is known, by a name of its own, with its tasks where they are. */
+static void test_record_types(void **state)
+{
+	(void)state;
+	assert_null(ring_rec_type(0));
+	assert_null(ring_rec_type(SIGREC_T_MAX));
+	for (unsigned int t = SIGREC_T_SIGNAL; t < SIGREC_T_MAX; t++) {
+		const struct ring_rec_type *rt = ring_rec_type(t);
+
+		assert_non_null(rt);
+		for (unsigned int u = SIGREC_T_SIGNAL; u < t; u++)
+			assert_string_not_equal(rt->name, ring_rec_type(u)->name);
+		if (!rt->size) {	/* only a stack's size varies */
+			assert_int_equal(t, SIGREC_T_STACK);
+			continue;
+		}
+		assert_true(rt->size % 8 == 0 && rt->size <= RING_MAX_RECORD);
+		for (int i = 0; i < 2; i++)
+			assert_true(!rt->task[i] || rt->task[i] + sizeof(struct sigrec_task) <= rt->size);
+	}
+	assert_int_equal(ring_rec_type(SIGREC_T_SIGNAL)->task[1], offsetof(struct sigrec_signal, target));
+	assert_int_equal(ring_rec_type(SIGREC_T_OOM)->task[0], offsetof(struct sigrec_oom, trigger));
+	assert_int_equal(ring_rec_type(SIGREC_T_LOST)->task[0], 0);
+}
+
 static void test_chunk_roundtrip(void **state)
 {
 	uint8_t p[RING_CHUNK_HDR_SIZE];
@@ -134,6 +159,7 @@ int main(void)
 		cmocka_unit_test(test_file_header),
 		cmocka_unit_test(test_chunk_header),
 		cmocka_unit_test(test_repeat_record),
+		cmocka_unit_test(test_record_types),
 		cmocka_unit_test(test_chunk_roundtrip),
 	};
 
