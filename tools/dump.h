@@ -87,7 +87,6 @@ struct dump {
 	int follow, no_pager;
 	FILE *pager;
 	const char *pstore_dir;		/* --pstore */
-	const struct sigrec_deliver *dl;	/* queue_signal: queue this delivery instead */
 	const char *perfetto_path;	/* --perfetto */
 	struct perfetto *pf;
 	int path_given;

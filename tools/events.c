@@ -125,16 +125,42 @@ static const struct sigrec_stack *stack_of(struct dump *d, const struct sigrec_s
 	return stack_store__get(d->stacks, h->id);
 }
 
-static void queue_signal(struct dump *d, const struct sigrec_repeat *r, const struct ring_chunk *c)
+/* The queue's next free slot (the oldest event goes out when it is full). */
+static struct ev *queue_slot(struct dump *d)
 {
-	const struct sigrec_signal *s = &r->s;
 	struct ev *e;
-	const struct sigrec_oom *oom;
 
 	if (d->qlen == DELAY)
 		flush_one(d);
 	e = &d->queue[(d->qhead + d->qlen++) % DELAY];
 	memset(e, 0, sizeof(*e));
+	return e;
+}
+
+/*
+ * The event just queued, moved back to its place in time: repeats and runs
+ * of deliveries reach the ring when their run ends.
+ */
+static void queue_sort(struct dump *d)
+{
+	for (size_t i = d->qlen - 1; i > 0; i--) {
+		struct ev *a = &d->queue[(d->qhead + i - 1) % DELAY];
+		struct ev *b = &d->queue[(d->qhead + i) % DELAY], t;
+
+		if (a->wall_ns <= b->wall_ns)
+			break;
+		t = *a;
+		*a = *b;
+		*b = t;
+	}
+}
+
+static void queue_signal(struct dump *d, const struct sigrec_repeat *r, const struct ring_chunk *c)
+{
+	const struct sigrec_signal *s = &r->s;
+	struct ev *e = queue_slot(d);
+	const struct sigrec_oom *oom;
+
 	e->s = *s;
 	e->wall_ns = wall_ns(s->h.ts, c->boot.clock_offset);
 	e->clock_offset = c->boot.clock_offset;
@@ -149,37 +175,15 @@ static void queue_signal(struct dump *d, const struct sigrec_repeat *r, const st
 		e->oom = 1;
 		e->oomrec = *oom;
 	}
-	if (d->dl) {	/* a delivery, queued as one so the timeline stays in time order */
-		e->deliver = 1;
-		e->d = *d->dl;
-		e->oom = 0;
-		if (d->dl->count > 1) {
-			e->count = d->dl->count;
-			e->to_wall_ns = wall_ns(d->dl->to_ts, c->boot.clock_offset);
-		}
-	}
-	/* repeats reach the ring when their run ends: put them in time order */
-	for (size_t i = d->qlen - 1; i > 0; i--) {
-		struct ev *a = &d->queue[(d->qhead + i - 1) % DELAY];
-		struct ev *b = &d->queue[(d->qhead + i) % DELAY], t;
-
-		if (a->wall_ns <= b->wall_ns)
-			break;
-		t = *a;
-		*a = *b;
-		*b = t;
-	}
+	queue_sort(d);
 }
 
+/* A delivery, queued like a signal so that the timeline stays in time order. */
 static void queue_deliver(struct dump *d, const struct sigrec_deliver *dl,
 			  const struct ring_chunk *c)
 {
-	struct sigrec_repeat r = { .s = { .h = dl->h, .sig = dl->sig, .target = dl->task } };
-
-	r.s.h.flags = 0;
-	d->dl = dl;
-	queue_signal(d, &r, c);
-	d->dl = NULL;
+	ev_of_deliver(queue_slot(d), dl, c->boot.clock_offset, c->boot.boot_id);
+	queue_sort(d);
 }
 
 /* A kill-family call returned an error after raising count signals. */

@@ -562,7 +562,8 @@ void ev_of_deliver(struct ev *e, const struct sigrec_deliver *d, int64_t clock_o
 	memset(e, 0, sizeof(*e));
 	e->deliver = 1;
 	e->d = *d;
-	e->s.h = d->h;		/* the queue orders by the signal's header and time */
+	e->s.h = d->h;		/* as a signal would have it, for whoever looks there */
+	e->s.h.flags = 0;
 	e->s.sig = d->sig;
 	e->s.target = d->task;
 	e->clock_offset = clock_offset;
