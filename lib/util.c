@@ -416,7 +416,8 @@ void boot_id_str(const uint8_t id[16], char out[37])
 	out[o] = 0;
 }
 
-void fmt_rfc3339(int64_t wall_ns, char *buf, size_t len)
+/* "2026-12-01" SEP "14:55:18.292779471" ZONE, in UTC or local time. */
+static void fmt_time(int64_t wall_ns, int utc, char sep, const char *zone, char *buf, size_t len)
 {
 	time_t sec = wall_ns / 1000000000LL;
 	long ns = wall_ns % 1000000000LL;
@@ -426,10 +427,20 @@ void fmt_rfc3339(int64_t wall_ns, char *buf, size_t len)
 		ns += 1000000000L;
 		sec--;
 	}
-	if (!gmtime_r(&sec, &tm))
+	if (!(utc ? gmtime_r(&sec, &tm) : localtime_r(&sec, &tm)))
 		memset(&tm, 0, sizeof(tm));	/* a year the C library cannot show */
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ns);
+	snprintf(buf, len, "%04d-%02d-%02d%c%02d:%02d:%02d.%09ld%s", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, sep, tm.tm_hour, tm.tm_min, tm.tm_sec, ns, zone);
+}
+
+void fmt_rfc3339(int64_t wall_ns, char *buf, size_t len)
+{
+	fmt_time(wall_ns, 1, 'T', "Z", buf, len);
+}
+
+void fmt_human_time(int64_t wall_ns, int utc, char *buf, size_t len)
+{
+	fmt_time(wall_ns, utc, ' ', "", buf, len);
 }
 
 int parse_time(const char *s, int64_t now_ns, int64_t *out)

@@ -61,6 +61,8 @@ int open_regular(int dirfd, const char *path, struct sigrec_err *err);
 
 /* RFC 3339 UTC with nanoseconds: 2026-01-02T03:04:05.123456789Z */
 void fmt_rfc3339(int64_t wall_ns, char *buf, size_t len);
+/* The timeline's time of day: "2026-01-02 03:04:05.123456789", local unless utc. */
+void fmt_human_time(int64_t wall_ns, int utc, char *buf, size_t len);
 /* RFC 3339 (Z or offset, optional fraction), local "YYYY-MM-DD HH:MM:SS",
  * "now", "today", "yesterday" (local midnight), or a duration ago ("10m",
  * "10 min ago").  Result in realtime ns. */

@@ -75,8 +75,6 @@ void out_host(FILE *f, const struct out_opts *o, const struct sigrec_host *h);
  * (buf untouched) when the record names no timer.
  */
 size_t timer_text(char *buf, size_t len, const struct model *m, const struct sigrec_signal *s);
-/* Local or UTC time for humans: 2026-01-02 03:04:05.123456789 */
-void fmt_human_time(int64_t wall_ns, int utc, char *buf, size_t len);
 
 /*
  * Copy for a terminal, cut to whole characters: valid UTF-8 stays, and

@@ -2,8 +2,8 @@
 /*
  * strings.c - what sigdump prints of a recorded string, made safe for each
  * output: the timeline's text (text_clean), JSON strings (json_str), logfmt
- * values (lf_val), and the timeline's time of day (fmt_human_time).  A
- * recording is hostile input: names and command lines may hold any bytes.
+ * values (lf_val).  A recording is hostile input: names and command lines
+ * may hold any bytes.
  */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -79,22 +79,6 @@ size_t text_clean(char *dst, size_t len, const char *src, size_t srclen)
 	}
 	dst[n] = 0;
 	return i;
-}
-
-void fmt_human_time(int64_t wall_ns, int utc, char *buf, size_t len)
-{
-	time_t sec = wall_ns / 1000000000LL;
-	long ns = wall_ns % 1000000000LL;
-	struct tm tm;
-
-	if (ns < 0) {
-		ns += 1000000000L;
-		sec--;
-	}
-	if (!(utc ? gmtime_r(&sec, &tm) : localtime_r(&sec, &tm)))
-		memset(&tm, 0, sizeof(tm));	/* a year the C library cannot show */
-	snprintf(buf, len, "%04d-%02d-%02d %02d:%02d:%02d.%09ld", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ns);
 }
 
 /*
