@@ -18,8 +18,16 @@
 # signal:signal_generate enabled, nobody reading it during the storm) and
 # libbpf-tools sigsnoop (installed on demand, writing to a file).
 #
-# BENCH_PARTS: "all" (default), or a comma list of storms, idle, tax, fork,
-# mixed, reader.
+# Guests (BENCH_PARTS=guests, not in "all": it boots qemu guests, 80-110 s
+# each under TCG, 5 minutes for the three): tests/qemu/test_matrix.sh's tax
+# boots only (SIGREC_QEMU_ONLY_TAX=1, qemu -icount: guest time counts instructions) on
+# BENCH_GUESTS ("deb13 deb13-rt sid", fentry kernels), one at a time: the
+# getppid() tax per syscall hook kind and the pair storm bare, under the
+# floor and under sigrec, as the guest table; a kernel that cannot be
+# fetched (or qemu that cannot run) is a SKIP with the reason.
+#
+# BENCH_PARTS: "all" (default: every part but guests), or a comma list of
+# storms, idle, tax, fork, mixed, reader, guests.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN="$ROOT/${BUILD:-build}"
@@ -46,7 +54,7 @@ trap cleanup EXIT
 set -E
 trap 'echo "bench: line $LINENO failed (exit $?): $BASH_COMMAND" >&2' ERR
 trap 'exit 130' INT TERM
-part() { [ "$BENCH_PARTS" = all ] || [[ ",$BENCH_PARTS," == *",$1,"* ]]; }
+part() { { [ "$BENCH_PARTS" = all ] && [ "$1" != guests ]; } || [[ ",$BENCH_PARTS," == *",$1,"* ]]; }
 
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root to load BPF" >&2; exit 1; }
 
@@ -428,6 +436,28 @@ printf 'mixed workload (every sigsend scenario x20, with their processes)\n'
 printf '  records %d (signals %d), bytes per record on disk %.2f, per signal %.2f\n' \
 	"$(jq .records <<<"$stats")" "$(jq .by_type.signal <<<"$stats")" \
 	"$(jq '.stored_bytes / .records' <<<"$stats")" "$(jq '.stored_bytes / .by_type.signal' <<<"$stats")"
+
+fi
+
+if part guests; then
+# ---- guests: the tax boots of the kernel matrix ----
+echo
+BENCH_GUESTS=${BENCH_GUESTS:-deb13 deb13-rt sid}
+echo "guests (qemu TCG, 1 vCPU, -icount: ns of guest time = instructions): $BENCH_GUESTS"
+g_rc=0
+SIGREC_QEMU_ONLY_TAX=1 SIGREC_MATRIX_KERNELS=$BENCH_GUESTS SIGREC_QEMU_JOBS=1 \
+	SIGREC_KERNELS_MD="$TMP/kernels.md" BUILD=${BUILD:-build} \
+	bash "$ROOT/tests/qemu/test_matrix.sh" >"$TMP/guests.tap" 2>&1 || g_rc=$?
+# per kernel: skips, failures, the figures
+grep -E '^# ==== |^#   (getppid tax|pair storm)|^#     (bare|fentry|tracepoint|off) |^not ok |# SKIP ' "$TMP/guests.tap" |
+	sed 's/^# //; s/^/  /' || true
+if [ -s "$TMP/kernels.md" ]; then
+	echo
+	# kernel, the tax columns, the pair storm's, the tax boot's wall time
+	sed -n '/^## Figures/,/^## What/p' "$TMP/kernels.md" | grep '^|' |
+		awk -F'|' -v OFS='|' '{ print "  ", $2, $4, $5, $6, $7, $8, $9, $10, $13, "" }'
+fi
+[ "$g_rc" = 0 ] || echo "  (the matrix's tax boots reported failures, exit $g_rc: see above)"
 
 fi
 

@@ -14,8 +14,10 @@
 # arguments): storm (getppid calls per tax run), runs (tax runs per hook
 # kind), restarts (recorder restarts under timer load), timer (timer
 # signals of each kind), pstore (1: end with the pstore check), ring (ring
-# size, 8M), part (all: everything, the host; checks: everything but the
-# tax, a guest's main boot; tax: only the tax, a guest's -icount boot).
+# size, 8M), pairn (kill() calls per pair-storm run, 200000; 0: none),
+# part (all: everything, the host; checks: everything but the tax and the
+# pair storms, a guest's main boot; tax: only the tax and the pair storms,
+# a guest's -icount boot).
 #
 # Boot 1 (the only boot on the host):
 #   1. facts about the kernel; `sigrec --check` where sigrec has it.
@@ -29,7 +31,9 @@
 #   4. For fentry, tracepoint and no syscall hooks: (part=all) `storm
 #      getppid N` runs times bare, then runs times with sigrec under that
 #      hook kind; every sigsend scenario again under that hook kind.
-#      (part=tax does only the storms.)
+#      (part=tax does only the storms.) Then (part=all, part=tax) the
+#      pair storm `storm kill M`, runs times each bare, under the floor
+#      (a tp_btf hook that only counts) and under sigrec.
 #   5. Takeover: sigrec SIGKILLed, a kill while it is down, a new sigrec on
 #      the same ring must take the pinned set over; a kill after; clean
 #      stop; nothing pinned left.
@@ -50,6 +54,7 @@ restarts=$(sigrec_param restarts) || restarts=0
 timer_n=$(sigrec_param timer) || timer_n=20
 pstore=$(sigrec_param pstore) || pstore=0
 ring_size=$(sigrec_param ring) || ring_size=8M
+pair_n=$(sigrec_param pairn) || pair_n=200000
 part=$(sigrec_param part) || part=all
 
 # wait_ready LOGFILE PID — until sigrec printed "recording to" (0), died
@@ -175,9 +180,67 @@ hook_args() {
   HOOK_ARGS=$*
 }
 
+# floor_start — the floor (build/floor: a tp_btf/signal_generate hook that
+# only counts) in the background, FLOOR its pid; returns non-zero (and
+# reports) if it did not print "ready". Its stdin is a FIFO opened
+# read-write: read() blocks until SIGTERM.
+floor_start() {
+  rm -f "$W/floor.fifo" "$W/floor.out"
+  mkfifo "$W/floor.fifo"
+  floor <>"$W/floor.fifo" >"$W/floor.out" 2>&1 &
+  FLOOR=$!
+  _i=0
+  while [ "$_i" -lt 900 ]; do
+    grep -qx ready "$W/floor.out" 2>/dev/null && return 0
+    kill -0 "$FLOOR" 2>/dev/null || break
+    sleep 0.2
+    _i=$((_i + 1))
+  done
+  kill -KILL "$FLOOR" 2>/dev/null
+  wait "$FLOOR"
+  sigrec_result "pair floor ready=no $(tr '\n' ' ' <"$W/floor.out")"
+  return 1
+}
+
+# floor_stop — SIGTERM, wait; FLOOR_HITS: the signals it counted.
+floor_stop() {
+  kill -TERM "$FLOOR"
+  wait "$FLOOR"
+  FLOOR_HITS=$(sed -n 's/^hits=//p' "$W/floor.out")
+}
+
+# pair_storms [SIGREC ARGS...] — the pair storm (`storm kill $pair_n`: one
+# sender, one target that blocks SIGUSR1), runs times: bare, under the
+# floor, under sigrec with ARGS, in that order in each run, so the ratios
+# of a run compare neighbours. "pair cfg=bare|floor|sigrec run=I" lines.
+pair_storms() {
+  [ "$pair_n" -gt 0 ] || return 0
+  phase pair
+  _p=0
+  while [ "$_p" -lt "$runs" ]; do
+    _p=$((_p + 1))
+    sigrec_result "pair cfg=bare run=$_p $(storm kill "$pair_n" 2>&1 | tr '\n' ' ')"
+    if floor_start; then
+      _o=$(storm kill "$pair_n" 2>&1 | tr '\n' ' ')
+      floor_stop
+      sigrec_result "pair cfg=floor run=$_p $_o hits=${FLOOR_HITS:-none}"
+    fi
+    if start_rec "pair-$_p" "$@"; then
+      _o=$(storm kill "$pair_n" 2>&1 | tr '\n' ' ')
+      stop_rec "pair-$_p"
+      _t=$(echo "$_o" | sed -n 's/.*target=\([0-9]*\).*/\1/p')
+      _got=$(sigdump --stats --pid "${_t:-0}" --signal USR1 "$W/pair-$_p.ring" 2>/dev/null |
+        sed -n 's/^{"type":"stats",[^}]*"signals":\([0-9]*\).*/\1/p')
+      sigrec_result "pair cfg=sigrec run=$_p $_o hooks=$HOOKS recorded=${_got:-none}"
+      rm -f "$W/pair-$_p.ring"
+    fi
+  done
+}
+
 # tax_boot — part=tax: only the getppid() tax, per hook kind, bare runs
-# right before each (a boot of its own under qemu -icount: guest time is
-# the instruction count, so the figures do not move with the host's load).
+# right before each, then the pair storms (a boot of its own under qemu
+# -icount: guest time is the instruction count, so the figures do not move
+# with the host's load).
 tax_boot() {
   phase tax
   for cfg in fentry tracepoint off; do
@@ -186,9 +249,13 @@ tax_boot() {
     # shellcheck disable=SC2086  # one option per word
     if start_rec "tax-$cfg" $HOOK_ARGS; then
       measure "$cfg"
+      [ "$cfg" = fentry ] && tax_fentry=$HOOKS
       stop_rec "tax-$cfg"
     fi
   done
+  # default options; --hooks fentry (the default there) where the tax's
+  # fentry recorder got fentry hooks
+  if [ "${tax_fentry:-}" = fentry ]; then pair_storms --hooks fentry; else pair_storms; fi
   phase end
   sigrec_result "core done"
 }
@@ -284,6 +351,7 @@ boot1() {
       sigrec_export_file "$W/facts-$cfg.json" "facts-$cfg.json"
     fi
   done
+  [ "$part" = all ] && pair_storms
 
   phase takeover
   # 5. a SIGKILLed recorder's pinned set is taken over by the next start
