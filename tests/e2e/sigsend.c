@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -608,6 +609,44 @@ static int do_dispo(int argc, char **argv)
 	return 0;
 }
 
+static void on_usr1(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * A target whose identity changes on command, for test_run_identity.sh: it
+ * blocks SIGUSR1 (so every kill() of a storm finds it already pending, one
+ * identical signal after another) and, for each byte on stdin, h: takes a
+ * handler, i: ignores the signal, n: renames itself, u: becomes uid 65534;
+ * it answers "ok X" on stdout once done.
+ */
+static int do_runtarget(void)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	sigset_t set;
+	char c;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	setvbuf(stdout, NULL, _IONBF, 0);
+	printf("ready %d\n", (int)getpid());
+	while (read(0, &c, 1) == 1) {
+		if (c == 'h' && sigaction(SIGUSR1, &sa, NULL))
+			die("sigaction");
+		if (c == 'i' && signal(SIGUSR1, SIG_IGN) == SIG_ERR)
+			die("signal");
+		if (c == 'n' && prctl(PR_SET_NAME, "runtarget2"))
+			die("prctl");
+		if (c == 'u' && setresuid(65534, 65534, 65534))
+			die("setresuid");
+		if (c != '\n')
+			printf("ok %c\n", c);
+	}
+	return 0;
+}
+
 static const char *const scenarios[] = {
 	"kill", "tkill", "tgkill", "sigqueue", "rt_tgsigqueueinfo", "pidfd_send_signal",
 	"kill_pgrp", "kill_all", "eperm", "esrch", "segv", "sigpipe", "sigchld", "ignored",
@@ -628,6 +667,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(s, "hog"))
 		return do_hog();
+	if (!strcmp(s, "runtarget"))	/* not listed: test_run_identity.sh */
+		return do_runtarget();
 	if (!strcmp(s, "late_thread"))
 		return do_late_thread();
 	if (!strcmp(s, "kill_pgrp"))
