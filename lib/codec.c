@@ -66,6 +66,15 @@ int codec_get_varint(struct codec_cursor *cur, uint64_t *out)
 	return -EBADMSG;
 }
 
+int codec_varint_len(const uint8_t *p)
+{
+	int n = 1;
+
+	while (n < 10 && p[n - 1] & 0x80)
+		n++;
+	return n;
+}
+
 /*
  * The same, inlined for the decoder's inner loop: with ten bytes left (the
  * longest varint) no byte needs a bounds check.  Accepts and rejects
@@ -379,7 +388,7 @@ int codec_split_one(struct codec_cursor *cur, const uint8_t **ts_p, size_t *ts_l
 	if ((size_t)(cur->end - cur->p) < nmask)
 		return -EBADMSG;
 	for (unsigned int i = 0; i < nmask; i++)
-		changed += __builtin_popcount(cur->p[i]);
+		changed += bits8(cur->p[i]);
 	cur->p += nmask;
 	while (changed--)
 		if (codec_get_varint(cur, &v))

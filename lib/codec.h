@@ -12,6 +12,8 @@ struct codec_cursor {
 };
 
 int codec_get_varint(struct codec_cursor *cur, uint64_t *out);
+/* Bytes of the varint at p, one ring_codec__encode wrote (at most ten). */
+int codec_varint_len(const uint8_t *p);
 int codec_decode_one(struct ring_codec *c, struct codec_cursor *a, struct codec_cursor *b,
 		     uint8_t *out, size_t *len);
 /* Words of a record decoded for its head (codec_decode_ref's head_only). */

@@ -33,6 +33,7 @@ struct ring {
 	struct ring_boot boot;
 	struct ring_codec codec;
 	uint8_t *abuf, *bbuf, *cbuf;
+	uint32_t alen, blen;	/* the active chunk's records split as they come (seal_payload) */
 	int cbuf_len;
 	uint8_t enc[RING_MAX_ENCODED];	/* a record and its check */
 };
@@ -62,6 +63,8 @@ static void active_start(struct ring *r, uint64_t seq)
 	put32(p + CH_MAGIC, CH_ACTIVE);
 	put32(p + CH_HEADER_CRC, chdr_crc(p, CH_ACTIVE));
 	ring_codec__reset(&r->codec);
+	r->alen = 0;
+	r->blen = 0;
 }
 
 static uint64_t slot_off(const struct ring *r, uint64_t seq)
@@ -89,17 +92,21 @@ int pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
  * Compress and store h's interleaved payload raw[0..h->raw_len) as chunk
  * h->seq.  Order: invalidate the slot's magic, payload, header, magic: a
  * seal cut short leaves a slot that readers skip, and the data is still in
- * the active slot for the next start to seal again.
+ * the active slot for the next start to seal again.  raw is NULL for the
+ * active chunk this writer filled: ring__append split its records as they
+ * came (r->abuf, r->bbuf); an active chunk found on opening is split here,
+ * whole records only (salvage after a tear).
  */
 static int seal_payload(struct ring *r, struct chdr *h, const uint8_t *raw)
 {
-	uint32_t alen, blen, nrec;
+	uint32_t alen = r->alen, blen = r->blen, nrec = h->nrec;
 	uint64_t off = slot_off(r, h->seq);
 	uint8_t hdr[RING_CHUNK_HDR_SIZE] = { 0 }, magic[4];
 	const uint8_t *payload;
 	int clen, rc;
 
-	stream_split(raw, h->raw_len, r->abuf, &alen, r->bbuf, &blen, &nrec);
+	if (raw)
+		stream_split(raw, h->raw_len, r->abuf, &alen, r->bbuf, &blen, &nrec);
 	memcpy(r->abuf + alen, r->bbuf, blen);
 	h->raw_len = alen + blen;
 	h->split = alen;
@@ -142,7 +149,7 @@ int ring__seal(struct ring *r)
 
 	if (!r->ah.nrec)
 		return 0;
-	rc = seal_payload(r, &r->ah, r->active + RING_CHUNK_HDR_SIZE);
+	rc = seal_payload(r, &r->ah, NULL);
 	if (rc)
 		return rc;
 	active_start(r, r->ah.seq + 1);
@@ -153,7 +160,7 @@ int ring__append(struct ring *r, const void *rec, size_t len)
 {
 	uint8_t *dst;
 	uint64_t ts;
-	int n;
+	int n, tsl;
 
 	if (len < 16 || len > RING_MAX_RECORD || len % 8)
 		return -EINVAL;
@@ -169,6 +176,14 @@ int ring__append(struct ring *r, const void *rec, size_t len)
 	dst = r->active + RING_CHUNK_HDR_SIZE + r->ah.raw_len;
 	put32(r->enc + n, sigrec_crc32c(0, r->enc, n));
 	memcpy(dst, r->enc, n + 4);
+	/* the sealed form, split now: type and words, then all but the time
+	 * varint (the structure), and the time varint (the times) */
+	tsl = codec_varint_len(r->enc + 2);
+	memcpy(r->abuf + r->alen, r->enc, 2);
+	memcpy(r->abuf + r->alen + 2, r->enc + 2 + tsl, n - 2 - tsl);
+	r->alen += n - tsl;
+	memcpy(r->bbuf + r->blen, r->enc + 2, tsl);
+	r->blen += tsl;
 	n += 4;
 	memcpy(&ts, (const uint8_t *)rec + 8, 8);
 	ts = le64toh(ts);

@@ -192,11 +192,33 @@ static int chain(struct run *run, const struct sigrec_task *t, uint64_t ts, int 
  * ancestors), so after the ring wraps any event still in it resolves on its
  * own.  The descriptions go in the same chunk as the signal: if they might
  * not fit, the chunk is sealed first.
+ *
+ * A task a recent signal named, identical in every field, in the same
+ * chunk and with no other record taken by the table since, has nothing
+ * left to resolve, describe or take in: recent() finds it in a small
+ * table by its thread id, so a storm among a few processes (one sender,
+ * several targets) skips the process table.
  */
-static int same_task(const struct sigrec_task *a, const struct sigrec_task *b)
+static struct recent_task *recent_slot(struct run *run, const struct sigrec_task *t)
 {
-	return a->pid == b->pid && a->start_ns == b->start_ns && a->tid == b->tid &&
-	       a->cgroup_id == b->cgroup_id && !memcmp(a->comm, b->comm, sizeof(a->comm));
+	return &run->recent[(t->tid * 0x9E3779B1u) >> 28 & (SESSION_RECENT - 1)];
+}
+
+static int recent(struct run *run, const struct sigrec_task *t)
+{
+	const struct recent_task *r = recent_slot(run, t);
+
+	return r->seq == ring__seq(run->ring) && r->epoch == run->epoch &&
+	       !memcmp(&r->t, t, sizeof(*t));
+}
+
+static void remember(struct run *run, const struct sigrec_task *t)
+{
+	struct recent_task *r = recent_slot(run, t);
+
+	r->t = *t;
+	r->seq = ring__seq(run->ring);
+	r->epoch = run->epoch;
 }
 
 /*
@@ -222,22 +244,28 @@ static const struct sigrec_signal *write_stack(struct run *run, const struct sig
 	return copy;
 }
 
+/* Append a signal whose processes the chunk describes; they are recent then. */
+static void put_signal(struct run *run, const struct sigrec_signal *s, size_t len)
+{
+	uint64_t seq = ring__seq(run->ring);
+
+	append(run, s, len);
+	if (ring__seq(run->ring) != seq) {
+		/* the record went to a new chunk without its processes: add them */
+		chain(run, &s->sender, s->h.ts, 1);
+		chain(run, &s->target, s->h.ts, 1);
+	}
+	remember(run, &s->sender);
+	remember(run, &s->target);
+}
+
 static void on_signal(struct run *run, const struct sigrec_signal *s, size_t len)
 {
 	struct sigrec_signal copy;
 	int need;
 
-	if (run->last_seq == ring__seq(run->ring) && !(s->sflags & SIGREC_SF_STACK) &&
-	    same_task(&s->sender, &run->last_sender) &&
-	    same_task(&s->target, &run->last_target)) {
-		append(run, s, len);
-		if (run->last_seq != ring__seq(run->ring))
-			run->last_seq = 0;	/* sealed: the new chunk needs the descriptions */
-		else
-			goto pstore;
-		/* the record went to a new chunk without its processes: add them */
-		chain(run, &s->sender, s->h.ts, 1);
-		chain(run, &s->target, s->h.ts, 1);
+	if (!(s->sflags & SIGREC_SF_STACK) && recent(run, &s->sender) && recent(run, &s->target)) {
+		put_signal(run, s, len);
 		goto pstore;
 	}
 	resolve(run, &s->sender);
@@ -251,10 +279,7 @@ static void on_signal(struct run *run, const struct sigrec_signal *s, size_t len
 	chain(run, &s->target, s->h.ts, 1);
 	model__feed(run->procs, s, len);
 	s = write_stack(run, s, &copy);
-	append(run, s, len);
-	run->last_sender = s->sender;
-	run->last_target = s->target;
-	run->last_seq = ring__seq(run->ring);
+	put_signal(run, s, len);
 pstore:
 	if (run->metrics)
 		count_signal(run, s, len);
@@ -280,6 +305,7 @@ int session__on_record(void *ctx, void *data, size_t len)
 		return 0;
 	}
 	model__feed(run->procs, data, len);
+	run->epoch++;
 	append(run, data, len);
 	if (h->type == SIGREC_T_PROC) {
 		const struct sigrec_proc *p = data;

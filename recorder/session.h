@@ -33,15 +33,21 @@ struct wfail {
 	uint64_t said;			/* CLOCK_BOOTTIME it was last said */
 };
 
+#define SESSION_RECENT	16	/* a power of two */
+
 struct run {
 	struct ring *ring;
 	struct pstore_writer *pstore;
 	struct ring_boot boot;
 	struct model *procs;	/* live process table, fed by the records */
-	/* the identities the last signal named, and the chunk it went to:
-	 * a storm between two processes skips the table entirely */
-	struct sigrec_task last_sender, last_target;
-	uint64_t last_seq;
+	/* identities recent signals named whose processes the active chunk
+	 * describes, and the table has taken in: a storm among them skips the
+	 * table entirely (session.c, recent) */
+	struct recent_task {
+		struct sigrec_task t;
+		uint64_t seq, epoch;	/* the chunk, and the table's epoch */
+	} recent[SESSION_RECENT];
+	uint64_t epoch;		/* bumped by every record the table takes but a signal */
 	uint64_t records, errors, lost, exits;
 	struct wfail wf[W_KINDS];	/* ring writes that failed, by kind */
 	struct metrics *metrics;	/* --metrics-file, or NULL */

@@ -137,6 +137,7 @@ static int setup_ring(struct env *e, struct run *run)
 	}
 	existed = !access(e->ring, F_OK);
 	run->procs = model__new();
+	run->epoch = 1;	/* an empty recent slot matches nothing */
 	if (!run->procs) {
 		fprintf(stderr, "sigrec: out of memory\n");
 		return EXIT_RUNTIME;
