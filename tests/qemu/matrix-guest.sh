@@ -234,6 +234,13 @@ pair_storms() {
       sigrec_result "pair cfg=sigrec run=$_p $_o hooks=$HOOKS recorded=${_got:-none}"
       rm -f "$W/pair-$_p.ring"
     fi
+    # the same without syscall hooks: what the hooks cost, apart
+    if [ "$HOOKS" != off ] && start_rec "pairnh-$_p" --no-syscall-hooks; then
+      _o=$(storm kill "$pair_n" 2>&1 | tr '\n' ' ')
+      stop_rec "pairnh-$_p"
+      sigrec_result "pair cfg=nohooks run=$_p $_o"
+      rm -f "$W/pairnh-$_p.ring"
+    fi
   done
 }
 

@@ -379,7 +379,7 @@ judge_pair() {
   ((pair_n > 0)) || return 0
   local c fb sb sf recd="" hk
   local -A pr=()
-  for c in bare floor sigrec; do
+  for c in bare floor sigrec nohooks; do
     pr[$c]=$(grep "^pair cfg=$c " <<<"$R" | sed -n 's/.* run=\([0-9]*\) .*rate=\([0-9.]*\).*/\1 \2/p')
     pr[n_$c]=$(grep -c . <<<"${pr[$c]}")
     pr[ns_$c]=$(grep "^pair cfg=$c " <<<"$R" | sed -n 's/.*ns_per_op=\([0-9.]*\).*/\1/p' | best)
@@ -399,6 +399,11 @@ judge_pair() {
   sf=$(awk -v s="$sb" -v f="$fb" 'BEGIN { if (s > 0 && f > 0) printf "%.3f", s / f }')
   row[$id,pair_fb]=$fb row[$id,pair_sb]=$sb row[$id,pair_sf]=$sf row[$id,pair_hooks]=$hk
   diag "  pair storm (storm kill $pair_n, $tax_runs runs each; ns/op, fastest): bare ${pr[ns_bare]:-n/a}, floor ${pr[ns_floor]:-n/a}, sigrec ${pr[ns_sigrec]:-n/a} (syscall hooks ${hk:-?}; recorded / sent ${recd:-n/a})"
+  if [[ -n ${pr[nohooks]} ]]; then
+    local nb
+    nb=$(middle <<<"$(runs_of nohooks bare)")
+    diag "  pair storm without syscall hooks (--no-syscall-hooks): ns/op ${pr[ns_nohooks]:-n/a}, ${nb:-n/a} of bare, $(awk -v s="$nb" -v f="$fb" 'BEGIN { if (s > 0 && f > 0) printf "%.3f", s / f; else print "n/a" }') of the floor"
+  fi
   diag "  pair storm ratios (rates, median of the runs): floor to bare ${fb:-n/a} (runs: $(tr '\n' ' ' <<<"$rfb")), sigrec to bare ${sb:-n/a} (runs: $(tr '\n' ' ' <<<"$rsb")), sigrec to the floor ${sf:-n/a} (bar >= 0.90: $(awk -v r="${sf:-0}" 'BEGIN { print (r >= 0.90) ? "met" : "not met" }'))"
   if ((pr[n_bare] == tax_runs && pr[n_floor] == tax_runs && pr[n_sigrec] == tax_runs)) && [[ -n $sf ]]; then
     ok "[$L] pair storm measured: floor ${fb} of bare, sigrec ${sb} of bare, ${sf} of the floor"
