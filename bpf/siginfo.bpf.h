@@ -128,31 +128,38 @@ static __always_inline void info_words(struct kernel_siginfo *info, enum info_re
 	X((K).sc, fl ? fl->sc : 0)						\
 	X((K).arg0, fl ? fl->arg0 : 0)						\
 	X((K).arg1, fl ? fl->arg1 : 0)						\
-	X((K).info0, w[0])							\
-	X((K).info1, w[1])							\
-	X((K).disp, disposition(task, sig) | ((__u64)info == 0 ? SIGREC_SF_NOINFO :	\
-		    (__u64)info == 1 ? SIGREC_SF_PRIV : 0))			\
+	X((K).info0, in->info[0])						\
+	X((K).info1, in->info[1])						\
+	X((K).disp, in->disp)							\
 	KEY_TASK(X, (K).t, task)						\
 	KEY_TASK(X, (K).s, cur)
 
-#define RUN_KEY_ARGS	int sig, struct kernel_siginfo *info, struct task_struct *task,	\
+/* The reads both a key and its compare start from, taken once per signal. */
+struct key_in {
+	__u64 info[2];	/* info_words */
+	__u64 disp;	/* disposition, and whether there is a siginfo */
+};
+
+static __always_inline void key_in(struct key_in *in, int sig, struct kernel_siginfo *info,
+				   struct task_struct *task, enum info_read how)
+{
+	info_words(info, how, in->info);
+	in->disp = disposition(task, sig) | ((__u64)info == 0 ? SIGREC_SF_NOINFO :
+					     (__u64)info == 1 ? SIGREC_SF_PRIV : 0);
+}
+
+#define RUN_KEY_ARGS	const struct key_in *in, int sig, struct task_struct *task,	\
 			int group, int result, struct task_struct *cur,			\
-			struct inflight *fl, __u8 rctx, enum info_read how
+			struct inflight *fl, __u8 rctx
 
 static __always_inline void read_key(struct sigrec_runkey *k, RUN_KEY_ARGS)
 {
-	__u64 w[2];
-
-	info_words(info, how, w);
 	RUN_KEY(KEY_SET, *k)
 }
 
 /* Whether k holds the reads of this signal, compared as they are read. */
 static __always_inline int key_same(const struct sigrec_runkey *k, RUN_KEY_ARGS)
 {
-	__u64 w[2];
-
-	info_words(info, how, w);
 	RUN_KEY(KEY_DIFFERS, *k)
 	return 1;
 }

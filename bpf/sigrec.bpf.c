@@ -439,6 +439,7 @@ static __always_inline int on_signal(void *ctx, int sig, struct kernel_siginfo *
 	struct inflight *fl = NULL;
 	struct sigrec_run *rs, *r = NULL;
 	struct sigrec_runkey *k;
+	struct key_in in;
 	struct sigrec_signal *e, one;
 	__u64 timer, now;
 	int stack;
@@ -468,8 +469,9 @@ static __always_inline int on_signal(void *ctx, int sig, struct kernel_siginfo *
 	if (coalesce && result != KSIG_OVERFLOW_FAIL)
 		r = rs;
 	stack = stacks_on && sigrec_sig_in(stack_any, sig);
+	key_in(&in, sig, info, task, how);
 	if (r && !r->busy && !stack && r->keyed &&
-	    key_same(k, sig, info, task, group, result, cur, fl, rctx, how)) {
+	    key_same(k, &in, sig, task, group, result, cur, fl, rctx)) {
 		r->busy = 1;
 		barrier();
 		/* the run's first repeat: its record, from this identical signal */
@@ -483,7 +485,7 @@ static __always_inline int on_signal(void *ctx, int sig, struct kernel_siginfo *
 		return 0;
 	}
 	rs->keyed = 0;
-	read_key(k, sig, info, task, group, result, cur, fl, rctx, how);
+	read_key(k, &in, sig, task, group, result, cur, fl, rctx);
 	if (r && !r->busy && !stack && keyable(k, rctx)) {
 		/* a new signal: written where the ring buffer holds it, and its
 		 * key kept; the run's record is built if a repeat comes */

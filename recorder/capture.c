@@ -531,6 +531,36 @@ static enum role role_named(struct sigrec_bpf *s, const char *name, int *found)
 }
 
 /*
+ * Whether this kernel loads an fentry program on the kill() wrapper: a
+ * two-instruction program tried first, because a refused load of the real
+ * ones makes libbpf retry it with a 16 MiB verifier log, which the kernel
+ * fills (11 MiB more peak memory for the recorder).  A yes here still lets
+ * the real load fail and be refused as any other.
+ */
+static int fentry_loads(char *why, size_t len)
+{
+	const struct bpf_insn ret0[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, lo, .expected_attach_type = BPF_TRACE_FENTRY);
+	int id = libbpf_find_vmlinux_btf_id("__x64_sys_kill", BPF_TRACE_FENTRY), fd;
+
+	if (id < 0) {
+		snprintf(why, len, "no __x64_sys_kill in the kernel's BTF: %s", strerror(-id));
+		return 0;
+	}
+	lo.attach_btf_id = id;
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "sigrec_fentry", "GPL", ret0, 2, &lo);
+	if (fd < 0) {
+		snprintf(why, len, "BPF program load failed: %s", strerror(errno));
+		return 0;
+	}
+	close(fd);
+	return 1;
+}
+
+/*
  * Load and attach what this kernel takes: each refusal of an optional
  * program switches its role off and tries again.  old's links are
  * destroyed just before the first attach (a short gap, recorded).
@@ -543,6 +573,13 @@ static int load_attach(struct capture *c, const struct capture_opts *o, struct p
 	struct plan pl;
 
 	plan_init(&pl, o);
+	if (pl.hooks == SIGREC_HOOKS_FENTRY) {
+		char why[256];
+
+		if (!fentry_loads(why, sizeof(why)) &&
+		    (rc = refuse(c, &pl, ROLE_SYSCALL, "fe_kill", why, auto_hooks, err)))
+			return rc;
+	}
 	for (int tries = 0; tries < 32; tries++) {
 		struct bpf_program *failed = NULL;
 		char why[256];
