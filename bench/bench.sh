@@ -28,12 +28,18 @@
 #
 # BENCH_PARTS: "all" (default: every part but guests), or a comma list of
 # storms, idle, tax, fork, mixed, reader, guests.
+#
+# PIN=0 (default): every storm runs on CPU 0 (taskset), bare, under the
+# floor, under sigrec and under the peers alike, so that a run does not
+# measure where the scheduler put the sender; the recorder and the peers'
+# readers have the other CPUs.  PIN= (empty) lets the storm float.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN="$ROOT/${BUILD:-build}"
 N=${N:-1000000}
 RUNS=${RUNS:-5}
 FORKS=${FORKS:-3000}
+PIN=${PIN-0}
 PEERS=${PEERS:-0}
 BENCH_PARTS=${BENCH_PARTS:-all}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/sigrec-bench.XXXXXX")
@@ -60,6 +66,8 @@ part() { { [ "$BENCH_PARTS" = all ] && [ "$1" != guests ]; } || [[ ",$BENCH_PART
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
+# storm LOAD N: the load generator, on CPU $PIN when set
+storm() { if [ -n "$PIN" ]; then taskset -c "$PIN" "$BIN/storm" "$@"; else "$BIN/storm" "$@"; fi; }
 
 start() {	# start RING ARGS...: recorder in the background
 	local ring=$1; shift
@@ -76,7 +84,7 @@ stop() { kill -TERM "$REC"; wait "$REC" || true; REC=; }
 # (a thread that exits between the glob and cat is not an error)
 cpu_ns() { { cat /proc/"$REC"/task/*/schedstat 2>/dev/null || true; } | awk '{s += $1} END {print s + 0}'; }
 
-echo "sigrec benchmark: $(uname -r), $(nproc) CPUs, N=$N, RUNS=$RUNS"
+echo "sigrec benchmark: $(uname -r), $(nproc) CPUs, N=$N, RUNS=$RUNS, storms on CPU ${PIN:-any}"
 echo
 
 # ---- signal storms ----
@@ -100,11 +108,11 @@ floor_series() {
 	local load=$1 b r ready
 	: >"$TMP/ratios3"
 	for _ in $(seq 1 "$RUNS"); do
-		b=$("$BIN/storm" "$load" "$N" | field rate)
+		b=$(storm "$load" "$N" | field rate)
 		coproc FLOOR { "$BIN/floor"; }
 		read -r ready <&"${FLOOR[0]}" || ready=
 		[ "$ready" = ready ] || { echo "bench: floor program did not attach" >&2; exit 1; }
-		r=$("$BIN/storm" "$load" "$N" | field rate)
+		r=$(storm "$load" "$N" | field rate)
 		exec {FLOOR[1]}>&-
 		wait "$FLOOR_PID" || true
 		awk -v a="$r" -v b="$b" 'BEGIN {printf "%.3f\n", a / b}' >>"$TMP/ratios3"
@@ -125,11 +133,11 @@ storm_series() {
 	: >"$TMP/ratios"; : >"$TMP/bare"; : >"$TMP/rec"; : >"$TMP/cpu"; : >"$TMP/rss"; : >"$TMP/bps"
 	: >"$TMP/recs"; : >"$TMP/got"
 	for i in $(seq 1 "$RUNS"); do
-		b=$("$BIN/storm" "$load" "$N" | field rate)
+		b=$(storm "$load" "$N" | field rate)
 		rm -f "$TMP/s.ring"
 		start "$TMP/s.ring" -s 256M "$@"
 		c0=$(cpu_ns)
-		out=$("$BIN/storm" "$load" "$N")
+		out=$(storm "$load" "$N")
 		sleep 0.3	# the reader's last batch
 		c1=$(cpu_ns)
 		stop
@@ -300,19 +308,19 @@ peer_series() {
 	esac
 	: >"$TMP/ratios"; : >"$TMP/bare"; : >"$TMP/rec"
 	for _ in $(seq 1 "$RUNS"); do
-		b=$("$BIN/storm" "$load" "$N" | field rate)
+		b=$(storm "$load" "$N" | field rate)
 		if [ "$peer" = ftrace ]; then
 			: >"$FTI/trace"	# clears the instance's buffer and its counters
 			l=$(ftrace_lost)
 			echo 1 >"$FTI/tracing_on"
-			out=$("$BIN/storm" "$load" "$N")
+			out=$(storm "$load" "$N")
 			echo 0 >"$FTI/tracing_on"
 			n=$(count_ftrace "$(targets_of "$load" "$out")" "$(signos_of "$load")")
 			l=$(($(ftrace_lost) - l))
 			: >"$FTI/trace"
 		else
 			snoop_start || { summary_skip "$load" "$label" "$PEER_SNOOP_SKIP"; return; }
-			out=$("$BIN/storm" "$load" "$N")
+			out=$(storm "$load" "$N")
 			snoop_stop
 			n=$(count_snoop "$(targets_of "$load" "$out")" "$(signos_of "$load")" "$TMP/ss.out")
 			l=$(sed -n 's/^lost \([0-9]*\) events.*/\1/p' "$TMP/ss.err" | awk '{s += $1} END {print s + 0}')
@@ -385,7 +393,7 @@ tax() {	# tax LABEL [sigrec args...]
 	: >"$TMP/g"
 	for _ in $(seq 1 "$RUNS"); do
 		if [ "$label" != bare ]; then rm -f "$TMP/g.ring"; start "$TMP/g.ring" -s 16M "$@"; fi
-		"$BIN/storm" getppid "$G" | field ns_per_op >>"$TMP/g"
+		storm getppid "$G" | field ns_per_op >>"$TMP/g"
 		if [ "$label" != bare ]; then stop; fi
 	done
 	median <"$TMP/g"
@@ -408,10 +416,10 @@ echo
 echo "fork+exec+exit storm ($FORKS processes)"
 : >"$TMP/f"
 for _ in $(seq 1 "$RUNS"); do
-	b=$("$BIN/storm" fork "$FORKS" | field rate)
+	b=$(storm fork "$FORKS" | field rate)
 	rm -f "$TMP/f.ring"
 	start "$TMP/f.ring" -s 64M
-	r=$("$BIN/storm" fork "$FORKS" | field rate)
+	r=$(storm fork "$FORKS" | field rate)
 	stop
 	awk -v a="$r" -v b="$b" 'BEGIN {printf "%.3f\n", a / b}' >>"$TMP/f"
 done
