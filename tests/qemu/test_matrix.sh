@@ -993,7 +993,10 @@ write_md() {
     echo "\`tp_btf/signal_deliver\`, else \`raw_tp/signal_deliver\` (every argument read"
     echo "by helper); where both are refused the recording says \"no deliveries\" and"
     echo "its signal records still carry the target's disposition."
-  } >"$out.tmp" && mv "$out.tmp" "$out"
+  } >"$work/kernels.md" || return
+  # a regular file is replaced whole; anything else (/dev/null, a pipe) is written to
+  if [[ -e $out && ! -f $out ]]; then cat "$work/kernels.md" >"$out"
+  else cp "$work/kernels.md" "$out.tmp" && mv "$out.tmp" "$out"; fi
 }
 # a partial matrix (SIGREC_MATRIX_KERNELS, SIGREC_QEMU_ONLY_TAX) does not overwrite the table
 # unless SIGREC_KERNELS_MD names where it goes
