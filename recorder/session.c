@@ -201,7 +201,7 @@ static int chain(struct run *run, const struct sigrec_task *t, uint64_t ts, int 
  */
 static struct recent_task *recent_slot(struct run *run, const struct sigrec_task *t)
 {
-	return &run->recent[(t->tid * 0x9E3779B1u) >> 28 & (SESSION_RECENT - 1)];
+	return &run->recent[(t->tid * 0x9E3779B1u) >> (32 - SESSION_RECENT_BITS)];
 }
 
 static int recent(struct run *run, const struct sigrec_task *t)

@@ -33,7 +33,8 @@ struct wfail {
 	uint64_t said;			/* CLOCK_BOOTTIME it was last said */
 };
 
-#define SESSION_RECENT	16	/* a power of two */
+#define SESSION_RECENT_BITS	4
+#define SESSION_RECENT	(1 << SESSION_RECENT_BITS)
 
 struct run {
 	struct ring *ring;
