@@ -225,23 +225,25 @@ pair_storms() {
       floor_stop
       sigrec_result "pair cfg=floor run=$_p $_o hits=${FLOOR_HITS:-none}"
     fi
-    if start_rec "pair-$_p" "$@"; then
-      _o=$(storm kill "$pair_n" 2>&1 | tr '\n' ' ')
-      stop_rec "pair-$_p"
-      _t=$(echo "$_o" | sed -n 's/.*target=\([0-9]*\).*/\1/p')
-      _got=$(sigdump --stats --pid "${_t:-0}" --signal USR1 "$W/pair-$_p.ring" 2>/dev/null |
-        sed -n 's/^{"type":"stats",[^}]*"signals":\([0-9]*\).*/\1/p')
-      sigrec_result "pair cfg=sigrec run=$_p $_o hooks=$HOOKS recorded=${_got:-none}"
-      rm -f "$W/pair-$_p.ring"
-    fi
+    pair_rec sigrec "pair-$_p" "$@"
     # the same without syscall hooks: what the hooks cost, apart
-    if [ "$HOOKS" != off ] && start_rec "pairnh-$_p" --no-syscall-hooks; then
-      _o=$(storm kill "$pair_n" 2>&1 | tr '\n' ' ')
-      stop_rec "pairnh-$_p"
-      sigrec_result "pair cfg=nohooks run=$_p $_o"
-      rm -f "$W/pairnh-$_p.ring"
-    fi
+    [ "$HOOKS" != off ] && pair_rec nohooks "pairnh-$_p" --no-syscall-hooks
   done
+}
+
+# pair_rec CFG NAME [SIGREC ARGS...] — one pair storm under sigrec: a
+# "pair cfg=CFG run=$_p" line with the hooks it got and what it recorded.
+pair_rec() {
+  _c=$1 _n=$2
+  shift 2
+  start_rec "$_n" "$@" || return 0
+  _o=$(storm kill "$pair_n" 2>&1 | tr '\n' ' ')
+  stop_rec "$_n"
+  _t=$(echo "$_o" | sed -n 's/.*target=\([0-9]*\).*/\1/p')
+  _got=$(sigdump --stats --pid "${_t:-0}" --signal USR1 "$W/$_n.ring" 2>/dev/null |
+    sed -n 's/^{"type":"stats",[^}]*"signals":\([0-9]*\).*/\1/p')
+  sigrec_result "pair cfg=$_c run=$_p $_o hooks=$HOOKS recorded=${_got:-none}"
+  rm -f "$W/$_n.ring"
 }
 
 # tax_boot — part=tax: only the getppid() tax, per hook kind, bare runs
