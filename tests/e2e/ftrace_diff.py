@@ -318,9 +318,39 @@ def compare(fevents, rsigs, lo, hi, guard):
                 b = s0 - 1
         fin = [ev for ev in fby.get(k, []) if a <= ev.t <= b]
         rin = [r for r in recs if a <= r.t and r.to <= b]
+        # records just outside the window, matchable by an event inside it
+        # whose record was written late (see edge_match); never extra
+        edge = [r for r in recs if not (a <= r.t and r.to <= b) and
+                r.to >= a - EDGE and r.t <= b + EDGE]
         if fin or rin:
-            out[k] = (fin, rin)
+            out[k] = (fin, rin, edge)
     return out
+
+
+# How far past an edge of the window a signal's record may lie.  The
+# recorder's probe runs after ftrace's in the same tracepoint call, and a
+# virtual CPU the host preempts between the two can put the record's time
+# well past the guard, and past the window's end when the signal was raised
+# just before it (the test's last SIGCHLD is a few hundred us before the end
+# marker).
+EDGE = 10000000
+
+
+def edge_match(missing, edge):
+    """Missing events that a record just outside the window of the same key
+    accounts for, within EDGE of it: -> (still missing, matched across)."""
+    for r in edge:
+        r.left = r.n
+    still, across = [], []
+    for ev in missing:
+        for r in edge:
+            if r.left and r.t - EDGE <= ev.t <= r.to + EDGE:
+                r.left -= 1
+                across.append(ev)
+                break
+        else:
+            still.append(ev)
+    return still, across
 
 
 def assign(fin, rin, tol):
@@ -407,8 +437,8 @@ def main():
     res = compare(fevents, rsigs, lo, hi, tol)
     fail = {}
     n_f = n_r = n_keys = n_ours = n_repeat = 0
-    missing_all, extra_all = [], []
-    for k, (fin, rin) in res.items():
+    missing_all, extra_all, across_all = [], [], []
+    for k, (fin, rin, edge) in res.items():
         n_keys += 1
         n_f += len(fin)
         n_r += sum(r.n for r in rin)
@@ -417,7 +447,9 @@ def main():
             n_ours += len(fin)
         if len(fin) != sum(r.n for r in rin):
             miss, left = assign(fin, rin, tol)
+            miss, across = edge_match(miss, edge)
             missing_all += miss
+            across_all += across
             extra_all += [(r, r.left) for r in left]
 
     print("# window %.6f .. %.6f boot s (%.1f s), clock offset %d ns from %d events" %
@@ -508,6 +540,8 @@ def main():
     detail("signals ftrace saw that the ring lacks, raised while the running task was one "
            "the kernel runs no BPF program for (neither recorded nor counted as lost)",
            invisible, lambda ev: "%s\n#     ftrace: %s" % (key_str(ev.key), ev.raw.strip()))
+    detail("signals in the window whose record lies just past its edge (written late)",
+           across_all, lambda ev: "%s\n#     ftrace: %s" % (key_str(ev.key), ev.raw.strip()))
     detail("ring records (count left over) that ftrace did not see",
            extra_all, lambda x: "x%d of %s\n#     ring: %s" % (x[1], key_str(x[0].key), x[0].raw))
     # identities that differ in one field only: likely the same signal
@@ -527,7 +561,7 @@ def main():
 
     missing_n = len(missing_all)
     extra_n = sum(n for _, n in extra_all)
-    failed_f = sum(len(fin) for k, (fin, _) in res.items() if k[0] == "failed")
+    failed_f = sum(len(fin) for k, (fin, _, _) in res.items() if k[0] == "failed")
     failed_bad = sum(1 for ev in unaccounted + invisible if ev.key[0] == "failed") + \
         sum(n for r, n in extra_all if r.key[0] == "failed")
     checks = []
@@ -558,7 +592,7 @@ def main():
 
     # the load showed what it was meant to
     seen = collections.Counter()
-    for k, (fin, rin) in res.items():
+    for k, (fin, rin, _) in res.items():
         n = len(fin)
         if k[0] == "failed":
             seen["failed:%d" % -k[12]] += n
