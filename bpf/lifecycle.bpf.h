@@ -59,14 +59,37 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_exit, struct task_struct *p)
 {
-	struct sigrec_exit *e = reserve(sizeof(*e), SIGREC_T_EXIT);
+	struct sigrec_exit *e;
 
+	/* before its struct can be freed and reused: run keys of it go stale */
+	__sync_fetch_and_add(&ident_gen, 1);
+	e = reserve(sizeof(*e), SIGREC_T_EXIT);
 	if (!e)
 		return 0;
 	fill_task(&e->task, p);
 	e->exit_code = p->exit_code;
 	e->group_dead = p->signal->live.counter == 0;
 	submit(e);
+	return 0;
+}
+
+/*
+ * A task moved to another cgroup: a run key holds a task's css_set, which
+ * the move replaces at once, and these make a css_set freed and reused
+ * for another cgroup meanwhile stale as well (sigrec.h, struct
+ * sigrec_runkey).  v2 and v1 moves, and v1's transfer on cpuset hotplug.
+ */
+SEC("tp_btf/cgroup_attach_task")
+int BPF_PROG(on_cgroup_attach)
+{
+	__sync_fetch_and_add(&ident_gen, 1);
+	return 0;
+}
+
+SEC("tp_btf/cgroup_transfer_tasks")
+int BPF_PROG(on_cgroup_transfer)
+{
+	__sync_fetch_and_add(&ident_gen, 1);
 	return 0;
 }
 

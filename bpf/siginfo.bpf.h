@@ -100,52 +100,103 @@ static __always_inline __u16 disposition(struct task_struct *task, int sig)
 	return disp_of(h) << SIGREC_SF_DISP_SHIFT | (blocked & bit ? SIGREC_SF_BLOCKED : 0);
 }
 
-/* Everything a signal record says but its header. */
-static __always_inline void fill_signal(struct sigrec_signal *e, int sig,
+/* siginfo's words for a run key: si_code, si_errno << 32; si_pid, si_uid << 32 */
+static __always_inline void info_words(struct kernel_siginfo *info, enum info_read how, __u64 w[2])
+{
+	struct info_head ih;
+
+	w[0] = (__u32)((__u64)info == 0 ? SI_USER_CODE : SI_KERNEL_CODE);
+	w[1] = 0;
+	if ((__u64)info <= 1)
+		return;
+	read_info(info, how, &ih);
+	w[0] = (__u32)ih.code | (__u64)(__u32)ih.err << 32;
+	w[1] = ih.pid | (__u64)ih.uid << 32;
+}
+
+/*
+ * The reads a signal record is built from (struct sigrec_runkey), in the
+ * order a compare meets a difference soonest.  The record and its key are
+ * built from the same reads: they agree whatever changes meanwhile.
+ */
+#define RUN_KEY(X, K)								\
+	X((K).cur, cur)								\
+	X((K).task, task)							\
+	X((K).what, (__u32)sig | (__u64)(__u8)group << 32 | (__u64)(__u8)result << 40 |	\
+		    (__u64)rctx << 48)						\
+	X((K).gen, ident_gen)							\
+	X((K).sc, fl ? fl->sc : 0)						\
+	X((K).arg0, fl ? fl->arg0 : 0)						\
+	X((K).arg1, fl ? fl->arg1 : 0)						\
+	X((K).info0, in->info[0])						\
+	X((K).info1, in->info[1])						\
+	X((K).disp, in->disp)							\
+	KEY_TASK(X, (K).t, task)						\
+	KEY_TASK(X, (K).s, cur)
+
+/* The reads both a key and its compare start from, taken once per signal. */
+struct key_in {
+	__u64 info[2];	/* info_words */
+	__u64 disp;	/* disposition, and whether there is a siginfo */
+};
+
+static __always_inline void key_in(struct key_in *in, int sig, struct kernel_siginfo *info,
+				   struct task_struct *task, enum info_read how)
+{
+	info_words(info, how, in->info);
+	in->disp = disposition(task, sig) | ((__u64)info == 0 ? SIGREC_SF_NOINFO :
+					     (__u64)info == 1 ? SIGREC_SF_PRIV : 0);
+}
+
+#define RUN_KEY_ARGS	const struct key_in *in, int sig, struct task_struct *task,	\
+			int group, int result, struct task_struct *cur,			\
+			struct inflight *fl, __u8 rctx
+
+static __always_inline void read_key(struct sigrec_runkey *k, RUN_KEY_ARGS)
+{
+	RUN_KEY(KEY_SET, *k)
+}
+
+/* Whether k holds the reads of this signal, compared as they are read. */
+static __always_inline int key_same(const struct sigrec_runkey *k, RUN_KEY_ARGS)
+{
+	RUN_KEY(KEY_DIFFERS, *k)
+	return 1;
+}
+
+/* Everything a signal record says but its header, from its reads k. */
+static __always_inline void fill_signal(struct sigrec_signal *e, const struct sigrec_runkey *k,
 					struct kernel_siginfo *info, struct task_struct *task,
-					int group, int result, struct task_struct *cur,
-					struct inflight *fl, __u8 rctx, __u64 timer, enum info_read how)
+					struct task_struct *cur, __u64 timer)
 {
 	__u64 infov = (__u64)info;
-	int code = 0;
+	int sig = (__u32)k->what, code = (__s32)k->info0;
+	__u8 rctx = k->what >> 48;
 
 	e->sig = sig;
-	e->result = result;
-	e->group = group;
+	e->result = k->what >> 40;
+	e->group = k->what >> 32;
 	e->ctx = rctx;
-	e->sflags = disposition(task, sig);
-	e->err = 0;
+	e->sflags = k->disp;
+	e->err = k->info0 >> 32;
 	e->claimed_pid = 0;
 	e->claimed_uid = 0;
-	if (infov == 0) {
-		e->sflags |= SIGREC_SF_NOINFO;
-		code = SI_USER_CODE;
-	} else if (infov == 1) {
-		e->sflags |= SIGREC_SF_PRIV;
-		code = SI_KERNEL_CODE;
-	} else {
-		struct info_head ih;
-
-		read_info(info, how, &ih);
-		code = ih.code;
-		e->err = ih.err;
-		/* _kill._pid/_uid overlay every si_code <= 0 layout and SIGCHLD */
-		if (code <= 0 || sig == SIGREC_SIGCHLD) {
-			e->claimed_pid = ih.pid;
-			e->claimed_uid = ih.uid;
-			e->sflags |= SIGREC_SF_CLAIMED;
-		} else if (stacks_on && sigrec_sig_in(SIGREC_SET_FAULT, sig)) {
-			/* _sigfault._addr (and _sigsys._call_addr) overlay them */
-			e->claimed_pid = ih.pid;
-			e->claimed_uid = ih.uid;
-		}
+	/* _kill._pid/_uid overlay every si_code <= 0 layout and SIGCHLD;
+	 * _sigfault._addr (and _sigsys._call_addr) overlay them for faults */
+	if (infov > 1 && (code <= 0 || sig == SIGREC_SIGCHLD)) {
+		e->claimed_pid = k->info1;
+		e->claimed_uid = k->info1 >> 32;
+		e->sflags |= SIGREC_SF_CLAIMED;
+	} else if (infov > 1 && stacks_on && sigrec_sig_in(SIGREC_SET_FAULT, sig)) {
+		e->claimed_pid = k->info1;
+		e->claimed_uid = k->info1 >> 32;
 	}
 	e->code = code;
-	if (fl) {
+	if (k->sc) {
 		e->cause = SIGREC_C_SYSCALL;
-		e->syscall = fl->sc;
-		e->arg0 = fl->arg0;
-		e->arg1 = fl->arg1;
+		e->syscall = k->sc;
+		e->arg0 = k->arg0;
+		e->arg1 = k->arg1;
 	} else {
 		e->cause = classify(sig, code, rctx, infov);
 		e->syscall = SIGREC_SC_NONE;
@@ -159,8 +210,8 @@ static __always_inline void fill_signal(struct sigrec_signal *e, int sig,
 		e->sflags |= SIGREC_SF_FAULT;	/* stack_taken adds the user IP */
 	/* without the irq hooks only a syscall or a fault names its sender */
 	if (rctx == SIGREC_CTX_TASK ||
-	    (rctx == SIGREC_CTX_UNKNOWN && (fl || e->cause == SIGREC_C_FAULT)))
+	    (rctx == SIGREC_CTX_UNKNOWN && (k->sc || e->cause == SIGREC_C_FAULT)))
 		e->sflags |= SIGREC_SF_SENDER;
-	fill_task(&e->sender, cur);
-	fill_task(&e->target, task);
+	fill_task_key(&e->sender, cur, &k->s);
+	fill_task_key(&e->target, task, &k->t);
 }

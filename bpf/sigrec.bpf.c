@@ -9,8 +9,8 @@
  * (fork, exec, exit, rename, OOM) let user space rebuild process trees.
  *
  * Filters are const volatile (.rodata) so the verifier prunes what a run
- * does not use; events are submitted without a wakeup until the ring holds
- * wakeup_bytes, so the reader wakes per batch, never per event.
+ * does not use; events are submitted without a wakeup until a CPU has
+ * submitted wakeup_bytes, so the reader wakes per batch, never per event.
  *
  * One object: the parts below are *.bpf.h files included in order (the
  * README lists them), each a job of the recorder's kernel side.
@@ -36,6 +36,11 @@ const volatile __u8 record_probes = 0;	/* --probes: kill(pid, 0) calls too */
 const volatile __u8 stacks_on = 0;	/* sender and fault stacks (stack_taken) */
 const volatile __u64 stack_mask = 0;	/* signals whose sender's stack is taken */
 const volatile __u64 stack_any = 0;	/* stack_mask and the fault signals: the first test */
+const volatile __u8 fast_repeats = 0;	/* exits are hooked: run keys can be trusted */
+
+/* Bumped by every exit and cgroup move (lifecycle.bpf.h): a run key
+ * taken before it is stale. */
+__u64 ident_gen = 0;
 
 /*
  * Test builds only (tests/e2e/test_degrade.sh): a program the verifier of
@@ -185,25 +190,48 @@ static __always_inline int comm_wanted(const char *comm)
 
 /*
  * Direct (BTF) loads only on the hot path: helper calls are what a signal
- * record costs.  The namespace pid needs an indexed read, so it is taken
- * only for tasks outside the initial pid namespace.
+ * record costs.  KEY_TASK reads what can change while a task lives (a run
+ * key holds it: its css_set stands for its cgroup, ident_gen for a move);
+ * fill_task_key adds what cannot, and the cgroup's id.  The namespace pid
+ * needs an indexed read, so it is taken only for tasks outside the initial
+ * pid namespace.
+ *
+ * KEY_TASK and RUN_KEY (siginfo.bpf.h) list a key's fields with the read
+ * of each, X(field, value), for KEY_SET to take a key and KEY_DIFFERS to
+ * compare one with the live values, without a copy.
  */
-static __always_inline void fill_task(struct sigrec_task *t, struct task_struct *task)
+#define KEY_SET(lv, v)		(lv) = (__u64)(v);
+#define KEY_DIFFERS(lv, v)	if ((lv) != (__u64)(v)) return 0;
+#define KEY_TASK(X, K, t)							\
+	X((K).id, (__u64)(__u32)(t)->tgid << 32 | (__u32)(t)->pid)		\
+	X((K).comm[0], ((const __u64 *)(t)->comm)[0])				\
+	X((K).comm[1], ((const __u64 *)(t)->comm)[1])				\
+	X((K).uid, (t)->real_cred->uid.val)					\
+	X((K).cg, (t)->cgroups)
+static __always_inline void fill_task_key(struct sigrec_task *t, struct task_struct *task,
+					  const struct sigrec_keytask *k)
 {
 	struct task_struct *leader = task->group_leader;
 	struct pid *lp = leader->thread_pid;
 	unsigned int level = lp->level;
-	const __u64 *comm = (const __u64 *)task->comm;
 	__u64 *dst = (__u64 *)t->comm;
 
-	t->pid = task->tgid;
-	t->tid = task->pid;
+	t->pid = k->id >> 32;
+	t->tid = (__u32)k->id;
 	t->start_ns = leader->start_boottime;
-	t->uid = task->real_cred->uid.val;
+	t->uid = k->uid;
 	t->ns_pid = level ? BPF_CORE_READ(lp, numbers[level].nr) : t->pid;
 	t->cgroup_id = task->cgroups->dfl_cgrp->kn->id;
-	dst[0] = comm[0];
-	dst[1] = comm[1];
+	dst[0] = k->comm[0];
+	dst[1] = k->comm[1];
+}
+
+static __always_inline void fill_task(struct sigrec_task *t, struct task_struct *task)
+{
+	struct sigrec_keytask k;
+
+	KEY_TASK(KEY_SET, k, task)
+	fill_task_key(t, task, &k);
 }
 
 static __always_inline void count_drops(__u64 n, __u64 now)
@@ -241,28 +269,30 @@ static __always_inline void *reserve(__u32 size, __u8 type)
 }
 
 /*
- * Wake the reader only when the producer position crosses a multiple of
- * wakeup_bytes (a power of two): once per batch however full the buffer
- * is, and without reading the consumer's position, whose cache line the
- * reader owns.  The reader also polls on a short timeout.
+ * The flags for a record of size bytes: wake the reader only when this CPU
+ * has submitted wakeup_bytes since it last did (the recorder sets it to a
+ * share of the buffer per CPU), so the reader wakes per batch, never per
+ * event, at the cost of a per-CPU count: no helper call, and no read of
+ * the ring's positions, whose cache lines the reader and the other CPUs
+ * own.  The reader also polls on a short timeout.
  */
-static __always_inline void submit(void *e)
+static __always_inline __u64 wake_flags(__u32 size)
 {
-	struct sigrec_rec_hdr *h = e;
-	__u64 pos = bpf_ringbuf_query(&events, BPF_RB_PROD_POS);
-	__u64 len = (h->size + 8 + 7) & ~7ULL;
+	__u32 zero = 0;
+	struct sigrec_run *r = bpf_map_lookup_elem(&runs, &zero);
 
-	bpf_ringbuf_submit(e, (pos & (wakeup_bytes - 1)) < len ? BPF_RB_FORCE_WAKEUP
-								 : BPF_RB_NO_WAKEUP);
+	if (!r)
+		return 0;
+	r->unwoken += (size + 8 + 7) & ~7ULL;
+	if (r->unwoken < wakeup_bytes)
+		return BPF_RB_NO_WAKEUP;
+	r->unwoken = 0;
+	return BPF_RB_FORCE_WAKEUP;
 }
 
-/* The same rule for a record copied in with bpf_ringbuf_output(). */
-static __always_inline __u64 output_flags(__u32 size)
+static __always_inline void submit(void *e)
 {
-	__u64 pos = bpf_ringbuf_query(&events, BPF_RB_PROD_POS);
-	__u64 len = (size + 8 + 7) & ~7ULL;
-
-	return ((pos + len) & (wakeup_bytes - 1)) < len ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	bpf_ringbuf_submit(e, wake_flags(((struct sigrec_rec_hdr *)e)->size));
 }
 
 #define barrier()	asm volatile("" ::: "memory")
@@ -273,9 +303,29 @@ static __always_inline __u64 output_flags(__u32 size)
  */
 static __always_inline void close_run(struct sigrec_run *r, __u64 now)
 {
-	__u32 size = r->count == 1 ? sizeof(struct sigrec_signal) : sizeof(struct sigrec_repeat);
-	struct sigrec_repeat *e = bpf_ringbuf_reserve(&events, size, 0);
+	struct sigrec_repeat *e;
+	__u32 size;
+	__u8 flags;
 
+	/*
+	 * The repeat's own fields are written in the branch that reserved
+	 * them: a verifier that does not carry the branch's outcome to a
+	 * later test of it (6.1's) would otherwise see a store past the
+	 * smaller record.  What follows the branches is common to both sizes.
+	 */
+	if (r->count == 1) {
+		size = sizeof(struct sigrec_signal);
+		flags = 0;
+		e = bpf_ringbuf_reserve(&events, sizeof(struct sigrec_signal), 0);
+	} else {
+		size = sizeof(struct sigrec_repeat);
+		flags = SIGREC_SIG_REPEAT;
+		e = bpf_ringbuf_reserve(&events, sizeof(struct sigrec_repeat), 0);
+		if (e) {
+			e->count = r->count;
+			e->to_ts = now;
+		}
+	}
 	if (!e) {
 		count_drops(r->count, now);
 		r->count = 0;
@@ -283,39 +333,58 @@ static __always_inline void close_run(struct sigrec_run *r, __u64 now)
 	}
 	__builtin_memcpy(&e->s, &r->base, sizeof(e->s));
 	e->s.h.type = SIGREC_T_SIGNAL;
-	e->s.h.flags = 0;
+	e->s.h.flags = flags;
 	e->s.h.size = size;
 	e->s.h.cpu = bpf_get_smp_processor_id();
 	e->s.h.ts = r->from_ts;
-	if (size == sizeof(*e)) {
-		e->s.h.flags = SIGREC_SIG_REPEAT;
-		e->count = r->count;
-		e->to_ts = now;
-	}
 	submit(e);
 	r->count = 0;
+}
+
+/* Whether n 8-byte words at a and b are equal, without a branch per word. */
+static __always_inline int same_words(const void *a, const void *b, int n)
+{
+	const __u64 *x = a, *y = b;
+	__u64 diff = 0;
+
+#pragma unroll
+	for (int i = 0; i < n; i++)
+		diff |= x[i] ^ y[i];
+	return !diff;
 }
 
 /* Every field but the header: the time and the CPU may differ. */
 static __always_inline int same_signal(const struct sigrec_signal *a,
 				       const struct sigrec_signal *b)
 {
-	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
-	__u64 diff = 0;
-
-#pragma unroll
-	for (int i = 2; i < sizeof(*a) / 8; i++)
-		diff |= x[i] ^ y[i];
-	return !diff;
+	return same_words(&a->sig, &b->sig, (sizeof(*a) - sizeof(a->h)) / 8);
 }
 
 #include "timers.bpf.h"
 #include "siginfo.bpf.h"
 
 /*
+ * Count a repeat of the run's base: the first repeat of each tick takes
+ * the time, and writes the repeats of the tick before.
+ */
+static __always_inline void count_repeat(struct sigrec_run *r)
+{
+	__u64 now, j = bpf_jiffies64();
+
+	if (!r->count || j != r->tick) {
+		now = bpf_ktime_get_boot_ns();
+		if (r->count)
+			close_run(r, now);
+		r->from_ts = now;
+		r->tick = j;
+	}
+	r->count++;
+}
+
+/*
  * Coalescing: a signal identical to the last one recorded on this CPU only
- * counts; the first repeat of each tick takes the time.  A different
- * signal first writes the pending repeats, then itself.
+ * counts (count_repeat).  A different signal first writes the pending
+ * repeats, then itself.  Returns 1 for a repeat.
  *
  * Only this program and flush_runs touch a CPU's entry, and only from that
  * CPU, so the one way to meet is by interruption: flush_runs from an IPI
@@ -325,22 +394,15 @@ static __always_inline int same_signal(const struct sigrec_signal *a,
  * signal on its own (this program).  This program never nests on a CPU:
  * the kernel skips a tp_btf program that is already running there.
  */
-static __always_inline void record_coalesced(struct sigrec_run *r, struct sigrec_signal *e)
+static __always_inline int record_coalesced(struct sigrec_run *r, struct sigrec_signal *e)
 {
-	__u64 now, j;
+	int repeat = r->valid && same_signal(e, &r->base);
+	__u64 now;
 
 	r->busy = 1;
 	barrier();
-	if (r->valid && same_signal(e, &r->base)) {
-		j = bpf_jiffies64();
-		if (!r->count || j != r->tick) {
-			now = bpf_ktime_get_boot_ns();
-			if (r->count)
-				close_run(r, now);
-			r->from_ts = now;
-			r->tick = j;
-		}
-		r->count++;
+	if (repeat) {
+		count_repeat(r);
 		goto out;
 	}
 	now = bpf_ktime_get_boot_ns();
@@ -354,16 +416,35 @@ static __always_inline void record_coalesced(struct sigrec_run *r, struct sigrec
 	/* a full buffer loses this one, counted; its repeats still coalesce
 	 * (each repeat record carries the whole signal), so a reader starved
 	 * of CPU loses one record, not the storm */
-	if (bpf_ringbuf_output(&events, e, sizeof(*e), output_flags(sizeof(*e))))
+	if (bpf_ringbuf_output(&events, e, sizeof(*e), wake_flags(sizeof(*e))))
 		count_drops(1, now);
 	__builtin_memcpy(&r->base, e, sizeof(*e));
 	r->valid = 1;
 out:
 	barrier();
 	r->busy = 0;
+	return repeat;
 }
 
 #include "stacks.bpf.h"
+
+/*
+ * A run key (struct sigrec_runkey) holds every read a signal record is
+ * built from but those that cannot change while the tasks live.  Once a
+ * signal has been found equal to the run's base by its whole record, its
+ * key is kept; a later signal with the same key, the same generation of
+ * exits and nothing else to read (no interrupt, no timer) is a repeat
+ * without building its record: a compare of the reads instead of
+ * building, copying and comparing 160 bytes.
+ */
+static __always_inline int keyable(const struct sigrec_runkey *k, __u8 rctx)
+{
+	int code = (__s32)k->info0;
+	__u64 info = k->disp & SIGREC_SF_NOINFO ? 0 : k->disp & SIGREC_SF_PRIV ? 1 : 2;
+
+	return fast_repeats && rctx != SIGREC_CTX_IRQ &&
+	       !maybe_timer((__u32)k->what, code, info, rctx, 0);
+}
 
 static __always_inline int on_signal(void *ctx, int sig, struct kernel_siginfo *info,
 				     struct task_struct *task, int group, int result,
@@ -371,9 +452,12 @@ static __always_inline int on_signal(void *ctx, int sig, struct kernel_siginfo *
 {
 	struct task_struct *cur = bpf_get_current_task_btf();
 	struct inflight *fl = NULL;
-	struct sigrec_run *r = NULL;
+	struct sigrec_run *rs, *r = NULL;
+	struct sigrec_runkey *k;
+	struct key_in in;
 	struct sigrec_signal *e, one;
-	__u64 timer;
+	__u64 timer, now;
+	int stack;
 	__u8 rctx = run_ctx(cur, &timer);
 	__u32 zero = 0;
 
@@ -391,11 +475,56 @@ static __always_inline int on_signal(void *ctx, int sig, struct kernel_siginfo *
 	if (failed_only && result != KSIG_OVERFLOW_FAIL)
 		return 0;
 
+	/* this CPU's run; its key is also where a record's reads are taken */
+	rs = bpf_map_lookup_elem(&runs, &zero);
+	if (!rs)
+		return 0;
+	k = &rs->key;
 	/* an overflow's syscall fails afterwards (sysret): never coalesced */
 	if (coalesce && result != KSIG_OVERFLOW_FAIL)
-		r = bpf_map_lookup_elem(&runs, &zero);
-	if (stacks_on && sigrec_sig_in(stack_any, sig)) {
-		fill_signal(&one, sig, info, task, group, result, cur, fl, rctx, timer, how);
+		r = rs;
+	stack = stacks_on && sigrec_sig_in(stack_any, sig);
+	key_in(&in, sig, info, task, how);
+	if (r && !r->busy && !stack && r->keyed &&
+	    key_same(k, &in, sig, task, group, result, cur, fl, rctx)) {
+		r->busy = 1;
+		barrier();
+		/* the run's first repeat: its record, from this identical signal */
+		if (!r->valid) {
+			fill_signal(&r->base, k, info, task, cur, timer);
+			r->valid = 1;
+		}
+		count_repeat(r);
+		barrier();
+		r->busy = 0;
+		return 0;
+	}
+	rs->keyed = 0;
+	read_key(k, &in, sig, task, group, result, cur, fl, rctx);
+	if (r && !r->busy && !stack && keyable(k, rctx)) {
+		/* a new signal: written where the ring buffer holds it, and its
+		 * key kept; the run's record is built if a repeat comes */
+		r->busy = 1;
+		barrier();
+		now = bpf_ktime_get_boot_ns();
+		if (r->count)
+			close_run(r, now);
+		r->valid = 0;
+		r->keyed = 1;
+		/* a full buffer loses this one, counted; its repeats still
+		 * coalesce (each repeat record carries the whole signal), so a
+		 * reader starved of CPU loses one record, not the storm */
+		e = reserve_at(sizeof(*e), SIGREC_T_SIGNAL, now);
+		if (e) {
+			fill_signal(e, k, info, task, cur, timer);
+			submit(e);
+		}
+		barrier();
+		r->busy = 0;
+		return 0;
+	}
+	if (stack) {
+		fill_signal(&one, k, info, task, cur, timer);
 		if (stack_taken(ctx, &one, cur))
 			return 0;
 		if (r && !r->busy)
@@ -407,14 +536,14 @@ static __always_inline int on_signal(void *ctx, int sig, struct kernel_siginfo *
 		return 0;
 	}
 	if (r && !r->busy) {
-		fill_signal(&one, sig, info, task, group, result, cur, fl, rctx, timer, how);
+		fill_signal(&one, k, info, task, cur, timer);
 		record_coalesced(r, &one);
 		return 0;
 	}
 	e = reserve(sizeof(*e), SIGREC_T_SIGNAL);
 	if (!e)
 		return 0;
-	fill_signal(e, sig, info, task, group, result, cur, fl, rctx, timer, how);
+	fill_signal(e, k, info, task, cur, timer);
 	submit(e);
 	return 0;
 }

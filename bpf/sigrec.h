@@ -235,6 +235,33 @@ struct sigrec_deliver {
  * deliveries not yet written.  User space only reads `count` and
  * `dlv.count` (to know whether a flush is due).
  */
+/*
+ * What a repeat of a run's base is recognised by before its record is
+ * built (sigrec.bpf.c and siginfo.bpf.h, RUN_KEY): the two tasks by
+ * address, the signal's own fields, and of each task the fields that can
+ * change while the task lives, its cgroup by its css_set.  The record is
+ * built from the same reads.  What the key leaves out (the leader's start,
+ * the pid in its namespace) does not change while the task lives; gen,
+ * bumped by every exit and every cgroup move, tells a task struct or a
+ * css_set freed and reused from the one the key was taken from.
+ */
+struct sigrec_keytask {
+	__u64 id;			/* tgid << 32 | tid */
+	__u64 comm[2];
+	__u64 uid;
+	__u64 cg;			/* css_set address */
+};
+
+struct sigrec_runkey {
+	__u64 cur, task;		/* sender's and target's task_struct */
+	__u64 gen;			/* ident_gen when the key was read */
+	__u64 sc, arg0, arg1;		/* the syscall in flight, if any */
+	__u64 what;			/* sig, group << 32, result << 40, context << 48 */
+	__u64 disp;			/* sflags: disposition, blocked, no info or private */
+	__u64 info0, info1;		/* si_code, si_errno << 32; si_pid, si_uid << 32 */
+	struct sigrec_keytask s, t;	/* sender, target */
+};
+
 struct sigrec_run {
 	struct sigrec_signal base;	/* last signal recorded on this CPU */
 	__u64 count;			/* repeats of base not yet written */
@@ -245,7 +272,9 @@ struct sigrec_run {
 	struct sigrec_deliver dlv;	/* deliveries not yet written: dlv.count of them */
 	__u64 dtick;			/* jiffies of dlv's first */
 	__u32 dbusy;			/* signal_deliver is changing dlv */
-	__u32 dpad;
+	__u32 keyed;			/* key describes base: a match is a repeat */
+	struct sigrec_runkey key;
+	__u64 unwoken;			/* bytes this CPU submitted since it last woke the reader */
 };
 
 /* struct sigrec_lost h.flags: capture paused (count unknown), e.g. while

@@ -101,7 +101,7 @@ static __always_inline int stack_taken(void *ctx, struct sigrec_signal *e, struc
 	e->h.size = sizeof(*e);
 	e->h.cpu = cpu;
 	e->h.ts = now;
-	if (bpf_ringbuf_output(&events, e, sizeof(*e), output_flags(sizeof(*e))))
+	if (bpf_ringbuf_output(&events, e, sizeof(*e), wake_flags(sizeof(*e))))
 		count_drops(1, now);
 	return 1;
 }

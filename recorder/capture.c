@@ -264,6 +264,7 @@ static struct sigrec_bpf *open_load(const struct capture_opts *o, const struct p
 {
 	struct sigrec_bpf *s = sigrec_bpf__open();
 	struct bpf_program *p;
+	int ncpu;
 
 	if (!s) {
 		*rc = -errno;
@@ -276,11 +277,15 @@ static struct sigrec_bpf *open_load(const struct capture_opts *o, const struct p
 	memcpy((char *)s->rodata->filter_comm, o->comm, SIGREC_COMM_LEN);
 	s->rodata->failed_only = o->failed_only;
 	s->rodata->record_probes = o->probes;
-	s->rodata->wakeup_bytes = o->buffer_bytes / 4;
+	/* a quarter of the buffer unread wakes the reader, counted per CPU */
+	ncpu = libbpf_num_possible_cpus();
+	s->rodata->wakeup_bytes = o->buffer_bytes / 4 / (ncpu > 0 ? ncpu : 1);
 	s->rodata->syscall_hooks = pl->hooks != SIGREC_HOOKS_NONE;
 	s->rodata->irq_hooks = !(pl->off & (1u << ROLE_IRQ));
 	s->rodata->coalesce = !(pl->off & (1u << ROLE_FLUSH)) && !o->exact;
 	s->rodata->stacks_on = !(pl->off & (1u << ROLE_STACKS));
+	/* run keys trust that every exit bumps ident_gen */
+	s->rodata->fast_repeats = s->rodata->coalesce && !(pl->off & (1u << ROLE_EXIT));
 	s->rodata->stack_mask = o->stack_mask;
 	s->rodata->stack_any = o->stack_mask | SIGREC_SET_FAULT;
 	bpf_map__set_max_entries(s->maps.events, o->buffer_bytes);

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # test_run_identity.sh - a storm of identical signals coalesces into repeat
-# records, and a change of identity inside the storm must start a new run:
-# this checks coalescing misses none.  One sender (this shell's builtin
-# kill, one process) sends runs of the same SIGUSR1 to one target that
-# blocks it; between the runs the target
+# records, and the kernel side recognises a repeat by a key of reads rather
+# than by building the whole record: this checks the key misses nothing.
+# One sender (this shell's builtin kill, one process) sends runs of the
+# same SIGUSR1 to one target that blocks it; between the runs the target
 # changes one thing at a time (its disposition to a handler, then to
 # ignored, its name, its cgroup, its uid), and every run must come back as
 # exactly its own signals with its own identity: no signal of a run counted
