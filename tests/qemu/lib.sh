@@ -794,9 +794,14 @@ _qemu_elapsed() {
 }
 
 # qemu_results LOGFILE — print the payload of every "SIGREC-RESULT: ..."
-# line the guest printed, in order (CRs stripped); nothing if none.
+# line the guest printed, in order (CRs stripped); nothing if none.  The
+# kernel writes its messages to the same serial console, and one can land
+# inside a result line ("final=182[   21.933047] sigrec: suppressed ..."):
+# such a console message (a timestamp not after a syslog prefix's ">") is
+# cut off the line.
 qemu_results() {
-  { grep -a 'SIGREC-RESULT: ' "$1" || true; } | tr -d '\r' | sed 's/^.*SIGREC-RESULT: //'
+  { grep -a 'SIGREC-RESULT: ' "$1" || true; } | tr -d '\r' |
+    sed -E 's/^.*SIGREC-RESULT: //; s/([^>])\[ *[0-9]+\.[0-9]{6}\] .*$/\1/'
 }
 
 # qemu_extract_file LOGFILE NAME OUT — decode a file the guest sent with
