@@ -127,7 +127,7 @@ static __always_inline int on_deliver(int sig, __u64 info, int code, unsigned lo
 	if (failed_only)
 		return 0;
 	d.dflags = 0;
-	if (sig == SIGREC_SIGKILL && info == 0) {
+	if (sig == SIGREC_SIGKILL && is_noinfo(info)) {
 		sig = cur->signal->group_exit_code & 0x7f;
 		if (!sig)
 			return 0;

@@ -105,7 +105,7 @@ static __always_inline void info_words(struct kernel_siginfo *info, enum info_re
 {
 	struct info_head ih;
 
-	w[0] = (__u32)((__u64)info == 0 ? SI_USER_CODE : SI_KERNEL_CODE);
+	w[0] = (__u32)(is_noinfo((__u64)info) ? SI_USER_CODE : SI_KERNEL_CODE);
 	w[1] = 0;
 	if ((__u64)info <= 1)
 		return;
@@ -144,7 +144,7 @@ static __always_inline void key_in(struct key_in *in, int sig, struct kernel_sig
 				   struct task_struct *task, enum info_read how)
 {
 	info_words(info, how, in->info);
-	in->disp = disposition(task, sig) | ((__u64)info == 0 ? SIGREC_SF_NOINFO :
+	in->disp = disposition(task, sig) | (is_noinfo((__u64)info) ? SIGREC_SF_NOINFO :
 					     (__u64)info == 1 ? SIGREC_SF_PRIV : 0);
 }
 

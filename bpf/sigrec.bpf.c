@@ -43,6 +43,23 @@ const volatile __u8 fast_repeats = 0;	/* exits are hooked: run keys can be trust
 __u64 ident_gen = 0;
 
 /*
+ * SEND_SIG_NOINFO (0), to compare a signal tracepoint's siginfo argument
+ * with.  Some kernels type that argument as a pointer that is never NULL
+ * (it is not on their list of tracepoint arguments that may be): their
+ * verifier then decides a test of it against the constant 0 at load time
+ * and drops the branch where it is 0 — which SEND_SIG_NOINFO is, so a
+ * kill()'s SIGPIPE or a group exit's SIGKILL would take the other one.
+ * A test against a value in memory, which the verifier cannot know, stays
+ * in the program on every kernel.  Never written.
+ */
+__u64 sig_noinfo = 0;
+
+static __always_inline int is_noinfo(__u64 info)
+{
+	return info == *(volatile __u64 *)&sig_noinfo;
+}
+
+/*
  * Test builds only (tests/e2e/test_degrade.sh): a program the verifier of
  * every kernel refuses, chosen at load time, to prove that sigrec degrades
  * (an optional program) or stops with a short message (the core).
