@@ -78,9 +78,10 @@ $(BUILD)/vmlinux.h:
 
 $(BUILD)/sigrec.bpf.o: bpf/sigrec.bpf.c $(wildcard bpf/*.bpf.h) bpf/sigrec.h $(BUILD)/vmlinux.h
 $(BUILD)/floor.bpf.o: bench/floor.bpf.c $(BUILD)/vmlinux.h
+# BPF_DEFS: bench/bench.sh's cost parts only (SIGREC_BENCH_PART, sigrec.bpf.c)
 $(BUILD)/%.bpf.o:
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror $(BPF_DEFS) \
 		-I$(BUILD) -Ibpf -c $< -o $@
 	$(Q)llvm-strip -g $@ 2>/dev/null || true
 

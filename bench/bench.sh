@@ -27,7 +27,9 @@
 # fetched (or qemu that cannot run) is a SKIP with the reason.
 #
 # BENCH_PARTS: "all" (default: every part but guests), or a comma list of
-# storms, idle, tax, fork, mixed, reader, guests.
+# storms, costs, idle, tax, fork, mixed, reader, guests.  costs: the mix
+# storm under builds that leave a part of a new signal's path out (the
+# clock read, the ring buffer write, both), built into $BUILD/costs/.
 #
 # PIN=0 (default): every storm runs on CPU 0 (taskset), bare, under the
 # floor, under sigrec and under the peers alike, so that a run does not
@@ -71,7 +73,7 @@ storm() { if [ -n "$PIN" ]; then taskset -c "$PIN" "$BIN/storm" "$@"; else "$BIN
 
 start() {	# start RING ARGS...: recorder in the background
 	local ring=$1; shift
-	"$BIN/sigrec" -r "$ring" --stats "$@" 2>"$TMP/rec.log" &
+	"${SIGREC_BIN:-$BIN/sigrec}" -r "$ring" --stats "$@" 2>"$TMP/rec.log" &
 	REC=$!
 	for _ in $(seq 1 200); do
 		grep -q 'recording to' "$TMP/rec.log" && return 0
@@ -83,6 +85,29 @@ stop() { kill -TERM "$REC"; wait "$REC" || true; REC=; }
 # CPU time of the recorder so far, ns, all threads (schedstat: ns on CPU)
 # (a thread that exits between the glob and cat is not an error)
 cpu_ns() { { cat /proc/"$REC"/task/*/schedstat 2>/dev/null || true; } | awk '{s += $1} END {print s + 0}'; }
+# BPF run time: the sum of every loaded program's run_time_ns, and the
+# signal programs' runs and run time (bpf_stats, kernel.bpf_stats_enabled)
+bpf_run_ns() {
+	bpftool prog show -j | jq -r '[([.[] | .run_time_ns // 0] | add // 0),
+		([.[] | select(.name | test("^(on_signal_gen|count_signal)")) | .run_cnt // 0] | add // 0),
+		([.[] | select(.name | test("^(on_signal_gen|count_signal)")) | .run_time_ns // 0] | add // 0)]
+		| @tsv'
+}
+# bpf_time LOAD: one more storm with bpf_stats on, while the programs under
+# test are attached: "ns_all ns_sig" (BPF ns per signal sent, every program;
+# ns per run of the signal program).  The stats take two clock reads per
+# run, part of which they count: compare these figures with each other only.
+bpf_time() {
+	local was a b
+	was=$(sysctl -n kernel.bpf_stats_enabled)
+	sysctl -q -w kernel.bpf_stats_enabled=1
+	a=$(bpf_run_ns)
+	storm "$1" "$N" >/dev/null
+	b=$(bpf_run_ns)
+	sysctl -q -w kernel.bpf_stats_enabled="$was"
+	awk -v a="$a" -v b="$b" -v n="$N" 'BEGIN { split(a, x, "\t"); split(b, y, "\t")
+		printf "%.1f %.1f\n", (y[1] - x[1]) / n, (y[2] > x[2]) ? (y[3] - x[3]) / (y[2] - x[2]) : 0 }'
+}
 
 echo "sigrec benchmark: $(uname -r), $(nproc) CPUs, N=$N, RUNS=$RUNS, storms on CPU ${PIN:-any}"
 echo
@@ -118,12 +143,23 @@ floor_series() {
 		awk -v a="$r" -v b="$b" 'BEGIN {printf "%.3f\n", a / b}' >>"$TMP/ratios3"
 	done
 	FLOOR_RATIO[$load]=$(median <"$TMP/ratios3")
+	coproc FLOOR { "$BIN/floor"; }
+	read -r ready <&"${FLOOR[0]}" || ready=
+	BPFT=$(bpf_time "$load")
+	exec {FLOOR[1]}>&-
+	wait "$FLOOR_PID" || true
 	: >"$TMP/sum.$load"
-	summary "$load" "floor (tp_btf hook that only counts)" "${FLOOR_RATIO[$load]}" "" ""
+	summary "$load" "floor (tp_btf hook that only counts)" "${FLOOR_RATIO[$load]}" - - "${BPFT% *}"
 	echo
 	echo "$load storm: the floor (a tp_btf hook on signal_generate that only counts)"
 	printf '  ratio (median of pairs)     %12s   (runs: %s)\n' "${FLOOR_RATIO[$load]}" \
 		"$(tr '\n' ' ' <"$TMP/ratios3" | sed 's/ $//')"
+	bpf_time_line
+}
+# the figures of bpf_time (in BPFT), as printed under a series
+bpf_time_line() {
+	printf '  BPF time per signal         %12s ns (bpf_stats, one more storm: every program; %s ns per run of the signal program)\n' \
+		"${BPFT% *}" "${BPFT#* }"
 }
 
 # storm_series LOAD LABEL [sigrec args...]: RUNS paired runs, then the figures
@@ -156,6 +192,10 @@ storm_series() {
 		sent=$((sent + N)) got=$((got + n)) lost=$((lost + $(field lost <<<"$st")))
 		echo "$n" >>"$TMP/got"
 	done
+	rm -f "$TMP/s.ring"
+	start "$TMP/s.ring" -s 256M "$@"
+	BPFT=$(bpf_time "$load")
+	stop
 	hooks=$(sed -n 's/.*syscall hooks: \([a-z]*\).*/\1/p' "$TMP/rec.log")
 	ratio=$(median <"$TMP/ratios")
 	bar=$([ "$load" = kill ] && echo 0.95 || echo 0.85)
@@ -175,28 +215,30 @@ storm_series() {
 	printf '  recorder CPU per signal     %12s us (bar <= 0.3; CPU used during the storm / signals)\n' \
 		"$(median <"$TMP/cpu")"
 	printf '  recorder peak RSS           %12s KiB (bar <= 32768)\n' "$(sort -n "$TMP/rss" | tail -1)"
-	summary "$load" "sigrec $label" "$ratio" "$got / $sent" "$lost"
+	bpf_time_line
+	summary "$load" "sigrec $label" "$ratio" "$got / $sent" "$lost" "${BPFT% *}"
 }
 
 # summary LOAD LABEL RATIO RECORDED/SENT LOST: one row of the side-by-side table
-summary() {
-	printf '%s\t%s\t%s\t%s\t%s\n' "$2" "$3" "$(awk -v a="$3" -v f="${FLOOR_RATIO[$1]}" \
-		'BEGIN {printf "%.3f", a / f}')" "$4" "$5" >>"$TMP/sum.$1"
+summary() {	# [BPF ns per signal]
+	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$2" "$3" "$(awk -v a="$3" -v f="${FLOOR_RATIO[$1]}" \
+		'BEGIN {printf "%.3f", a / f}')" "$4" "$5" "${6:--}" >>"$TMP/sum.$1"
 }
 summary_table() {	# summary_table LOAD
 	local name
 	name=$([ "$1" = kill ] && echo pair || echo mix)
 	echo
 	echo "$name storm ($1), side by side in this run (ratio: median of $RUNS pairs with bare)"
-	printf '  %-64s %7s %8s %21s %9s\n' recorder ratio '/ floor' 'recorded / sent' lost
-	while IFS=$'\t' read -r l r f rs lo; do
-		printf '  %-64s %7s %8s %21s %9s\n' "$l" "$r" "$f" "$rs" "$lo"
+	printf '  %-64s %7s %8s %21s %9s %8s\n' recorder ratio '/ floor' 'recorded / sent' lost 'BPF ns'
+	while IFS=$'\t' read -r l r f rs lo bt; do
+		printf '  %-64s %7s %8s %21s %9s %8s\n' "$l" "$r" "$f" "$rs" "$lo" "$bt"
 	done <"$TMP/sum.$1"
 	if [ "$PEERS" = 1 ]; then
 		printf '  (bars: pair >= 0.95 of the floor, mix >= 0.85, ahead of ftrace on both;\n'
 		printf '   ftrace lost: overrun + dropped events of its instance; sigsnoop lost: its "lost N events"\n'
 		printf '   lines, all signals of the machine, not only the storm'"'"'s)\n'
 	fi
+	printf '  (BPF ns: BPF run time per signal, every program, from bpf_stats in one more storm)\n'
 }
 
 # ---- peers (PEERS=1) ----
@@ -348,7 +390,7 @@ peer_series() {
 summary_skip() {	# summary_skip LOAD LABEL REASON
 	echo
 	echo "$1 storm: peer: $2: SKIP: $3"
-	printf '%s\tSKIP\t-\t%s\t-\n' "$2" "${3:0:60}" >>"$TMP/sum.$1"
+	printf '%s\tSKIP\t-\t%s\t-\t-\n' "$2" "${3:0:60}" >>"$TMP/sum.$1"
 }
 
 if part storms; then
@@ -367,6 +409,53 @@ if part storms; then
 	done
 	for load in ${BENCH_LOADS:-kill mix}; do summary_table "$load"; done
 	[ "$PEERS" = 1 ] || printf '\n(PEERS=1 adds the ftrace ring and sigsnoop to these tables)\n'
+fi
+
+if part costs; then
+# ---- where a new signal's time goes: builds that leave a part out ----
+# The mix storm (nothing to coalesce: every signal takes the path of a new
+# one) under the default build and under builds of the same sources with
+# SIGREC_BENCH_PART (bpf/sigrec.bpf.c), each leaving out a part of that
+# path.  Those builds are not recorders; they only show what the parts cost.
+echo
+echo "mix storm: where a new signal's time goes (RUNS=$RUNS pairs; the rows after the first are"
+echo "  benchmark builds that leave a part out and record wrongly or nothing: not recorders)"
+[ -n "${FLOOR_RATIO[mix]:-}" ] || floor_series mix >/dev/null
+: >"$TMP/costs"
+for p in 0 1 2 3; do
+	case $p in
+	0) label="default build"; exe=$BIN/sigrec ;;
+	1) label="no clock read (a new signal takes a stale time)" ;;
+	2) label="no ring buffer write (new signals are not written)" ;;
+	3) label="neither" ;;
+	esac
+	if [ "$p" != 0 ]; then
+		exe=$BIN/costs/p$p/sigrec
+		make -s -C "$ROOT" BUILD="$BIN/costs/p$p" BPF_DEFS=-DSIGREC_BENCH_PART=$p \
+			"$exe" >"$TMP/make.log" 2>&1 || { echo "bench: cannot build $exe:" >&2; cat "$TMP/make.log" >&2; exit 1; }
+	fi
+	: >"$TMP/ratios"
+	for _ in $(seq 1 "$RUNS"); do
+		b=$(storm mix "$N" | field rate)
+		rm -f "$TMP/c.ring"
+		SIGREC_BIN=$exe start "$TMP/c.ring" -s 256M
+		r=$(storm mix "$N" | field rate)
+		stop
+		awk -v a="$r" -v b="$b" 'BEGIN {printf "%.3f\n", a / b}' >>"$TMP/ratios"
+	done
+	rm -f "$TMP/c.ring"
+	SIGREC_BIN=$exe start "$TMP/c.ring" -s 256M
+	BPFT=$(bpf_time mix)
+	stop
+	printf '%s\t%s\t%s\t%s\n' "$label" "$(median <"$TMP/ratios")" "${BPFT% *}" "${BPFT#* }" >>"$TMP/costs"
+done
+printf '  %-52s %8s %8s %10s %10s\n' build ratio '/ floor' 'BPF ns' 'signal ns'
+while IFS=$'\t' read -r l r bt st; do
+	printf '  %-52s %8s %8s %10s %10s\n' "$l" "$r" \
+		"$(awk -v a="$r" -v f="${FLOOR_RATIO[mix]}" 'BEGIN {printf "%.3f", a / f}')" "$bt" "$st"
+done <"$TMP/costs"
+printf '  (BPF ns: BPF run time per signal, every program; signal ns: per run of the signal\n'
+printf '   program; both from bpf_stats in one more storm, whose clock reads they partly count)\n'
 fi
 
 if part idle; then

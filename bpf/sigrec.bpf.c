@@ -64,6 +64,18 @@ static __always_inline int is_noinfo(__u64 info)
  * every kernel refuses, chosen at load time, to prove that sigrec degrades
  * (an optional program) or stops with a short message (the core).
  */
+/*
+ * Benchmark builds only (bench/bench.sh, BENCH_PARTS=costs): what a new
+ * signal's record costs, part by part, by leaving a part out of the path a
+ * new signal takes (they are not recorders: bit 1 leaves the time of every
+ * new signal stale, bit 2 writes none to the ring buffer).
+ */
+#ifndef SIGREC_BENCH_PART
+#define SIGREC_BENCH_PART	0
+#endif
+#define BENCH_NO_CLOCK	(SIGREC_BENCH_PART & 1)
+#define BENCH_NO_RING	(SIGREC_BENCH_PART & 2)
+
 #ifdef SIGREC_TEST_REFUSE
 const volatile __u32 test_refuse = 0;	/* SIGREC_TEST_REFUSE_* */
 #define TEST_REFUSE(id)								\
@@ -523,7 +535,7 @@ static __always_inline int on_signal(void *ctx, int sig, struct kernel_siginfo *
 		 * key kept; the run's record is built if a repeat comes */
 		r->busy = 1;
 		barrier();
-		now = bpf_ktime_get_boot_ns();
+		now = BENCH_NO_CLOCK ? r->from_ts : bpf_ktime_get_boot_ns();
 		if (r->count)
 			close_run(r, now);
 		r->valid = 0;
@@ -531,7 +543,13 @@ static __always_inline int on_signal(void *ctx, int sig, struct kernel_siginfo *
 		/* a full buffer loses this one, counted; its repeats still
 		 * coalesce (each repeat record carries the whole signal), so a
 		 * reader starved of CPU loses one record, not the storm */
-		e = reserve_at(sizeof(*e), SIGREC_T_SIGNAL, now);
+		if (BENCH_NO_RING) {
+			fill_signal(&r->base, k, info, task, cur, timer);
+			r->base.h.ts = now;
+			e = NULL;
+		} else {
+			e = reserve_at(sizeof(*e), SIGREC_T_SIGNAL, now);
+		}
 		if (e) {
 			fill_signal(e, k, info, task, cur, timer);
 			submit(e);
