@@ -88,10 +88,9 @@ cpu_ns() { { cat /proc/"$REC"/task/*/schedstat 2>/dev/null || true; } | awk '{s 
 # BPF run time: the sum of every loaded program's run_time_ns, and the
 # signal programs' runs and run time (bpf_stats, kernel.bpf_stats_enabled)
 bpf_run_ns() {
-	bpftool prog show -j | jq -r '[([.[] | .run_time_ns // 0] | add // 0),
-		([.[] | select(.name | test("^(on_signal_gen|count_signal)")) | .run_cnt // 0] | add // 0),
-		([.[] | select(.name | test("^(on_signal_gen|count_signal)")) | .run_time_ns // 0] | add // 0)]
-		| @tsv'
+	bpftool prog show -j | jq -r '[.[] | select(.name | test("^(on_signal_gen|count_signal)"))] as $sig
+		| [([.[] | .run_time_ns // 0] | add // 0), ([$sig[] | .run_cnt // 0] | add // 0),
+		   ([$sig[] | .run_time_ns // 0] | add // 0)] | @tsv'
 }
 # bpf_time LOAD: one more storm with bpf_stats on, while the programs under
 # test are attached: "ns_all ns_sig" (BPF ns per signal sent, every program;
@@ -128,26 +127,30 @@ recorded() {
 	fi
 }
 
+# floor_on / floor_off: the floor program attached, then detached
+floor_on() {
+	local ready
+	coproc FLOOR { "$BIN/floor"; }
+	read -r ready <&"${FLOOR[0]}" || ready=
+	[ "$ready" = ready ] || { echo "bench: floor program did not attach" >&2; exit 1; }
+}
+floor_off() { exec {FLOOR[1]}>&-; wait "$FLOOR_PID" || true; }
+
 # floor_series LOAD: the ratio under a tp_btf hook that only counts
 floor_series() {
-	local load=$1 b r ready
+	local load=$1 b r
 	: >"$TMP/ratios3"
 	for _ in $(seq 1 "$RUNS"); do
 		b=$(storm "$load" "$N" | field rate)
-		coproc FLOOR { "$BIN/floor"; }
-		read -r ready <&"${FLOOR[0]}" || ready=
-		[ "$ready" = ready ] || { echo "bench: floor program did not attach" >&2; exit 1; }
+		floor_on
 		r=$(storm "$load" "$N" | field rate)
-		exec {FLOOR[1]}>&-
-		wait "$FLOOR_PID" || true
+		floor_off
 		awk -v a="$r" -v b="$b" 'BEGIN {printf "%.3f\n", a / b}' >>"$TMP/ratios3"
 	done
 	FLOOR_RATIO[$load]=$(median <"$TMP/ratios3")
-	coproc FLOOR { "$BIN/floor"; }
-	read -r ready <&"${FLOOR[0]}" || ready=
+	floor_on
 	BPFT=$(bpf_time "$load")
-	exec {FLOOR[1]}>&-
-	wait "$FLOOR_PID" || true
+	floor_off
 	: >"$TMP/sum.$load"
 	summary "$load" "floor (tp_btf hook that only counts)" "${FLOOR_RATIO[$load]}" - - "${BPFT% *}"
 	echo

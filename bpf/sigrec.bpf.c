@@ -60,11 +60,6 @@ static __always_inline int is_noinfo(__u64 info)
 }
 
 /*
- * Test builds only (tests/e2e/test_degrade.sh): a program the verifier of
- * every kernel refuses, chosen at load time, to prove that sigrec degrades
- * (an optional program) or stops with a short message (the core).
- */
-/*
  * Benchmark builds only (bench/bench.sh, BENCH_PARTS=costs): what a new
  * signal's record costs, part by part, by leaving a part out of the path a
  * new signal takes (they are not recorders: bit 1 leaves the time of every
@@ -76,6 +71,11 @@ static __always_inline int is_noinfo(__u64 info)
 #define BENCH_NO_CLOCK	(SIGREC_BENCH_PART & 1)
 #define BENCH_NO_RING	(SIGREC_BENCH_PART & 2)
 
+/*
+ * Test builds only (tests/e2e/test_degrade.sh): a program the verifier of
+ * every kernel refuses, chosen at load time, to prove that sigrec degrades
+ * (an optional program) or stops with a short message (the core).
+ */
 #ifdef SIGREC_TEST_REFUSE
 const volatile __u32 test_refuse = 0;	/* SIGREC_TEST_REFUSE_* */
 #define TEST_REFUSE(id)								\
