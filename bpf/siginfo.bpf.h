@@ -72,8 +72,9 @@ static __always_inline void read_info(struct kernel_siginfo *info, enum info_rea
  * (INFO_CAST), the entry's address is computed and cast: one load.  Else
  * each signal has its own constant load: a switch, which clang lowers to a
  * tree of compares, mispredicted when the signals vary (the mix storm:
- * about 10 ns a signal).  A helper read per signal costs the pair storm
- * about 6% of its rate (the siginfo probe variant, docs/BENCHMARKS.md).
+ * about 13 ns of BPF time a signal).  A helper read per signal costs the
+ * pair storm about 6% of its rate (the siginfo probe variant,
+ * docs/BENCHMARKS.md).
  * The kernel has just read the same handler and masks to send the signal:
  * they are in cache.
  */
