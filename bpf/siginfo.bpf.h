@@ -106,11 +106,14 @@ static __always_inline __u8 disp_of(unsigned long handler)
 	       SIGREC_DISP_HANDLER;
 }
 
-/* sig is 1..64 here (sig_wanted) */
 static __always_inline __u16 disposition(struct task_struct *task, int sig, enum info_read how)
 {
 	__u64 bit = 1ULL << ((sig - 1) & 63), blocked;
-	unsigned long h = handler_of(task->sighand, sig, how);
+	unsigned long h;
+
+	if ((__u32)(sig - 1) >= SIGREC_NSIG)	/* no table entry: nothing to say */
+		return 0;
+	h = handler_of(task->sighand, sig, how);
 
 	/* real_blocked: the mask of a task waiting in sigtimedwait */
 	blocked = task->blocked.sig[0] | task->real_blocked.sig[0];
