@@ -111,7 +111,7 @@ static __always_inline __u16 disposition(struct task_struct *task, int sig, enum
 	__u64 bit = 1ULL << ((sig - 1) & 63), blocked;
 	unsigned long h;
 
-	if ((__u32)(sig - 1) >= SIGREC_NSIG)	/* no table entry: nothing to say */
+	if (!sigrec_sig_valid(sig))	/* no table entry: nothing to say */
 		return 0;
 	h = handler_of(task->sighand, sig, how);
 

@@ -195,11 +195,8 @@ struct {
 
 static __always_inline int sig_wanted(int sig)
 {
-	if (sig < 1 || sig > SIGREC_NSIG)
-		return 1;	/* invalid numbers are only seen as failed attempts */
-	__u32 n = sig - 1;
-
-	return (sig_mask[(n >> 6) & 1] >> (n & 63)) & 1;
+	/* invalid numbers are only seen as failed attempts */
+	return !sigrec_sig_valid(sig) || sigrec_mask_has(sig_mask, sig);
 }
 
 static __always_inline int comm_wanted(const char *comm)

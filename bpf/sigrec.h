@@ -92,7 +92,12 @@ enum sigrec_syscall {
 /* fatal by default: KILL TERM ABRT SEGV BUS ILL FPE SYS (--pstore-signals, --journal, metrics) */
 #define SIGREC_SET_FATAL	(SIGREC_BIT(9) | SIGREC_BIT(15) | SIGREC_BIT(6) | SIGREC_BIT(11) | \
 				 SIGREC_BIT(7) | SIGREC_BIT(4) | SIGREC_BIT(8) | SIGREC_BIT(31))
-#define sigrec_sig_in(set, sig)	((sig) >= 1 && (sig) <= 64 && (((set) >> ((sig) - 1)) & 1))
+/* a signal number with a bit in a set, an entry in a handler table */
+#define sigrec_sig_valid(sig)	((sig) >= 1 && (sig) <= SIGREC_NSIG)
+#define sigrec_sig_in(set, sig)	(sigrec_sig_valid(sig) && (((set) >> ((sig) - 1)) & 1))
+/* the same for a mask of two words, uint64_t mask[2] (--signal, --pstore-signals) */
+#define sigrec_mask_has(mask, sig)						\
+	(sigrec_sig_valid(sig) && (((mask)[((sig) - 1) >> 6 & 1] >> (((sig) - 1) & 63)) & 1))
 
 /* struct sigrec_signal.sflags */
 #define SIGREC_SF_CLAIMED	0x1	/* claimed_pid/uid come from a real siginfo */

@@ -188,10 +188,9 @@ void pstore__signal(struct pstore_writer *w, const struct sigrec_signal *s, int6
 		    const uint8_t boot_id[16], int oom)
 {
 	char line[PSTORE_LINE_MAX];
-	unsigned int b = s->sig - 1;
 	size_t n;
 
-	if (!w || s->sig < 1 || s->sig > 64 || !((w->mask[b / 64] >> (b % 64)) & 1))
+	if (!w || !sigrec_mask_has(w->mask, s->sig))
 		return;
 	if (!rate_take(&w->rate)) {
 		w->suppressed++;

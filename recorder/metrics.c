@@ -74,7 +74,7 @@ void metrics__fatal(struct metrics *m, int sig, const char *unit, uint64_t count
 {
 	int i;
 
-	if (sig < 1 || sig > 64)
+	if (!sigrec_sig_valid(sig))
 		return;
 	for (i = 0; i < m->nvictims; i++)
 		if (!strcmp(m->victims[i].unit, unit))

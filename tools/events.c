@@ -76,7 +76,7 @@ static void show(struct dump *d, const struct ev *e)
 	} else if (d->stats) {
 		uint64_t n = ev_count(e);
 
-		uint64_t *by = &d->st.by_signal[e->s.sig >= 1 && e->s.sig <= 64 ? e->s.sig : 0];
+		uint64_t *by = &d->st.by_signal[sigrec_sig_valid(e->s.sig) ? e->s.sig : 0];
 
 		d->st.signals_shown = sat_add_u64(d->st.signals_shown, n);
 		if (e->s.result == SIGREC_R_FAILED)

@@ -52,12 +52,8 @@ int dump_want(const struct query *q, const struct sigrec_signal *s, int64_t wall
 		return 0;
 	if (q->comm[0] && strncmp(s->target.comm, q->comm, SIGREC_COMM_LEN))
 		return 0;
-	if (q->has_sig) {
-		unsigned int n = s->sig - 1;
-
-		if (s->sig < 1 || s->sig > 64 || !((q->sig_mask[n / 64] >> (n % 64)) & 1))
-			return 0;
-	}
+	if (q->has_sig && !sigrec_mask_has(q->sig_mask, s->sig))
+		return 0;
 	if (q->failed && s->result != SIGREC_R_FAILED && s->result != SIGREC_R_OVERFLOW)
 		return 0;
 	return 1;
