@@ -88,7 +88,7 @@ static __always_inline void record_delivery(struct sigrec_deliver *d)
 		if (r->dlv.count && j == r->dtick && same_delivery(d, &r->dlv)) {
 			r->dlv.count++;
 		} else {
-			now = bpf_ktime_get_boot_ns();
+			now = clock_read(r);
 			if (r->dlv.count)
 				close_deliveries(r, now);
 			d->h.ts = now;
@@ -190,14 +190,14 @@ int flush_runs(void *ctx)
 	if (!r->busy && r->count) {
 		r->busy = 1;
 		barrier();
-		close_run(r, bpf_ktime_get_boot_ns());
+		close_run(r, clock_read(r));
 		barrier();
 		r->busy = 0;
 	}
 	if (!r->dbusy && r->dlv.count) {
 		r->dbusy = 1;
 		barrier();
-		close_deliveries(r, bpf_ktime_get_boot_ns());
+		close_deliveries(r, clock_read(r));
 		barrier();
 		r->dbusy = 0;
 	}

@@ -273,6 +273,24 @@ static __always_inline void count_drops(__u64 n, __u64 now)
 	d->last_ts = now;
 }
 
+/*
+ * A clock read for anything but a new signal on the keyed path: the next
+ * new signal on this CPU reads the clock too, so that no record after this
+ * one in the CPU's order carries an earlier, shared time
+ * (SIGREC_SIG_TS_SHARED).  r: this CPU's run, or NULL to look it up.
+ */
+static __always_inline __u64 clock_read(struct sigrec_run *r)
+{
+	__u32 zero = 0;
+
+	if (!r)
+		r = bpf_map_lookup_elem(&runs, &zero);
+	if (r)
+		r->cskip = SIGREC_CLOCK_EVERY;
+	barrier();
+	return bpf_ktime_get_boot_ns();
+}
+
 static __always_inline void *reserve_at(__u32 size, __u8 type, __u64 ts)
 {
 	struct sigrec_rec_hdr *h = bpf_ringbuf_reserve(&events, size, 0);
@@ -291,7 +309,7 @@ static __always_inline void *reserve_at(__u32 size, __u8 type, __u64 ts)
 
 static __always_inline void *reserve(__u32 size, __u8 type)
 {
-	return reserve_at(size, type, bpf_ktime_get_boot_ns());
+	return reserve_at(size, type, clock_read(NULL));
 }
 
 /*
@@ -398,7 +416,7 @@ static __always_inline void count_repeat(struct sigrec_run *r)
 	__u64 now, j = bpf_jiffies64();
 
 	if (!r->count || j != r->tick) {
-		now = bpf_ktime_get_boot_ns();
+		now = clock_read(r);
 		if (r->count)
 			close_run(r, now);
 		r->from_ts = now;
@@ -431,7 +449,7 @@ static __always_inline int record_coalesced(struct sigrec_run *r, struct sigrec_
 		count_repeat(r);
 		goto out;
 	}
-	now = bpf_ktime_get_boot_ns();
+	now = clock_read(r);
 	if (r->count)
 		close_run(r, now);
 	e->h.type = SIGREC_T_SIGNAL;
@@ -453,6 +471,33 @@ out:
 }
 
 #include "stacks.bpf.h"
+
+/*
+ * The time of a new signal on the keyed path, and its header flags: a
+ * clock read, or in a storm the last one's (SIGREC_SIG_TS_SHARED, whose
+ * comment in sigrec.h says what such a time means).  The clock is the
+ * largest part of a new signal's cost (docs/BENCHMARKS.md); jiffies is a
+ * plain load.  A run to close takes the clock: its to_ts must not be
+ * earlier than its last repeat.
+ */
+static __always_inline __u64 new_signal_time(struct sigrec_run *r, __u8 *flags)
+{
+	__u64 j = bpf_jiffies64();
+
+	*flags = 0;
+	if (j != r->ctick) {
+		r->ctick = j;
+		r->cn = 0;
+	}
+	if (++r->cn > SIGREC_CLOCK_FREE && !r->count && r->cskip < SIGREC_CLOCK_EVERY - 1) {
+		r->cskip++;
+		*flags = SIGREC_SIG_TS_SHARED;
+		return r->cts;
+	}
+	r->cskip = 0;
+	r->cts = BENCH_NO_CLOCK ? r->from_ts : bpf_ktime_get_boot_ns();
+	return r->cts;
+}
 
 /*
  * A run key (struct sigrec_runkey) holds every read a signal record is
@@ -483,6 +528,7 @@ static __always_inline int on_signal(void *ctx, int sig, struct kernel_siginfo *
 	struct key_in in;
 	struct sigrec_signal *e, one;
 	__u64 timer, now;
+	__u8 tflags;
 	int stack;
 	__u8 rctx = run_ctx(cur, &timer);
 	__u32 zero = 0;
@@ -532,7 +578,7 @@ static __always_inline int on_signal(void *ctx, int sig, struct kernel_siginfo *
 		 * key kept; the run's record is built if a repeat comes */
 		r->busy = 1;
 		barrier();
-		now = BENCH_NO_CLOCK ? r->from_ts : bpf_ktime_get_boot_ns();
+		now = new_signal_time(r, &tflags);
 		if (r->count)
 			close_run(r, now);
 		r->valid = 0;
@@ -548,6 +594,7 @@ static __always_inline int on_signal(void *ctx, int sig, struct kernel_siginfo *
 			e = reserve_at(sizeof(*e), SIGREC_T_SIGNAL, now);
 		}
 		if (e) {
+			e->h.flags = tflags;
 			fill_signal(e, k, info, task, cur, timer);
 			submit(e);
 		}

@@ -205,6 +205,19 @@ struct sigrec_signal {
  * such record per CPU and scheduler tick instead of one record per signal.
  */
 #define SIGREC_SIG_REPEAT	0x1
+/*
+ * h.flags of a signal record: its time is shared, not its own.  Past the
+ * first SIGREC_CLOCK_FREE new signals a CPU records within one scheduler
+ * tick (a storm no coalescing folds), only every SIGREC_CLOCK_EVERY-th
+ * reads the clock; the ones between carry the time of the last one that
+ * did, on the same CPU and in the same tick, at most SIGREC_CLOCK_EVERY - 1
+ * records before: the signal happened at or after h.ts and before that
+ * tick ended (1/HZ after h.ts at most).  Their order on their CPU is exact
+ * (the records' order).  docs/FORMAT.md.
+ */
+#define SIGREC_SIG_TS_SHARED	0x2
+#define SIGREC_CLOCK_FREE	32
+#define SIGREC_CLOCK_EVERY	16
 
 struct sigrec_repeat {
 	struct sigrec_signal s;	/* s.h.ts: the exact time of the first of them */
@@ -280,6 +293,10 @@ struct sigrec_run {
 	__u32 keyed;			/* key describes base: a match is a repeat */
 	struct sigrec_runkey key;
 	__u64 unwoken;			/* bytes this CPU submitted since it last woke the reader */
+	__u64 ctick;			/* jiffies of the tick cn counts in */
+	__u64 cts;			/* the last clock read of a new signal in that tick */
+	__u32 cn;			/* new signals recorded in that tick */
+	__u32 cskip;			/* of them since cts, that took it as their time */
 };
 
 /* struct sigrec_lost h.flags: capture paused (count unknown), e.g. while

@@ -70,7 +70,7 @@ static __always_inline int stack_taken(void *ctx, struct sigrec_signal *e, struc
 		return 0;
 	}
 	TEST_REFUSE(SIGREC_TEST_REFUSE_STACKS);
-	now = bpf_ktime_get_boot_ns();
+	now = clock_read(NULL);
 	if (!stack_token(!user || fault, now))
 		return 0;
 	st = bpf_ringbuf_reserve(&events, sizeof(*st), 0);

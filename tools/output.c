@@ -297,6 +297,8 @@ static void json_signal(FILE *f, const struct model *m, const struct ev *e)
 		fmt_rfc3339(e->to_wall_ns, t, sizeof(t));
 		fprintf(f, ",\"count\":%" PRIu64 ",\"to\":\"%s\"", e->count, t);
 	}
+	if (s->h.flags & SIGREC_SIG_TS_SHARED)
+		fputs(",\"time_shared\":true", f);
 	stack_out_json_fault(f, m, e);
 	json_timer(f, m, s, off);
 	if (e->oom && !e->source) {
@@ -447,6 +449,8 @@ static void text_signal(FILE *f, const struct out_opts *o, const struct model *m
 			fprintf(f, "  [pstore %s, boot %s]", src, bid);
 		}
 		text_until(f, o, e, t);
+		if (s->h.flags & SIGREC_SIG_TS_SHARED)
+			fputs("  (time shared)", f);
 		fputc('\n', f);
 	}
 	if (o->tree || o->stack)
@@ -526,6 +530,8 @@ static void logfmt_signal(FILE *f, const struct model *m, const struct ev *e)
 		fmt_rfc3339(e->to_wall_ns, t, sizeof(t));
 		fprintf(f, " count=%" PRIu64 " to=%s", e->count, t);
 	}
+	if (s->h.flags & SIGREC_SIG_TS_SHARED)
+		fputs(" time_shared=true", f);
 	fputc('\n', f);
 }
 

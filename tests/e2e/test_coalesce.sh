@@ -3,7 +3,9 @@
 # records (one per CPU and scheduler tick, with a count) that add up to
 # exactly the signals sent; identities stay exact inside a storm (a sender
 # that renames itself starts a new run); sparse repeats keep their own
-# times; --no-coalesce writes one record per signal.
+# times; --no-coalesce writes one record per signal; a storm no coalescing
+# folds keeps one record per signal, and past the first 32 new signals of
+# a CPU in a tick only every 16th reads the clock (the others: time_shared).
 source "$(dirname "$0")/../lib.sh"
 HOOKS=$(syscall_hooks)	# these checks need failed attempts and syscall arguments
 NAMES=("storm: counts add up to the signals sent" "storm: far fewer records than signals"
@@ -11,7 +13,11 @@ NAMES=("storm: counts add up to the signals sent" "storm: far fewer records than
 	"storm: repeat times inside the storm" "rename inside a run: both names, exact counts"
 	"sparse identical signals: one event each, exact times"
 	"storm: --why and --stats count every signal" "storm: an export keeps the counts"
-	"--no-coalesce: one record per signal, no counts")
+	"--no-coalesce: one record per signal, no counts"
+	"mix storm: one record per signal, none folded"
+	"mix storm: shared times are the time of the record before, at most 15 in a row"
+	"mix storm: the clock is read for at least one record in 16"
+	"sparse and --no-coalesce signals: no shared time")
 skip_all_unless_bpf "${NAMES[@]}"
 
 D="$BIN/sigdump"
@@ -86,4 +92,30 @@ TGT=$(sed -n 's/.*target=\([0-9]*\).*/\1/p' <<<"$OUT")
 "$D" --json --pid "$TGT" --signal USR1 "$RING" >"$TMPD/x.json"
 check "${NAMES[9]}" test "$(wc -l <"$TMPD/x.json")" -eq "$N" -a \
 	"$(jq -c 'select(.count)' "$TMPD/x.json" | wc -l)" -eq 0
+NOSHARE=$(jq -c 'select(.time_shared)' "$TMPD/x.json" "$TMPD/s.json" | wc -l)
+
+# 5. the mix storm on one CPU: 8 targets, 7 signals, no two in a row alike
+RING="$TMPD/m.ring"
+start_rec "$RING" -s 64M --hooks "$HOOKS"
+N=40000
+OUT=$(taskset -c 0 "$BIN/storm" mix "$N")
+stop_rec
+# (the storm and its 8 targets are all "storm"; only the storm sends SI_USER,
+# and a SIGKILL to each target at its end)
+"$D" --json "$RING" | jq -c \
+	'select(.type == "signal" and .sender.comm == "storm" and .code == "SI_USER" and .signal != "SIGKILL")' >"$TMPD/m.json"
+LINES=$(wc -l <"$TMPD/m.json")
+SHARED=$(jq -c 'select(.time_shared)' "$TMPD/m.json" | wc -l)
+# a shared time is its predecessor's on the CPU (the storm has CPU 0 alone
+# but for what else runs there, whose records read the clock: the next
+# storm record then reads it too); the longest run of shared times
+read -r BAD RUN < <(jq -r '[.time, (.time_shared // false)] | @tsv' "$TMPD/m.json" | awk -F'\t' '
+	{ if ($2 == "true") { if (NR == 1 || $1 != prev) bad++; run++; if (run > max) max = run }
+	  else run = 0; prev = $1 }
+	END { print bad + 0, max + 0 }')
+diag "mix storm: sent $N, $LINES records, $SHARED with a shared time, $BAD not their predecessor's, longest run $RUN"
+check "${NAMES[10]}" test "$LINES" -eq "$N" -a "$(jq -c 'select(.count)' "$TMPD/m.json" | wc -l)" -eq 0
+check "${NAMES[11]}" test "$SHARED" -gt 0 -a "$BAD" -eq 0 -a "$RUN" -le 15
+check "${NAMES[12]}" test $((LINES - SHARED)) -ge $((N / 16))
+check "${NAMES[13]}" test "$NOSHARE" -eq 0
 tap_done

@@ -347,6 +347,25 @@ static void test_timer(void **state)
 	expect_ev(OUT_TEXT, &e, "  delivered  interrupt SI_KERNEL\n");
 }
 
+/* A shared time (SIGREC_SIG_TS_SHARED): said in every format, and only when set. */
+static void test_time_shared(void **state)
+{
+	struct ev e;
+
+	(void)state;
+	signal_ev(&e, 10);
+	e.s.target.pid = e.s.target.tid = 7;
+	expect_no_ev(OUT_JSON, &e, "time_shared");
+	expect_no_ev(OUT_LOGFMT, &e, "time_shared");
+	expect_no_ev(OUT_TEXT, &e, "time shared");
+	e.s.h.flags = SIGREC_SIG_TS_SHARED;
+	expect_ev(OUT_JSON, &e, ",\"time_shared\":true");
+	expect_ev(OUT_LOGFMT, &e, " time_shared=true\n");
+	expect_ev(OUT_TEXT, &e, "  (time shared)\n");
+	/* the same time as the record it shares it with */
+	expect_ev(OUT_JSON, &e, "\"time\":\"2023-11-14T22:13:20.000000000Z\"");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -358,6 +377,7 @@ int main(void)
 		cmocka_unit_test(test_deliver),
 		cmocka_unit_test(test_disposition),
 		cmocka_unit_test(test_timer),
+		cmocka_unit_test(test_time_shared),
 	};
 
 	return cmocka_run_group_tests_name("output", tests, NULL, NULL);
