@@ -169,13 +169,15 @@ $(BUILD)/decode: $(call obj,bench/decode.c) $(LIB)
 
 # ---- unit tests (cmocka), linked against the modules, not main ----
 UNIT_TESTS := test_ring test_codec test_util test_craft test_model test_output test_format test_pstore test_cgroup \
-	test_symbolize test_stacks test_names
+	test_symbolize test_stacks test_names test_rbuf
 $(BUILD)/tests/test_ring: $(call obj,tests/unit/test_ring.c) $(LIB)
 $(BUILD)/tests/test_codec: $(call obj,tests/unit/test_codec.c) $(LIB)
 $(BUILD)/tests/test_format: $(call obj,tests/unit/test_format.c) $(LIB)
 $(BUILD)/tests/test_pstore: $(call obj,tests/unit/test_pstore.c) $(LIB)
 $(BUILD)/tests/test_stacks: $(call obj,tests/unit/test_stacks.c) $(LIB)
 $(BUILD)/tests/test_names: $(call obj,tests/unit/test_names.c) $(LIB)
+$(BUILD)/tests/test_rbuf: $(call obj,tests/unit/test_rbuf.c recorder/rbuf.c) $(LIB)
+$(BUILD)/tests/unit/test_rbuf.o: CFLAGS += -Irecorder
 # it reads docs/FORMAT.md of this tree
 $(BUILD)/tests/unit/test_format.o: CFLAGS += -DSRCDIR='"$(CURDIR)"'
 $(BUILD)/tests/test_util: $(call obj,tests/unit/test_util.c) $(LIB)

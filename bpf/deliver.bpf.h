@@ -49,7 +49,10 @@ static __always_inline int same_delivery(const struct sigrec_deliver *a,
 /* Write the deliveries a CPU holds as one record. */
 static __always_inline void close_deliveries(struct sigrec_run *r, __u64 now)
 {
-	struct sigrec_deliver *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	struct sigrec_deliver *e;
+
+	stage_drain(r);
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 
 	if (!e) {
 		count_drops(r->dlv.count, now);
@@ -187,10 +190,12 @@ int flush_runs(void *ctx)
 
 	if (!r)
 		return 0;
-	if (!r->busy && r->count) {
+	if (!r->busy && (r->count || r->nstage)) {
 		r->busy = 1;
 		barrier();
-		close_run(r, clock_read(r));
+		stage_out(r);
+		if (r->count)
+			close_run(r, clock_read(r));
 		barrier();
 		r->busy = 0;
 	}

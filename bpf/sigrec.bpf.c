@@ -291,27 +291,6 @@ static __always_inline __u64 clock_read(struct sigrec_run *r)
 	return bpf_ktime_get_boot_ns();
 }
 
-static __always_inline void *reserve_at(__u32 size, __u8 type, __u64 ts)
-{
-	struct sigrec_rec_hdr *h = bpf_ringbuf_reserve(&events, size, 0);
-
-	if (!h) {
-		count_drops(1, ts);
-		return NULL;
-	}
-	h->type = type;
-	h->flags = 0;
-	h->size = size;
-	h->cpu = bpf_get_smp_processor_id();
-	h->ts = ts;
-	return h;
-}
-
-static __always_inline void *reserve(__u32 size, __u8 type)
-{
-	return reserve_at(size, type, clock_read(NULL));
-}
-
 /*
  * The flags for a record of size bytes: wake the reader only when this CPU
  * has submitted wakeup_bytes since it last did (the recorder sets it to a
@@ -342,6 +321,72 @@ static __always_inline void submit(void *e)
 #define barrier()	asm volatile("" ::: "memory")
 
 /*
+ * The stage (SIGREC_STAGE_N in sigrec.h): new signals on the keyed path
+ * are written to this CPU's run and handed to the ring buffer as one
+ * sample, so a storm takes one reserve and commit per SIGREC_STAGE_N
+ * records; the ring buffer's lock and positions are cache lines that every
+ * CPU and the reader share.  Whatever writes another record on this CPU
+ * hands the stage over first, so the CPU's records keep their order in the
+ * ring; flush_runs hands it over at every poll.  stage_out: the caller
+ * holds r->busy.
+ */
+static __always_inline void stage_out(struct sigrec_run *r)
+{
+	__u32 n = r->nstage;
+	__u64 size;
+
+	if (!n)
+		return;
+	if (n > SIGREC_STAGE_N)
+		n = SIGREC_STAGE_N;
+	r->nstage = 0;
+	size = n * sizeof(r->stage[0]);
+	if (bpf_ringbuf_output(&events, r->stage, size, wake_flags(size)))
+		count_drops(n, r->stage[(n - 1) & (SIGREC_STAGE_N - 1)].h.ts);
+}
+
+/* The stage handed over before another record, unless this CPU's signal
+ * program is in the middle of changing it (a record from an interrupt). */
+static __always_inline void stage_drain(struct sigrec_run *r)
+{
+	__u32 zero = 0;
+
+	if (!r)
+		r = bpf_map_lookup_elem(&runs, &zero);
+	if (!r || !r->nstage || r->busy)
+		return;
+	r->busy = 1;
+	barrier();
+	stage_out(r);
+	barrier();
+	r->busy = 0;
+}
+
+static __always_inline void *reserve_at(__u32 size, __u8 type, __u64 ts)
+{
+	struct sigrec_rec_hdr *h;
+
+	stage_drain(NULL);
+	h = bpf_ringbuf_reserve(&events, size, 0);
+
+	if (!h) {
+		count_drops(1, ts);
+		return NULL;
+	}
+	h->type = type;
+	h->flags = 0;
+	h->size = size;
+	h->cpu = bpf_get_smp_processor_id();
+	h->ts = ts;
+	return h;
+}
+
+static __always_inline void *reserve(__u32 size, __u8 type)
+{
+	return reserve_at(size, type, clock_read(NULL));
+}
+
+/*
  * Write the run's pending repeats as one record; the run goes on.  A lone
  * repeat is written as a plain signal record: its time is exact.
  */
@@ -357,6 +402,7 @@ static __always_inline void close_run(struct sigrec_run *r, __u64 now)
 	 * later test of it (6.1's) would otherwise see a store past the
 	 * smaller record.  What follows the branches is common to both sizes.
 	 */
+	stage_out(r);
 	if (r->count == 1) {
 		size = sizeof(struct sigrec_signal);
 		flags = 0;
@@ -457,6 +503,7 @@ static __always_inline int record_coalesced(struct sigrec_run *r, struct sigrec_
 	e->h.size = sizeof(*e);
 	e->h.cpu = bpf_get_smp_processor_id();
 	e->h.ts = now;
+	stage_out(r);
 	/* a full buffer loses this one, counted; its repeats still coalesce
 	 * (each repeat record carries the whole signal), so a reader starved
 	 * of CPU loses one record, not the storm */
@@ -583,20 +630,23 @@ static __always_inline int on_signal(void *ctx, int sig, struct kernel_siginfo *
 			close_run(r, now);
 		r->valid = 0;
 		r->keyed = 1;
-		/* a full buffer loses this one, counted; its repeats still
-		 * coalesce (each repeat record carries the whole signal), so a
-		 * reader starved of CPU loses one record, not the storm */
+		/* staged; a full buffer loses the stage, counted; repeats
+		 * still coalesce (each repeat record carries the whole
+		 * signal), so a reader starved of CPU loses records, not the
+		 * storm */
 		if (BENCH_NO_RING) {
 			fill_signal(&r->base, k, info, task, cur, timer);
 			r->base.h.ts = now;
-			e = NULL;
 		} else {
-			e = reserve_at(sizeof(*e), SIGREC_T_SIGNAL, now);
-		}
-		if (e) {
+			e = &r->stage[r->nstage & (SIGREC_STAGE_N - 1)];
+			e->h.type = SIGREC_T_SIGNAL;
 			e->h.flags = tflags;
+			e->h.size = sizeof(*e);
+			e->h.cpu = bpf_get_smp_processor_id();
+			e->h.ts = now;
 			fill_signal(e, k, info, task, cur, timer);
-			submit(e);
+			if (++r->nstage >= SIGREC_STAGE_N)
+				stage_out(r);
 		}
 		barrier();
 		r->busy = 0;

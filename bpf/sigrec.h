@@ -280,6 +280,13 @@ struct sigrec_runkey {
 	struct sigrec_keytask s, t;	/* sender, target */
 };
 
+/*
+ * New signals on the keyed path are staged per CPU and handed to the ring
+ * buffer this many at a time, as one sample of back-to-back records that
+ * the recorder splits by h.size (a power of two).
+ */
+#define SIGREC_STAGE_N	8
+
 struct sigrec_run {
 	struct sigrec_signal base;	/* last signal recorded on this CPU */
 	__u64 count;			/* repeats of base not yet written */
@@ -297,6 +304,9 @@ struct sigrec_run {
 	__u64 cts;			/* the last clock read of a new signal in that tick */
 	__u32 cn;			/* new signals recorded in that tick */
 	__u32 cskip;			/* of them since cts, that took it as their time */
+	__u32 nstage;			/* new signals in stage, not yet in the ring buffer */
+	__u32 spad;
+	struct sigrec_signal stage[SIGREC_STAGE_N];	/* handed over as one sample */
 };
 
 /* struct sigrec_lost h.flags: capture paused (count unknown), e.g. while

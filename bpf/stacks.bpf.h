@@ -73,6 +73,7 @@ static __always_inline int stack_taken(void *ctx, struct sigrec_signal *e, struc
 	now = clock_read(NULL);
 	if (!stack_token(!user || fault, now))
 		return 0;
+	stage_drain(NULL);
 	st = bpf_ringbuf_reserve(&events, sizeof(*st), 0);
 	if (!st)
 		return 0;	/* the signal goes on without its stack */

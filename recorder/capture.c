@@ -731,7 +731,7 @@ struct capture *capture__open(const struct capture_opts *o, capture_fn fn, void 
 		goto fail;
 	}
 	if (c->reused)
-		rbuf_skip_through(&c->rb, o->last_rec, o->last_len);
+		rbuf_skip_through(&c->rb, o->last_rec, o->last_len, pinset_sample, &c->io);
 	for (int r = 0; r < NROLES; r++)
 		if (c->notes[r][0])
 			fprintf(stderr, "sigrec: %s\n", c->notes[r]);
@@ -803,7 +803,7 @@ int capture__poll(struct capture *c, int timeout_ms)
 	if (epoll_wait(c->rb.epfd, &ev, 1, timeout_ms) < 0 && errno != EINTR)
 		return -errno;
 	pinset_flush(&c->io, &c->set);
-	return rbuf_consume(&c->rb, c->io.fn, c->io.ctx);
+	return rbuf_consume(&c->rb, pinset_sample, &c->io);
 }
 
 void capture__stop(struct capture *c)

@@ -199,11 +199,19 @@ void pinset_flush(struct pin_io *io, const struct pinned *s)
 		return;
 	known = s->runs_size == sizeof(*io->runs) && !bpf_map_lookup_elem(s->runs_fd, &zero, io->runs);
 	for (int cpu = 0; cpu < io->ncpu; cpu++) {
-		if (known && !io->runs[cpu].count && !io->runs[cpu].dlv.count)
+		if (known && !io->runs[cpu].count && !io->runs[cpu].dlv.count &&
+		    !io->runs[cpu].nstage)
 			continue;
 		opts.cpu = cpu;
 		bpf_prog_test_run_opts(s->flush_fd, &opts);	/* ENXIO: CPU offline */
 	}
+}
+
+int pinset_sample(void *ctx, void *rec, size_t len)
+{
+	struct pin_io *io = ctx;
+
+	return rbuf_split(rec, len, io->fn, io->ctx);
 }
 
 void pinset_drain(struct pin_io *io, const struct pinned *s)
@@ -213,7 +221,7 @@ void pinset_drain(struct pin_io *io, const struct pinned *s)
 
 	pinset_flush(io, s);
 	if (size && !rbuf_open(&rb, s->events_fd, size))
-		rbuf_consume(&rb, io->fn, io->ctx);
+		rbuf_consume(&rb, pinset_sample, io);
 	rbuf_close(&rb);
 }
 

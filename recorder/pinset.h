@@ -57,6 +57,8 @@ size_t pinset_ring_size(const struct pinned *s);
 
 /* Run flush_runs on every CPU whose run holds repeats not yet written. */
 void pinset_flush(struct pin_io *io, const struct pinned *s);
+/* rbuf_fn for a set's ring buffer (ctx: its pin_io): each record of a sample to io->fn. */
+int pinset_sample(void *ctx, void *rec, size_t len);
 /* A replaced set: its last records to io. */
 void pinset_drain(struct pin_io *io, const struct pinned *s);
 /* Drops the kernel counted since they were last reported, as lost records to io. */

@@ -98,17 +98,59 @@ int rbuf_consume(struct rbuf *rb, rbuf_fn fn, void *ctx)
 	return n;
 }
 
-void rbuf_skip_through(struct rbuf *rb, const void *last, size_t len)
+/* The size of the record at p, the first of len bytes: the 16-bit field
+ * at offset 2 (struct sigrec_rec_hdr), or len where that cannot be one. */
+static size_t piece(const uint8_t *p, size_t len)
+{
+	uint16_t size;
+
+	if (len < 16)
+		return len;
+	memcpy(&size, p + 2, sizeof(size));
+	return size < 16 || size > len || size % 8 ? len : size;
+}
+
+int rbuf_split(void *rec, size_t len, rbuf_fn fn, void *ctx)
+{
+	uint8_t *p = rec;
+	int n = 0;
+
+	while (len) {
+		size_t size = piece(p, len);
+
+		fn(ctx, p, size);
+		p += size;
+		len -= size;
+		n++;
+	}
+	return n;
+}
+
+/* Where last ends in the sample rec of rl bytes (0: not in it). */
+static size_t end_of(const uint8_t *rec, size_t rl, const void *last, size_t len)
+{
+	for (size_t off = 0, size; off < rl; off += size) {
+		size = piece(rec + off, rl - off);
+		if (size == len && !memcmp(rec + off, last, len))
+			return off + len;
+	}
+	return 0;
+}
+
+void rbuf_skip_through(struct rbuf *rb, const void *last, size_t len, rbuf_fn fn, void *ctx)
 {
 	unsigned long pos = __atomic_load_n(rb->consumer_pos, __ATOMIC_ACQUIRE);
 	unsigned long prod = __atomic_load_n(rb->producer_pos, __ATOMIC_ACQUIRE);
 	const void *rec;
 	long rl;
+	size_t end;
 
 	if (!last || !len)
 		return;
 	while ((rl = next(rb, &pos, prod, &rec)) >= 0) {
-		if (rec && (size_t)rl == len && !memcmp(rec, last, len)) {
+		if (rec && (end = end_of(rec, rl, last, len))) {
+			if (end < (size_t)rl)	/* the rest of a stage */
+				fn(ctx, (uint8_t *)rec + end, rl - end);
 			__atomic_store_n(rb->consumer_pos, pos, __ATOMIC_RELEASE);
 			return;
 		}

@@ -30,11 +30,21 @@ struct rbuf {
 /* fn is called with each record (what it returns is not looked at). */
 typedef int (*rbuf_fn)(void *ctx, void *rec, size_t len);
 
+/*
+ * Hand each record of a sample to fn: a sample is one record or several
+ * back to back (a CPU's stage, bpf/sigrec.h), each sized by the 16-bit
+ * field at offset 2 (struct sigrec_rec_hdr); where a size cannot be one
+ * (under 16, not a multiple of 8, past the end), the rest goes as it is.
+ * Returns the records handed over.
+ */
+int rbuf_split(void *rec, size_t len, rbuf_fn fn, void *ctx);
 int rbuf_open(struct rbuf *rb, int map_fd, size_t size);
 void rbuf_close(struct rbuf *rb);
 /* Hand every committed record to fn, giving their space back.  Returns records. */
 int rbuf_consume(struct rbuf *rb, rbuf_fn fn, void *ctx);
-/* Give back every record up to and including the one equal to last (if found). */
-void rbuf_skip_through(struct rbuf *rb, const void *last, size_t len);
+/* Give back every record up to and including the one equal to last (if
+ * found); where last is one of several records in a sample, the ones after
+ * it go to fn. */
+void rbuf_skip_through(struct rbuf *rb, const void *last, size_t len, rbuf_fn fn, void *ctx);
 
 #endif

@@ -5,7 +5,8 @@
 # that renames itself starts a new run); sparse repeats keep their own
 # times; --no-coalesce writes one record per signal; a storm no coalescing
 # folds keeps one record per signal, and past the first 32 new signals of
-# a CPU in a tick only every 16th reads the clock (the others: time_shared).
+# a CPU in a tick only every 16th reads the clock (the others: time_shared);
+# the new signals a CPU stages reach the live ring by the next poll.
 source "$(dirname "$0")/../lib.sh"
 HOOKS=$(syscall_hooks)	# these checks need failed attempts and syscall arguments
 NAMES=("storm: counts add up to the signals sent" "storm: far fewer records than signals"
@@ -17,7 +18,8 @@ NAMES=("storm: counts add up to the signals sent" "storm: far fewer records than
 	"mix storm: one record per signal, none folded"
 	"mix storm: shared times are the time of the record before, at most 15 in a row"
 	"mix storm: the clock is read for at least one record in 16"
-	"sparse and --no-coalesce signals: no shared time")
+	"sparse and --no-coalesce signals: no shared time"
+	"a few new signals: in the live ring by the next poll, recorder still running")
 skip_all_unless_bpf "${NAMES[@]}"
 
 D="$BIN/sigdump"
@@ -118,4 +120,22 @@ check "${NAMES[10]}" test "$LINES" -eq "$N" -a "$(jq -c 'select(.count)' "$TMPD/
 check "${NAMES[11]}" test "$SHARED" -gt 0 -a "$BAD" -eq 0 -a "$RUN" -le 15
 check "${NAMES[12]}" test $((LINES - SHARED)) -ge $((N / 16))
 check "${NAMES[13]}" test "$NOSHARE" -eq 0
+
+# 6. 13 new signals on one CPU, nothing after them there: a CPU stages up
+# to 8 for the ring buffer; the recorder's poll hands the rest over
+RING="$TMPD/p.ring"
+bash -c "trap '' USR1 USR2; exec sleep 1000" & TGT=$!
+start_rec "$RING" -s 16M -S USR1,USR2 --hooks "$HOOKS"
+# (the sender then spins, so that no exit of its hands them over; the
+# rest of the test keeps off its CPU)
+taskset -c 0 bash -c "for i in {1..13}; do kill -USR\$((i % 2 + 1)) $TGT; done
+	t=\$SECONDS; while [ \$((SECONDS - t)) -lt 6 ]; do :; done" & SND=$!
+C1=$(( $(nproc) > 1 ? 1 : 0 ))
+taskset -c $C1 sleep 2.5
+LIVE=$(taskset -c $C1 "$D" --json --pid "$TGT" "$RING" | jq -s 'map(select(.type == "signal")) | length')
+wait $SND
+stop_rec
+kill -KILL $TGT; wait $TGT 2>/dev/null
+diag "13 signals sent to $TGT: $LIVE in the live ring after 2.5 s"
+check "${NAMES[14]}" test "$LIVE" -eq 13
 tap_done
