@@ -362,28 +362,33 @@ static __always_inline void stage_drain(struct sigrec_run *r)
 	r->busy = 0;
 }
 
-static __always_inline void *reserve_at(__u32 size, __u8 type, __u64 ts)
+/* A record's header, written on this CPU at ts. */
+static __always_inline void set_hdr(struct sigrec_rec_hdr *h, __u8 type, __u8 flags, __u16 size,
+				    __u64 ts)
 {
+	h->type = type;
+	h->flags = flags;
+	h->size = size;
+	h->cpu = bpf_get_smp_processor_id();
+	h->ts = ts;
+}
+
+/* A record of size bytes in the ring buffer, after this CPU's stage, with its header. */
+static __always_inline void *reserve(__u32 size, __u8 type)
+{
+	__u32 zero = 0;
+	struct sigrec_run *r = bpf_map_lookup_elem(&runs, &zero);
+	__u64 ts = clock_read(r);
 	struct sigrec_rec_hdr *h;
 
-	stage_drain(NULL);
+	stage_drain(r);
 	h = bpf_ringbuf_reserve(&events, size, 0);
-
 	if (!h) {
 		count_drops(1, ts);
 		return NULL;
 	}
-	h->type = type;
-	h->flags = 0;
-	h->size = size;
-	h->cpu = bpf_get_smp_processor_id();
-	h->ts = ts;
+	set_hdr(h, type, 0, size, ts);
 	return h;
-}
-
-static __always_inline void *reserve(__u32 size, __u8 type)
-{
-	return reserve_at(size, type, clock_read(NULL));
 }
 
 /*
@@ -422,11 +427,7 @@ static __always_inline void close_run(struct sigrec_run *r, __u64 now)
 		return;
 	}
 	__builtin_memcpy(&e->s, &r->base, sizeof(e->s));
-	e->s.h.type = SIGREC_T_SIGNAL;
-	e->s.h.flags = flags;
-	e->s.h.size = size;
-	e->s.h.cpu = bpf_get_smp_processor_id();
-	e->s.h.ts = r->from_ts;
+	set_hdr(&e->s.h, SIGREC_T_SIGNAL, flags, size, r->from_ts);
 	submit(e);
 	r->count = 0;
 }
@@ -498,11 +499,7 @@ static __always_inline int record_coalesced(struct sigrec_run *r, struct sigrec_
 	now = clock_read(r);
 	if (r->count)
 		close_run(r, now);
-	e->h.type = SIGREC_T_SIGNAL;
-	e->h.flags = 0;
-	e->h.size = sizeof(*e);
-	e->h.cpu = bpf_get_smp_processor_id();
-	e->h.ts = now;
+	set_hdr(&e->h, SIGREC_T_SIGNAL, 0, sizeof(*e), now);
 	stage_out(r);
 	/* a full buffer loses this one, counted; its repeats still coalesce
 	 * (each repeat record carries the whole signal), so a reader starved
@@ -639,11 +636,7 @@ static __always_inline int on_signal(void *ctx, int sig, struct kernel_siginfo *
 			r->base.h.ts = now;
 		} else {
 			e = &r->stage[r->nstage & (SIGREC_STAGE_N - 1)];
-			e->h.type = SIGREC_T_SIGNAL;
-			e->h.flags = tflags;
-			e->h.size = sizeof(*e);
-			e->h.cpu = bpf_get_smp_processor_id();
-			e->h.ts = now;
+			set_hdr(&e->h, SIGREC_T_SIGNAL, tflags, sizeof(*e), now);
 			fill_signal(e, k, info, task, cur, timer);
 			if (++r->nstage >= SIGREC_STAGE_N)
 				stage_out(r);
