@@ -553,9 +553,10 @@ grep -E '^# ==== |^#   (getppid tax|pair storm)|^#     (bare|fentry|tracepoint|o
 	sed 's/^# //; s/^/  /' || true
 if [ -s "$TMP/kernels.md" ]; then
 	echo
-	# kernel, the tax columns, the pair storm's, the tax boot's wall time
+	# kernel, the tax columns, the pair storm's (with the floor + fexit), the
+	# tax boot's wall time
 	sed -n '/^## Figures/,/^## What/p' "$TMP/kernels.md" | grep '^|' |
-		awk -F'|' -v OFS='|' '{ print "  ", $2, $4, $5, $6, $7, $8, $9, $10, $13, "" }'
+		awk -F'|' -v OFS='|' '{ print "  ", $2, $4, $5, $6, $7, $8, $9, $10, $11, $14, "" }'
 fi
 [ "$g_rc" = 0 ] || echo "  (the matrix's tax boots reported failures, exit $g_rc: see above)"
 

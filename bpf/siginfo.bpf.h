@@ -145,9 +145,9 @@ static __always_inline void info_words(struct kernel_siginfo *info, enum info_re
 	X((K).what, (__u32)sig | (__u64)(__u8)group << 32 | (__u64)(__u8)result << 40 |	\
 		    (__u64)rctx << 48)						\
 	X((K).gen, ident_gen)							\
-	X((K).sc, fl ? fl->sc : 0)						\
-	X((K).arg0, fl ? fl->arg0 : 0)						\
-	X((K).arg1, fl ? fl->arg1 : 0)						\
+	X((K).sc, call->sc)							\
+	X((K).arg0, call->sc ? call->arg0 : 0)					\
+	X((K).arg1, call->sc ? call->arg1 : 0)					\
 	X((K).info0, in->info[0])						\
 	X((K).info1, in->info[1])						\
 	X((K).disp, in->disp)							\
@@ -170,7 +170,7 @@ static __always_inline void key_in(struct key_in *in, int sig, struct kernel_sig
 
 #define RUN_KEY_ARGS	const struct key_in *in, int sig, struct task_struct *task,	\
 			int group, int result, struct task_struct *cur,			\
-			struct inflight *fl, __u8 rctx
+			const struct sc_call *call, __u8 rctx
 
 static __always_inline void read_key(struct sigrec_runkey *k, RUN_KEY_ARGS)
 {

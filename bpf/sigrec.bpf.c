@@ -3,9 +3,9 @@
  * sigrec.bpf.c - kernel side of the signal flight recorder.
  *
  * signal_generate (tp_btf) sees every signal the kernel generates; the
- * kill-family syscall hooks (fentry/fexit, or syscall tracepoints where
- * fentry is refused) add the raw target argument and the return value, and
- * turn attempts that raised nothing into "failed" records.  Lifecycle hooks
+ * kill-family syscall hooks (fexit, or syscall exit tracepoints where fexit
+ * is refused) add the raw target argument and the return value, and turn
+ * attempts that raised nothing into "failed" records.  Lifecycle hooks
  * (fork, exec, exit, rename, OOM) let user space rebuild process trees.
  *
  * Filters are const volatile (.rodata) so the verifier prunes what a run
@@ -120,15 +120,10 @@ struct {
 	__type(value, __u64);
 } drops_seen SEC(".maps");
 
-/* Per-task state of a kill-family call in progress (enter -> exit). */
+/* Per task: signals raised in the kill-family call it is in (syscalls.bpf.h). */
 struct inflight {
-	__u16 sc;
-	__u16 pad;
-	__s32 sig;
-	__s64 arg0;
-	__s64 arg1;
-	__u32 count;	/* signals generated during the call */
-	__u32 pad2;
+	__u32 count;
+	__u32 pad;
 };
 
 struct {
@@ -452,6 +447,7 @@ static __always_inline int same_signal(const struct sigrec_signal *a,
 }
 
 #include "timers.bpf.h"
+#include "syscalls.bpf.h"
 #include "siginfo.bpf.h"
 
 /*
@@ -566,7 +562,7 @@ static __always_inline int on_signal(void *ctx, int sig, struct kernel_siginfo *
 				     enum info_read how)
 {
 	struct task_struct *cur = bpf_get_current_task_btf();
-	struct inflight *fl = NULL;
+	struct sc_call call = {};	/* sc 0: not in a kill-family call */
 	struct sigrec_run *rs, *r = NULL;
 	struct sigrec_runkey *k;
 	struct key_in in;
@@ -579,11 +575,13 @@ static __always_inline int on_signal(void *ctx, int sig, struct kernel_siginfo *
 
 	TEST_REFUSE(SIGREC_TEST_REFUSE_SIGNAL);
 	if (syscall_hooks && rctx != SIGREC_CTX_IRQ) {
-		fl = bpf_task_storage_get(&inflight, cur, 0, 0);
-		if (fl && fl->sc && (rctx == SIGREC_CTX_TASK || fl->sig == sig))
-			fl->count++;
+		sc_current(cur, &call);
+		/* without the irq hooks, a signal other than the call's may
+		 * come from an interrupt */
+		if (call.sc && (rctx == SIGREC_CTX_TASK || call.sig == sig))
+			sc_count(cur);
 		else
-			fl = NULL;
+			call.sc = SIGREC_SC_NONE;
 	}
 	if (!sig_wanted(sig) || (filter_tgid && task->tgid != filter_tgid) ||
 	    !comm_wanted(task->comm))
@@ -602,7 +600,7 @@ static __always_inline int on_signal(void *ctx, int sig, struct kernel_siginfo *
 	stack = stacks_on && sigrec_sig_in(stack_any, sig);
 	key_in(&in, sig, info, task, how);
 	if (r && !r->busy && !stack && r->keyed &&
-	    key_same(k, &in, sig, task, group, result, cur, fl, rctx)) {
+	    key_same(k, &in, sig, task, group, result, cur, &call, rctx)) {
 		r->busy = 1;
 		barrier();
 		/* the run's first repeat: its record, from this identical signal */
@@ -616,7 +614,7 @@ static __always_inline int on_signal(void *ctx, int sig, struct kernel_siginfo *
 		return 0;
 	}
 	rs->keyed = 0;
-	read_key(k, &in, sig, task, group, result, cur, fl, rctx);
+	read_key(k, &in, sig, task, group, result, cur, &call, rctx);
 	if (r && !r->busy && !stack && keyable(k, rctx)) {
 		/* a new signal: written where the ring buffer holds it, and its
 		 * key kept; the run's record is built if a repeat comes */
@@ -684,5 +682,4 @@ SIGNAL_PROG(on_signal_generate_direct, INFO_DIRECT)
 SIGNAL_PROG(on_signal_generate_probe, INFO_PROBE)
 
 #include "deliver.bpf.h"
-#include "syscalls.bpf.h"
 #include "lifecycle.bpf.h"

@@ -531,7 +531,7 @@ static enum role role_named(struct sigrec_bpf *s, const char *name, int *found)
 }
 
 /*
- * Whether this kernel loads an fentry program on the kill() wrapper: a
+ * Whether this kernel loads an fexit program on the kill() wrapper: a
  * two-instruction program tried first, because a refused load of the real
  * ones makes libbpf retry it with a 16 MiB verifier log, which the kernel
  * fills (11 MiB more peak memory for the recorder).  A yes here still lets
@@ -543,15 +543,15 @@ static int fentry_loads(char *why, size_t len)
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
-	LIBBPF_OPTS(bpf_prog_load_opts, lo, .expected_attach_type = BPF_TRACE_FENTRY);
-	int id = libbpf_find_vmlinux_btf_id("__x64_sys_kill", BPF_TRACE_FENTRY), fd;
+	LIBBPF_OPTS(bpf_prog_load_opts, lo, .expected_attach_type = BPF_TRACE_FEXIT);
+	int id = libbpf_find_vmlinux_btf_id("__x64_sys_kill", BPF_TRACE_FEXIT), fd;
 
 	if (id < 0) {
 		snprintf(why, len, "no __x64_sys_kill in the kernel's BTF: %s", strerror(-id));
 		return 0;
 	}
 	lo.attach_btf_id = id;
-	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "sigrec_fentry", "GPL", ret0, 2, &lo);
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "sigrec_fexit", "GPL", ret0, 2, &lo);
 	if (fd < 0) {
 		snprintf(why, len, "BPF program load failed: %s", strerror(errno));
 		return 0;
@@ -577,7 +577,7 @@ static int load_attach(struct capture *c, const struct capture_opts *o, struct p
 		char why[256];
 
 		if (!fentry_loads(why, sizeof(why)) &&
-		    (rc = refuse(c, &pl, ROLE_SYSCALL, "fe_kill", why, auto_hooks, err)))
+		    (rc = refuse(c, &pl, ROLE_SYSCALL, "fx_kill", why, auto_hooks, err)))
 			return rc;
 	}
 	for (int tries = 0; tries < 32; tries++) {

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * capture.h - loads and attaches the BPF programs and hands their records
- * to a callback.  Chooses the syscall hook kind at start: fentry/fexit
- * where the kernel allows it, syscall tracepoints otherwise.
+ * to a callback.  Chooses the syscall hook kind at start: fexit on the
+ * kill-family syscalls where the kernel allows it, none otherwise (syscall
+ * exit tracepoints when asked for).
  */
 #ifndef SIGREC_CAPTURE_H
 #define SIGREC_CAPTURE_H

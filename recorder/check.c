@@ -100,7 +100,7 @@ static void syscall_line(const struct capture *def, const struct capture *tp)
 	const char *name = capture__part_name(CAPTURE_SYSCALL);
 
 	if (capture__hooks(def) == SIGREC_HOOKS_FENTRY) {
-		printf("  %-24s on   fentry/fexit on the kill-family syscalls; cost: none to "
+		printf("  %-24s on   fexit on the kill-family syscalls; cost: none to "
 		       "other syscalls\n", name);
 		return;
 	}

@@ -180,14 +180,15 @@ hook_args() {
   HOOK_ARGS=$*
 }
 
-# floor_start — the floor (build/floor: a tp_btf/signal_generate hook that
-# only counts) in the background, FLOOR its pid; returns non-zero (and
-# reports) if it did not print "ready". Its stdin is a FIFO opened
-# read-write: read() blocks until SIGTERM.
+# floor_start [--fexit] — the floor (build/floor: a tp_btf/signal_generate
+# hook that only counts; --fexit: and an fexit on kill() that only counts)
+# in the background, FLOOR its pid; returns non-zero (and reports) if it
+# did not print "ready". Its stdin is a FIFO opened read-write: read()
+# blocks until SIGTERM.
 floor_start() {
   rm -f "$W/floor.fifo" "$W/floor.out"
   mkfifo "$W/floor.fifo"
-  floor <>"$W/floor.fifo" >"$W/floor.out" 2>&1 &
+  floor "$@" <>"$W/floor.fifo" >"$W/floor.out" 2>&1 &
   FLOOR=$!
   _i=0
   while [ "$_i" -lt 900 ]; do
@@ -202,17 +203,21 @@ floor_start() {
   return 1
 }
 
-# floor_stop — SIGTERM, wait; FLOOR_HITS: the signals it counted.
+# floor_stop — SIGTERM, wait; FLOOR_HITS: the signals it counted
+# (FLOOR_RETS: the kill() returns, with --fexit).
 floor_stop() {
   kill -TERM "$FLOOR"
   wait "$FLOOR"
   FLOOR_HITS=$(sed -n 's/^hits=//p' "$W/floor.out")
+  FLOOR_RETS=$(sed -n 's/^rets=//p' "$W/floor.out")
 }
 
 # pair_storms [SIGREC ARGS...] — the pair storm (`storm kill $pair_n`: one
 # sender, one target that blocks SIGUSR1), runs times: bare, under the
-# floor, under sigrec with ARGS, in that order in each run, so the ratios
-# of a run compare neighbours. "pair cfg=bare|floor|sigrec run=I" lines.
+# floor, (with --hooks fentry) under the floor with an fexit on kill()
+# (floorx), under sigrec with ARGS, in that order in each run, so the
+# ratios of a run compare neighbours. "pair cfg=bare|floor|floorx|sigrec
+# run=I" lines.
 pair_storms() {
   [ "$pair_n" -gt 0 ] || return 0
   phase pair
@@ -224,6 +229,11 @@ pair_storms() {
       _o=$(storm kill "$pair_n" 2>&1 | tr '\n' ' ')
       floor_stop
       sigrec_result "pair cfg=floor run=$_p $_o hits=${FLOOR_HITS:-none}"
+    fi
+    if [ "$*" = "--hooks fentry" ] && floor_start --fexit; then
+      _o=$(storm kill "$pair_n" 2>&1 | tr '\n' ' ')
+      floor_stop
+      sigrec_result "pair cfg=floorx run=$_p $_o hits=${FLOOR_HITS:-none} rets=${FLOOR_RETS:-none}"
     fi
     pair_rec sigrec "pair-$_p" "$@"
     # the same without syscall hooks: what the hooks cost, apart
